@@ -1,0 +1,1 @@
+"""Commands registered on crampwise.cli.app (filled in by its owner)."""
