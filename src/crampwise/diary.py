@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Literal
 
+from crampwise.errors import InputError
+
 FactorKind = Literal["numeric", "boolean", "categorical"]
 
 MUSCLES = ("calf", "foot", "toes", "thigh_front", "thigh_back", "hand", "other")
@@ -88,6 +90,10 @@ class Episode:
     helped: list[str] = field(default_factory=list)
     note: str | None = None
     id: int | None = None
+    # 'manual' (typed), 'csv' (stands in for a CSV `cramps` count), 'demo', 'web', ...
+    origin: str = "manual"
+    # Set by the web app's offline queue so a retried upload is stored only once.
+    client_id: str | None = None
 
     @property
     def night(self) -> date:
@@ -120,3 +126,125 @@ class Medicine:
     started: date | None = None
     stopped: date | None = None
     id: int | None = None
+
+
+FACTOR_KINDS: tuple[FactorKind, ...] = ("numeric", "boolean", "categorical")
+# Column names the CSV format reserves; no factor may take them.
+RESERVED_NAMES = ("date", "cramps", "pain")
+_TRUE_WORDS = ("true", "yes", "y", "1", "on")
+_FALSE_WORDS = ("false", "no", "n", "0", "off")
+
+
+def _one_of(field_name: str, value: object, allowed: tuple[str, ...]) -> str:
+    text = str(value).strip().lower()
+    if text not in allowed:
+        raise InputError(
+            f"field '{field_name}': {value!r} is not one of: {', '.join(allowed)}",
+            field=field_name,
+        )
+    return text
+
+
+def _number(field_name: str, value: object, low: float | None, high: float | None) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise InputError(f"field '{field_name}': {value!r} is not a number", field=field_name)
+    try:
+        number = float(value)
+    except ValueError:
+        raise InputError(
+            f"field '{field_name}': {value!r} is not a number", field=field_name
+        ) from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise InputError(f"field '{field_name}': {value!r} is not a number", field=field_name)
+    if (low is not None and number < low) or (high is not None and number > high):
+        span = f"{low:g}–{high:g}" if low is not None and high is not None else f"≥ {low:g}"
+        raise InputError(f"field '{field_name}': {number:g} is outside {span}", field=field_name)
+    return number
+
+
+def _boolean(field_name: str, value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE_WORDS:
+        return True
+    if text in _FALSE_WORDS:
+        return False
+    raise InputError(
+        f"field '{field_name}': {value!r} is not one of: true, false, yes, no", field=field_name
+    )
+
+
+def check_episode(episode: Episode) -> Episode:
+    """Validate and normalise an episode in place (vocabularies, 0–10 pain); returns it."""
+    episode.muscle = _one_of("episode.muscle", episode.muscle, MUSCLES)
+    if episode.side is not None:
+        episode.side = _one_of("episode.side", episode.side, SIDES)
+    if episode.pain is not None:
+        pain = _number("episode.pain", episode.pain, 0, 10)
+        if not pain.is_integer():
+            raise InputError(
+                f"field 'episode.pain': {episode.pain!r} is not a whole number 0–10",
+                field="episode.pain",
+            )
+        episode.pain = int(pain)
+    if episode.duration_s is not None:
+        episode.duration_s = round(_number("episode.duration_s", episode.duration_s, 0, 86400))
+    if episode.woke is not None:
+        episode.woke = _boolean("episode.woke", episode.woke)
+    episode.helped = [str(h).strip().lower() for h in episode.helped if str(h).strip()]
+    if episode.note is not None:
+        episode.note = episode.note.strip() or None
+    return episode
+
+
+def check_factor_value(
+    name: str,
+    kind: FactorKind,
+    value: object,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    choices: tuple[str, ...] = (),
+) -> FactorValue:
+    """A factor value converted to its kind (float, bool or str), or InputError naming it."""
+    if kind == "numeric":
+        return _number(name, value, minimum, maximum)
+    if kind == "boolean":
+        return _boolean(name, value)
+    if choices:
+        return _one_of(name, value, choices)
+    text = str(value).strip()
+    if not text:
+        raise InputError(f"field '{name}': empty text", field=name)
+    return text
+
+
+def check_builtin_value(name: str, value: object) -> FactorValue:
+    """Validate one built-in day factor's value against its `FactorSpec`."""
+    spec = BUILTIN_BY_NAME[name]
+    return check_factor_value(
+        name, spec.kind, value, minimum=spec.minimum, maximum=spec.maximum, choices=spec.choices
+    )
+
+
+def check_custom_factor(factor: CustomFactor) -> CustomFactor:
+    """Validate a user's factor definition: a fresh snake_case name and a known kind."""
+    name = factor.name.strip().lower()
+    if not name or not name.replace("_", "a").isalnum() or not name[0].isalpha() or len(name) > 64:
+        raise InputError(
+            f"field 'factor.name': {factor.name!r} must be letters, digits and _ "
+            "(starting with a letter)",
+            field="factor.name",
+        )
+    if name in RESERVED_NAMES or name in BUILTIN_BY_NAME:
+        raise InputError(
+            f"field 'factor.name': {name!r} is already a built-in column", field="factor.name"
+        )
+    kind = _one_of("factor.kind", factor.kind, FACTOR_KINDS)
+    choices = tuple(c.strip().lower() for c in factor.choices if c.strip())
+    if choices and kind != "categorical":
+        raise InputError(
+            "field 'factor.choices': only categorical factors have choices", field="factor.choices"
+        )
+    return CustomFactor(name, kind, factor.unit or None, choices)  # type: ignore[arg-type]

@@ -1,1 +1,243 @@
-"""Commands registered on crampwise.cli.app (filled in by its owner)."""
+"""Analysis commands: `analyze` (trigger discovery); the experiment commands follow below."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from crampwise.cli import app
+from crampwise.cli.common import FormatOption, current_user, print_json, wants_json
+
+
+@app.command("analyze")
+def analyze(
+    ctx: typer.Context,
+    diary: Annotated[
+        Path | None,
+        typer.Argument(help="Diary CSV (contract §2; '-' = stdin). Default: your own diary."),
+    ] = None,
+    fmt: FormatOption = None,
+) -> None:
+    """Find which day factors go with more (or fewer) cramps that night."""
+    from crampwise.analysis.triggers import find_triggers
+    from crampwise.cli.trigger_view import load_day_table, render_trigger_report
+
+    report = find_triggers(load_day_table(diary, current_user(ctx), sys.stdin))
+    if wants_json(fmt):
+        print_json(report.to_dict())
+    else:
+        render_trigger_report(report)
+
+
+# --- experiments ---
+# n-of-1 experiments (issue #5): plan, analyze, start, status, stop. The library lives in
+# crampwise.analysis.experiment and crampwise.experiment_diary; rendering in experiment_view.
+import os  # noqa: E402
+from datetime import date, time  # noqa: E402
+from typing import Any  # noqa: E402
+
+from crampwise.cli import experiment_app  # noqa: E402
+from crampwise.cli.common import OutputFormat  # noqa: E402
+from crampwise.errors import InputError  # noqa: E402
+
+
+@experiment_app.command("plan")
+def experiment_plan(
+    ctx: typer.Context,
+    intervention: str = typer.Option(..., "--intervention", "-i", help="Remedy id to test."),
+    pairs: int = typer.Option(4, "--pairs", help="Number of on/off pairs of periods."),
+    period_days: int = typer.Option(7, "--period-days", help="Days in each period."),
+    start: str | None = typer.Option(None, "--start", help="First day (YYYY-MM-DD; today)."),
+    seed: int | None = typer.Option(None, "--seed", help="Same seed, same schedule."),
+    washout_days: int = typer.Option(
+        0, "--washout-days", help="Nights not compared after a switch."
+    ),
+    column: str | None = typer.Option(
+        None, "--column", help="Diary yes/no column (custom remedies)."
+    ),
+    rate: float | None = typer.Option(
+        None, "--rate", help="Your cramps per night (default: your diary)."
+    ),
+    ics: Path | None = typer.Option(
+        None, "--ics", help="Also write the schedule as an iCalendar file."
+    ),
+    remind_at: str = typer.Option("21:00", "--remind-at", help="Evening reminder time (HH:MM)."),
+    fmt: FormatOption = None,
+) -> None:
+    """Make a randomised n-of-1 schedule and say what it can detect."""
+    from crampwise.experiment_diary import plan_with_power
+
+    history = _experiment_history(current_user(ctx)) if rate is None else None
+    start_day = start or _today().isoformat()
+    plan = plan_with_power(
+        intervention, pairs, period_days, start_day, seed, washout_days, column, rate, history
+    )
+    _write_experiment_ics(ics, _experiment_ics(plan, ics, remind_at))
+    _show_experiment_plan(plan, None, ics, fmt)
+
+
+@experiment_app.command("analyze")
+def experiment_analyze(
+    diary_csv: Path = typer.Argument(..., help="Diary CSV (see `crampwise analyze`)."),
+    column: str = typer.Option(..., "--column", help="Yes/no column: was the remedy done?"),
+    washout_days: int = typer.Option(0, "--washout-days", help="Nights dropped after a switch."),
+    fmt: FormatOption = None,
+) -> None:
+    """Compare nights with and without a remedy (randomised n-of-1 analysis)."""
+    from crampwise.analysis.experiment import analyze_experiment
+    from crampwise.interop.csv import read_day_table
+
+    result = analyze_experiment(read_day_table(diary_csv), column, washout_days)
+    _show_experiment_result(result, fmt)
+
+
+@experiment_app.command("start")
+def experiment_start(
+    ctx: typer.Context,
+    intervention: str = typer.Option(..., "--intervention", "-i", help="Remedy id to test."),
+    pairs: int = typer.Option(4, "--pairs", help="Number of on/off pairs of periods."),
+    period_days: int = typer.Option(7, "--period-days", help="Days in each period."),
+    washout_days: int = typer.Option(
+        0, "--washout-days", help="Nights not compared after a switch."
+    ),
+    start: str | None = typer.Option(None, "--start", help="First day (YYYY-MM-DD; today)."),
+    seed: int | None = typer.Option(None, "--seed", help="Same seed, same schedule."),
+    column: str | None = typer.Option(
+        None, "--column", help="Diary yes/no column (custom remedies)."
+    ),
+    ics: Path | None = typer.Option(
+        None, "--ics", help="Also write the schedule as an iCalendar file."
+    ),
+    remind_at: str = typer.Option("21:00", "--remind-at", help="Evening reminder time (HH:MM)."),
+    fmt: FormatOption = None,
+) -> None:
+    """Start an experiment in your diary: schedule, power statement, reminders."""
+    from crampwise.experiment_diary import plan_with_power, start_experiment
+    from crampwise.store import open_store
+
+    with open_store() as store:
+        diary = store.diary(current_user(ctx))
+        start_day = start or _today().isoformat()
+        plan = plan_with_power(
+            intervention,
+            pairs,
+            period_days,
+            start_day,
+            seed,
+            washout_days,
+            column,
+            history=diary.day_table(),
+        )
+        calendar = _experiment_ics(plan, ics, remind_at)
+        running = start_experiment(diary, plan)
+    _write_experiment_ics(ics, calendar)
+    _show_experiment_plan(plan, running.id, ics, fmt)
+
+
+@experiment_app.command("status")
+def experiment_status_cmd(ctx: typer.Context, fmt: FormatOption = None) -> None:
+    """Today's condition, progress and adherence of your running experiment."""
+    from crampwise.experiment_diary import status_of
+    from crampwise.store import open_store
+
+    with open_store() as store:
+        running, status = status_of(store.diary(current_user(ctx)), _today())
+    if wants_json(fmt):
+        print_json({"id": running.id, **status.to_dict()})
+        return
+    from crampwise.cli.experiment_view import show_status
+
+    show_status(running.id, status)
+
+
+@experiment_app.command("stop")
+def experiment_stop(ctx: typer.Context, fmt: FormatOption = None) -> None:
+    """End your running experiment and show what your diary says so far."""
+    from crampwise.experiment_diary import stop_and_analyze
+    from crampwise.store import open_store
+
+    with open_store() as store:
+        running, result = stop_and_analyze(store.diary(current_user(ctx)), _today())
+    if wants_json(fmt):
+        print_json({"id": running.id, "status": running.status, **result.to_dict()})
+        return
+    from crampwise.cli.common import console
+
+    console().print(f"Experiment {running.id} ({running.plan.intervention}) stopped.")
+    _show_experiment_result(result, fmt)
+
+
+def _today() -> date:
+    """Today, or CRAMPWISE_TODAY (YYYY-MM-DD) so scripts and tests can replay a date."""
+    fixed = os.environ.get("CRAMPWISE_TODAY")
+    if fixed:
+        try:
+            return date.fromisoformat(fixed)
+        except ValueError:
+            raise InputError(f"CRAMPWISE_TODAY: {fixed!r} is not a date (YYYY-MM-DD)") from None
+    return date.today()
+
+
+def _experiment_history(user: str) -> Any:
+    """The user's diary table for a power statement, or None when they have no diary."""
+    from crampwise.errors import NotFoundError
+    from crampwise.store import open_store
+
+    with open_store() as store:
+        try:
+            return store.diary(user, create=False).day_table()
+        except NotFoundError:
+            return None
+
+
+def _check_remind_at(remind_at: str) -> time:
+    try:
+        return time.fromisoformat(remind_at)
+    except ValueError:
+        raise InputError(f"field 'remind_at': {remind_at!r} is not a time (HH:MM)") from None
+
+
+def _experiment_ics(plan: Any, ics: Path | None, remind_at: str) -> bytes | None:
+    """The schedule as iCalendar bytes, checked before anything is saved."""
+    at = _check_remind_at(remind_at)
+    if ics is None:
+        return None
+    if not ics.parent.is_dir():
+        raise InputError(f"field 'ics': folder {ics.parent} does not exist")
+    from crampwise.experiments import testable_intervention
+    from crampwise.interop.ics import experiment_calendar
+
+    title = testable_intervention(plan.intervention, plan.column).title
+    return experiment_calendar(plan.periods, title, at)
+
+
+def _write_experiment_ics(ics: Path | None, content: bytes | None) -> None:
+    if ics is None or content is None:
+        return
+    try:
+        ics.write_bytes(content)
+    except OSError as exc:
+        raise InputError(f"field 'ics': cannot write {ics}: {exc.strerror}") from None
+
+
+def _show_experiment_plan(
+    plan: Any, experiment_id: int | None, ics: Path | None, fmt: OutputFormat | None
+) -> None:
+    from crampwise.cli.experiment_view import plan_json, show_plan
+
+    if wants_json(fmt):
+        print_json(plan_json(plan, experiment_id))
+    else:
+        show_plan(plan, str(ics) if ics else None)
+
+
+def _show_experiment_result(result: Any, fmt: OutputFormat | None) -> None:
+    if wants_json(fmt):
+        print_json(result.to_dict())
+        return
+    from crampwise.cli.experiment_view import show_result
+
+    show_result(result)

@@ -1,1 +1,138 @@
-"""Commands registered on crampwise.cli.app (filled in by its owner)."""
+"""Commands `assess`, `sources`, `learn` and `now` (registered on crampwise.cli.app).
+
+Everything heavy (Rich, the knowledge base, the store) is imported inside the commands so that
+`crampwise assess - --format json` starts quickly.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import typer
+
+from crampwise.cli import app
+from crampwise.cli.common import (
+    FormatOption,
+    OutputFormat,
+    current_user,
+    print_json,
+    wants_json,
+)
+
+
+def read_situation_text(file: str) -> str:
+    """The text of a situation file, or of stdin for `-`; unreadable → InputError."""
+    from crampwise.errors import InputError
+
+    if file == "-":
+        return sys.stdin.read()
+    from pathlib import Path
+
+    try:
+        return Path(file).read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"cannot read {file}: not UTF-8 text") from None
+    except OSError as exc:
+        raise InputError(f"cannot read {file}: {exc.strerror or exc}") from None
+
+
+@app.command("assess")
+def assess_command(
+    ctx: typer.Context,
+    file: str | None = typer.Argument(
+        None,
+        help="Situation JSON file, or - for stdin. Omit on a terminal to answer questions instead.",
+    ),
+    fmt: FormatOption = None,
+    save: bool = typer.Option(False, "--save", help="Keep the situation and result in your diary."),
+) -> None:
+    """Triage a leg-cramp situation, rank likely causes and build an evidence-graded plan."""
+    run_assess(file, fmt, save, current_user(ctx))
+
+
+def run_assess(file: str | None, fmt: OutputFormat | None, save: bool, user: str) -> None:
+    """The body of `assess` (also reached through `fastassess` without Typer's start-up)."""
+    from crampwise.assess import assess
+    from crampwise.situation import parse_situation, parse_situation_json
+
+    if file is None and sys.stdin.isatty():
+        from crampwise.questionnaire import ask_situation
+
+        situation = parse_situation(ask_situation())
+    else:
+        path = file or "-"
+        text = read_situation_text(path)
+        situation = parse_situation_json(text, origin="stdin" if path == "-" else path)
+    result = assess(situation)
+    if save:
+        from crampwise.store import open_store
+
+        with open_store() as store:
+            store.diary(user).save_assessment(situation.to_dict(), result.to_dict())
+    if wants_json(fmt):
+        print_json(result.to_dict())
+    else:
+        from crampwise.cli.assess_report import print_assessment
+
+        print_assessment(result)
+
+
+@app.command("sources")
+def sources_command(fmt: FormatOption = None) -> None:
+    """List the bibliography every grade and advice refers to."""
+    from crampwise.knowledge import load_knowledge
+
+    sources = list(load_knowledge().sources.values())
+    if wants_json(fmt):
+        print_json([dict(s.__dict__) for s in sources])
+    else:
+        from crampwise.cli.assess_report import print_sources
+
+        print_sources(sources)
+
+
+@app.command("learn")
+def learn_command(
+    topic: str | None = typer.Argument(
+        None,
+        help="overview, causes, remedies, avoid, warning-signs, "
+        "medicines, or a cause or remedy id.",
+    ),
+    fmt: FormatOption = None,
+) -> None:
+    """A readable guide to causes and remedies, each with its evidence grade and sources."""
+    from crampwise.guide import sections
+
+    found = sections(topic)
+    if wants_json(fmt):
+        print_json([s.to_dict() for s in found])
+    else:
+        from crampwise.cli.assess_report import print_guide
+
+        print_guide(found)
+
+
+@app.command("now")
+def now_command(
+    ctx: typer.Context,
+    quick: bool = typer.Option(False, "--quick", help="One second per step (for trying it out)."),
+    seconds: int | None = typer.Option(
+        None, "--seconds", min=0, max=600, help="Seconds per timed step."
+    ),
+    log: bool | None = typer.Option(
+        None, "--log/--no-log", help="Log the cramp afterwards without asking."
+    ),
+) -> None:
+    """A cramp right now: a guided stretch with a countdown, then what to do after."""
+    from crampwise.cramp_now import run_routine
+
+    outcome: dict[str, Any] = run_routine(
+        seconds=1 if quick else seconds,
+        interactive=sys.stdin.isatty() and sys.stdout.isatty(),
+        log=log,
+    )
+    if outcome["log"]:
+        from crampwise.cramp_now import log_episode
+
+        print(log_episode(current_user(ctx), outcome))

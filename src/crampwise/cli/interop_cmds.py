@@ -1,1 +1,164 @@
-"""Commands registered on crampwise.cli.app (filled in by its owner)."""
+"""Outside formats: Apple Health and FHIR import, FHIR and calendar export, clinician report."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from crampwise.cli import app, export_app, import_app
+from crampwise.cli.common import FormatOption, current_user, print_json, wants_json
+from crampwise.errors import InputError
+
+OutputOption = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
+]
+
+
+def _write(data: bytes, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        output.write_bytes(data)
+
+
+def _parse_time(text: str, field: str) -> time:
+    try:
+        return time.fromisoformat(text)
+    except ValueError:
+        raise InputError(
+            f"field '{field}': {text!r} is not a time like 22:00", field=field
+        ) from None
+
+
+def _parse_date(text: str | None, field: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InputError(
+            f"field '{field}': {text!r} is not a date YYYY-MM-DD", field=field
+        ) from None
+
+
+@import_app.command("apple-health")
+def import_apple_health(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="export.zip, or the export.xml inside it.")],
+    fmt: FormatOption = None,
+) -> None:
+    """Import steps, exercise, workouts, sleep and dietary data from an Apple Health export."""
+    from crampwise.interop.apple_health import import_export, progress_printer
+    from crampwise.store import open_store
+
+    update, close = progress_printer()
+    try:
+        with open_store() as store:
+            result = import_export(store.diary(current_user(ctx)), path, update)
+    finally:
+        close()
+    summary = result.summary()
+    if wants_json(fmt):
+        print_json(summary)
+    else:
+        typer.echo(
+            f"Imported {summary['days']} days ({summary['first_day']} to {summary['last_day']}) "
+            f"from {summary['records_used']:,} of {summary['records_read']:,} records and "
+            f"{summary['workouts']} workouts; {summary['days_changed']} days changed."
+        )
+
+
+@import_app.command("fhir")
+def import_fhir(
+    ctx: typer.Context,
+    file: Annotated[
+        str, typer.Argument(help="A FHIR Bundle (JSON) written by `export fhir`; - is stdin.")
+    ],
+    fmt: FormatOption = None,
+) -> None:
+    """Read a FHIR Bundle written by `crampwise export fhir` into the diary."""
+    from crampwise.interop.fhir import import_diary
+    from crampwise.store import open_store
+
+    try:
+        text = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
+    except OSError as exc:
+        raise InputError(f"file '{file}': {exc.strerror}") from None
+    with open_store() as store:
+        parsed = import_diary(store.diary(current_user(ctx)), text)
+    summary = {
+        "episodes": len(parsed.episodes),
+        "days": len(parsed.days),
+        "medicines": len(parsed.medicines),
+    }
+    if wants_json(fmt):
+        print_json(summary)
+    else:
+        typer.echo(
+            f"Read {summary['episodes']} episodes, {summary['days']} days, "
+            f"{summary['medicines']} medicines."
+        )
+
+
+@export_app.command("fhir")
+def export_fhir(ctx: typer.Context, output: OutputOption = None) -> None:
+    """Write the diary as a FHIR R5 Bundle (JSON)."""
+    import json
+
+    from crampwise.interop.fhir import export_diary
+    from crampwise.store import open_store
+
+    user = current_user(ctx)
+    with open_store() as store:
+        bundle = export_diary(store.diary(user), user)
+    _write((json.dumps(bundle, ensure_ascii=False, indent=1) + "\n").encode(), output)
+
+
+@export_app.command("ics")
+def export_ics(
+    ctx: typer.Context,
+    at: Annotated[
+        str, typer.Option("--at", help="Time of the bedtime routine reminder.")
+    ] = "22:00",
+    start: Annotated[str | None, typer.Option("--start", help="First day (default today).")] = None,
+    experiments: Annotated[
+        bool,
+        typer.Option("--experiments/--no-experiments", help="Add active experiments' schedules."),
+    ] = True,
+    output: OutputOption = None,
+) -> None:
+    """Write an iCalendar: the bedtime routine as a daily reminder, and experiment schedules."""
+    from crampwise.interop.ics import calendar_for_diary
+    from crampwise.store import open_store
+
+    when = _parse_time(at, "at")
+    first = _parse_date(start, "start") or date.today()
+    with open_store() as store:
+        data = calendar_for_diary(store.diary(current_user(ctx)), when, first, experiments)
+    _write(data, output)
+
+
+@app.command("report")
+def report(
+    ctx: typer.Context,
+    output: Annotated[Path, typer.Option("--output", "-o", help="The PDF to write.")] = Path(
+        "report.pdf"
+    ),
+    start: Annotated[str | None, typer.Option("--from", help="First night (YYYY-MM-DD).")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Last night (YYYY-MM-DD).")] = None,
+) -> None:
+    """Write a two-page clinician report (PDF) of the diary."""
+    from crampwise.interop.report import diary_report
+    from crampwise.store import open_store
+
+    first, last = _parse_date(start, "from"), _parse_date(end, "to")
+    user = current_user(ctx)
+    with open_store() as store:
+        pdf = diary_report(store.diary(user), user, first, last, today=datetime.now().date())
+    output.write_bytes(pdf)
+    typer.echo(f"Wrote {output}", err=True)

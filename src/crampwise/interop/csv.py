@@ -69,7 +69,9 @@ def _parse(stream: TextIO, kinds: Mapping[str, FactorKind]) -> DayTable:
         while header is not None and not any(cell.strip() for cell in header):
             header = next(reader, None)
         if header is None:
-            raise InputError("line 1: the file is empty; expected a header with 'date' and 'cramps'")
+            raise InputError(
+                "line 1: the file is empty; expected a header with 'date' and 'cramps'"
+            )
         names = [cell.strip() for cell in header]
         _check_header(names, reader.line_num)
         rows: list[tuple[int, list[str]]] = []
@@ -83,7 +85,9 @@ def _parse(stream: TextIO, kinds: Mapping[str, FactorKind]) -> DayTable:
                 )
             rows.append((reader.line_num, [cell.strip() for cell in raw]))
     except csv.Error as exc:
-        raise InputError(f"line {reader.line_num}: malformed CSV ({exc})", line=reader.line_num) from None
+        raise InputError(
+            f"line {reader.line_num}: malformed CSV ({exc})", line=reader.line_num
+        ) from None
 
     index = {name: i for i, name in enumerate(names)}
     dates = [_parse_date(cells[index["date"]], line) for line, cells in rows]
@@ -190,7 +194,9 @@ def _parse_factor(
 ) -> FactorColumn:
     spec = BUILTIN_BY_NAME.get(name)
     kind: FactorKind = spec.kind if spec else kinds.get(name) or _infer_kind(c for _, c in cells)
-    values = [None if cell == "" else _parse_value(name, kind, spec, cell, line) for line, cell in cells]
+    values = [
+        None if cell == "" else _parse_value(name, kind, spec, cell, line) for line, cell in cells
+    ]
     return FactorColumn(name, kind, values)
 
 
@@ -267,7 +273,9 @@ def write_day_table(table: DayTable, stream: TextIO) -> None:
             raise ValueError(f"day table: '{label}' has {len(column)} values for {n} dates")
     for factor in table.factors:
         if len(factor.values) != n:
-            raise ValueError(f"day table: '{factor.name}' has {len(factor.values)} values for {n} dates")
+            raise ValueError(
+                f"day table: '{factor.name}' has {len(factor.values)} values for {n} dates"
+            )
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(["date", "cramps", "pain", *(f.name for f in table.factors)])
     for i in sorted(range(n), key=lambda k: table.dates[k]):

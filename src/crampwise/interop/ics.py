@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from icalendar import Alarm, Calendar, Event
 
@@ -20,14 +21,21 @@ from crampwise.errors import InputError
 PRODID = "-//crampwise//crampwise calendar 1.0//EN"
 UID_DOMAIN = "crampwise.local"
 REMINDER_MINUTES = 15
+ROUTINE_TITLE = "Bedtime routine for leg cramps"
+ROUTINE_DESCRIPTION = (
+    "Calf stretch (3 × 30 s each leg), warm footbath, log last night's cramps in crampwise."
+)
 
 
 class Period(Protocol):
     """One period of an experiment schedule (dates inclusive)."""
 
-    start: date
-    end: date
-    condition: str
+    @property
+    def start(self) -> date: ...
+    @property
+    def end(self) -> date: ...
+    @property
+    def condition(self) -> str: ...
 
 
 def _uid(*parts: object) -> str:
@@ -35,7 +43,8 @@ def _uid(*parts: object) -> str:
     return f"{digest}@{UID_DOMAIN}"
 
 
-def _calendar(name: str) -> Calendar:
+def new_calendar(name: str) -> Calendar:
+    """An empty calendar with PRODID, VERSION and a display name."""
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -88,33 +97,32 @@ def _all_day_event(
     return event
 
 
-def routine_calendar(
+def add_routine(
+    cal: Calendar,
     at: time,
     start: date,
-    title: str = "Bedtime routine for leg cramps",
-    description: str = "Calf stretch (3 × 30 s each leg), warm footbath, log last night's cramps.",
+    title: str = ROUTINE_TITLE,
+    description: str = ROUTINE_DESCRIPTION,
     stamp: datetime | None = None,
-) -> bytes:
-    """An iCalendar with the bedtime routine as a daily reminder at `at`, from `start`."""
+) -> None:
+    """Add the bedtime routine to `cal` as a daily reminder at `at`, from `start`."""
     stamp = stamp or datetime.now(UTC)
-    cal = _calendar("crampwise bedtime routine")
     cal.add_component(
         _timed_event(_uid("routine", start, at, title), title, start, at, description, stamp)
     )
-    return bytes(cal.to_ical())
 
 
-def experiment_calendar(
-    periods: Sequence[Period] | Iterable[Period],
+def add_experiment(
+    cal: Calendar,
+    periods: Iterable[Period],
     intervention_title: str,
     reminder_at: time,
     stamp: datetime | None = None,
-) -> bytes:
-    """An iCalendar for an n-of-1 schedule: one all-day event per period, and on the 'on'
-    days a daily reminder at `reminder_at` to do the intervention."""
+) -> None:
+    """Add an n-of-1 schedule to `cal`: one all-day event per period and, on the 'on'
+    days, a daily reminder at `reminder_at` to do the intervention."""
     stamp = stamp or datetime.now(UTC)
     periods = list(periods)
-    cal = _calendar(f"crampwise experiment: {intervention_title}")
     total = len(periods)
     for n, period in enumerate(periods, start=1):
         if period.condition not in ("on", "off"):
@@ -154,4 +162,69 @@ def experiment_calendar(
                     count=days,
                 )
             )
+
+
+def routine_calendar(
+    at: time,
+    start: date,
+    title: str = ROUTINE_TITLE,
+    description: str = ROUTINE_DESCRIPTION,
+    stamp: datetime | None = None,
+) -> bytes:
+    """An iCalendar with the bedtime routine as a daily reminder at `at`, from `start`."""
+    cal = new_calendar("crampwise bedtime routine")
+    add_routine(cal, at, start, title, description, stamp)
     return bytes(cal.to_ical())
+
+
+def experiment_calendar(
+    periods: Sequence[Period] | Iterable[Period],
+    intervention_title: str,
+    reminder_at: time,
+    stamp: datetime | None = None,
+) -> bytes:
+    """An iCalendar for an n-of-1 schedule (see `add_experiment`)."""
+    cal = new_calendar(f"crampwise experiment: {intervention_title}")
+    add_experiment(cal, periods, intervention_title, reminder_at, stamp)
+    return bytes(cal.to_ical())
+
+
+def diary_calendar(
+    at: time | None,
+    start: date,
+    experiments: Iterable[tuple[str, Sequence[Period]]] = (),
+    reminder_at: time | None = None,
+    stamp: datetime | None = None,
+) -> bytes:
+    """One calendar with the bedtime routine (when `at` is given) and each experiment's
+    schedule (title, periods); experiment reminders ring at `reminder_at` (default `at`)."""
+    cal = new_calendar("crampwise")
+    if at is not None:
+        add_routine(cal, at, start, stamp=stamp)
+    for title, periods in experiments:
+        add_experiment(cal, periods, title, reminder_at or at or time(21, 0), stamp)
+    return bytes(cal.to_ical())
+
+
+@dataclass(frozen=True)
+class _StoredPeriod:
+    start: date
+    end: date
+    condition: str
+
+
+def calendar_for_diary(diary: Any, at: time, start: date, experiments: bool = True) -> bytes:
+    """The bedtime routine plus every active experiment of a `crampwise.store.UserDiary`."""
+    schedules: list[tuple[str, list[_StoredPeriod]]] = []
+    if experiments:
+        for record in diary.experiments():
+            if record.status != "active":
+                continue
+            periods = [
+                _StoredPeriod(
+                    date.fromisoformat(p["start"]), date.fromisoformat(p["end"]), p["condition"]
+                )
+                for p in record.schedule
+            ]
+            schedules.append((record.intervention.replace("_", " "), periods))
+    return diary_calendar(at, start, schedules)

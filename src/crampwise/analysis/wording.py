@@ -1,0 +1,48 @@
+"""Plain-language sentences for trigger findings: what went with what, and how sure we are."""
+
+from __future__ import annotations
+
+from crampwise.analysis.design import factor_label
+from crampwise.analysis.triggers import Finding
+
+__all__ = ["describe", "ratio", "sureness"]
+
+
+def ratio(x: float) -> str:
+    """A rate ratio as people read it: 2.4×, 0.52×."""
+    return f"{x:.2g}×" if x < 1 else f"{x:.1f}×" if x < 10 else f"{x:.0f}×"
+
+
+def _q(q: float) -> str:
+    return "q < 0.001" if q < 0.001 else f"q = {q:.2g}"
+
+
+def sureness(q: float) -> str:
+    """How sure, in words, from the false-discovery-adjusted q-value."""
+    if q <= 0.01:
+        return f"very likely real ({_q(q)})"
+    if q <= 0.05:
+        return f"likely real ({_q(q)})"
+    if q <= 0.10:
+        return f"probably real, worth confirming ({_q(q)})"
+    if q <= 0.25:
+        return f"only a hint, not established ({_q(q)})"
+    return f"no good evidence ({_q(q)})"
+
+
+def describe(finding: Finding) -> str:
+    """One sentence: "On nights after 30 min more exercise you had 1.4× as many cramps (…)"."""
+    label, _ = factor_label(finding.factor)
+    effect = finding.effect
+    when = "On nights after" if finding.lag_days == 0 else "On the second night after"
+    if finding.kind == "numeric":
+        what = f"a day with {label} {effect.per}"
+    elif finding.kind == "boolean":
+        what = f"a day with {label} (vs days without)"
+    else:
+        what = f"a day with {label} '{finding.level}' (vs any other)"
+    ci = f"{ratio(effect.ci95[0]).rstrip('×')}–{ratio(effect.ci95[1])}"
+    return (
+        f"{when} {what}, you had {ratio(effect.estimate)} as many cramps ({ci}); "
+        f"{sureness(finding.q_value)}."
+    )

@@ -1,0 +1,85 @@
+"""The `analyze` command's input (a CSV or the user's own diary) and its human report (Rich)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from crampwise.analysis.triggers import TriggerReport
+    from crampwise.daytable import DayTable
+
+__all__ = ["load_day_table", "render_trigger_report"]
+
+
+def load_day_table(path: Path | None, user: str, stdin: TextIO) -> DayTable:
+    """The diary CSV at `path` ('-' = stdin), or with no path the user's stored diary."""
+    from crampwise.interop.csv import read_day_table
+
+    if path is None:
+        from crampwise.store import open_store
+
+        with open_store() as store:
+            # Reading never creates the user: an unknown user simply has an empty diary.
+            return store.diary(user).day_table()
+    if str(path) == "-":
+        return read_day_table(stdin)
+    return read_day_table(path)
+
+
+def render_trigger_report(report: TriggerReport) -> None:
+    """Print the findings in plain words: what was found, how sure, what was not, what's next."""
+    from rich.markup import escape
+    from rich.panel import Panel
+
+    from crampwise.analysis.design import factor_label
+    from crampwise.analysis.triggers import MIN_CRAMP_NIGHTS, MIN_NIGHTS
+    from crampwise.cli.common import console
+
+    out = console()
+    out.print(
+        f"[bold]Trigger discovery[/bold] — {report.nights} nights, "
+        f"{report.cramp_nights} with cramps ({report.cramps} cramps in all)"
+    )
+    if not report.enough_data:
+        out.print(
+            Panel(
+                f"Not enough data yet to look for triggers. The analysis needs at least "
+                f"{MIN_NIGHTS} nights, {MIN_CRAMP_NIGHTS} with cramps and {MIN_CRAMP_NIGHTS} "
+                f"without. Keep the diary for about [bold]{report.nights_needed} more "
+                f"nights[/bold] and run it again.",
+                title="Too little data",
+                border_style="yellow",
+            )
+        )
+        return
+    found = report.significant
+    if found:
+        out.print("\n[bold]Found[/bold] (strongest evidence first):")
+        for finding in found:
+            out.print(f"  • {escape(finding.plain)}")
+    else:
+        out.print("\n[bold]No trigger stood out[/bold] at a false discovery rate of 10%.")
+    hits = {f.factor for f in found}
+    quiet = sorted({f.factor for f in report.findings} - hits)
+    if quiet:
+        names = ", ".join(factor_label(name)[0] for name in quiet)
+        out.print(f"\n[bold]Not found[/bold] — no clear link, that day or the day before: {names}.")
+        hints = [f for f in report.findings if not f.significant and f.q_value <= 0.25]
+        for finding in hints[:3]:
+            out.print(f"  ◦ Hint only: {escape(finding.plain)}")
+    if report.untested:
+        out.print("\n[bold]Could not test[/bold]:")
+        for item in report.untested[:12]:
+            level = f" '{item.level}'" if item.level else ""
+            lag = "that day" if item.lag_days == 0 else "the day before"
+            out.print(
+                f"  - {escape(factor_label(item.factor)[0])}{escape(level)} ({lag}): "
+                f"{escape(item.reason)}"
+            )
+        if len(report.untested) > 12:
+            out.print(f"  … and {len(report.untested) - 12} more (see --format json).")
+    out.print(
+        "\n[dim]An association in your own diary, not proof of cause: confirm a suspected "
+        "trigger or remedy with `crampwise experiment plan`. Method: docs/methods.md.[/dim]"
+    )

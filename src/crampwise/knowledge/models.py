@@ -1,0 +1,169 @@
+"""Typed, frozen records for everything in the knowledge base (built by the loader)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from crampwise.knowledge.facts import Condition, Fact
+
+
+@dataclass(frozen=True)
+class Source:
+    """A bibliography entry."""
+
+    id: str
+    citation: str
+    year: int
+    status: str  # checked | secondary | unverified | seed
+    url: str | None = None
+    doi: str | None = None
+    note: str | None = None
+    found_via: str | None = None
+
+
+@dataclass(frozen=True)
+class Signal:
+    """A fact that supports a cause, and how much (0-1)."""
+
+    fact: Fact
+    weight: float
+
+
+@dataclass(frozen=True)
+class Cause:
+    id: str
+    title: str
+    summary: str
+    evidence: str
+    sources: tuple[str, ...]
+    signals: tuple[Signal, ...]
+    seed_claim: str | None = None
+
+
+@dataclass(frozen=True)
+class Caution:
+    """A warning attached to a remedy; `when` None = always shown."""
+
+    id: str
+    text: str
+    evidence: str
+    sources: tuple[str, ...]
+    when: Condition | None = None
+
+
+@dataclass(frozen=True)
+class Substitution:
+    """Replace a remedy by a safer alternative when `when` holds."""
+
+    when: Condition
+    with_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Remedy:
+    id: str
+    title: str
+    phase: str
+    how: str
+    evidence: str
+    evidence_note: str
+    sources: tuple[str, ...]
+    include: Condition | None  # None = never on its own (an alternative only)
+    relevant: tuple[Fact, ...] = ()
+    cautions: tuple[Caution, ...] = ()
+    substitute: Substitution | None = None
+    seed_claim: str | None = None
+    alternative_to: str | None = None
+
+
+@dataclass(frozen=True)
+class AvoidItem:
+    id: str
+    title: str
+    why: str
+    evidence: str
+    sources: tuple[str, ...]
+    include: Condition
+
+
+@dataclass(frozen=True)
+class RedFlagRule:
+    """A combination of facts that sets a triage level."""
+
+    id: str
+    level: str
+    title: str
+    when: Condition
+    advice: str
+    evidence: str
+    sources: tuple[str, ...]
+    baseline: bool = False
+
+
+@dataclass(frozen=True)
+class DrugClass:
+    id: str
+    label: str
+    link: str
+    detail: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MedicineEntry:
+    generic: str
+    class_id: str
+    link: str
+    names: tuple[str, ...] = ()
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class Combination:
+    names: tuple[str, ...]
+    components: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NowStep:
+    id: str
+    title: str
+    how: str
+    seconds: int
+    evidence: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LevelInfo:
+    title: str
+    action: str
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """The whole knowledge base, validated."""
+
+    version: str
+    disclaimer: str
+    no_clear_cause: str
+    levels: dict[str, LevelInfo]
+    sources: dict[str, Source]
+    causes: tuple[Cause, ...]
+    remedies: dict[str, Remedy]
+    avoid: tuple[AvoidItem, ...]
+    rules: tuple[RedFlagRule, ...]
+    classes: dict[str, DrugClass]
+    medicines: dict[str, MedicineEntry]
+    combinations: tuple[Combination, ...]
+    # normalised name -> generic names it stands for (one, or several for a combination)
+    names: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    now_steps: tuple[NowStep, ...] = ()
+    now_warning: Caution | None = None
+
+    def cause(self, cause_id: str) -> Cause:
+        return next(c for c in self.causes if c.id == cause_id)
+
+    def rule(self, rule_id: str) -> RedFlagRule:
+        return next(r for r in self.rules if r.id == rule_id)

@@ -1,0 +1,337 @@
+"""Web accounts: users' passwords and roles, sessions, invitations and API tokens.
+
+Secrets never reach the database in the clear: sessions, invitations and personal access
+tokens are stored as the SHA-256 of a 256-bit random token, passwords as argon2id hashes
+(computed by `crampwise.web.security`). Tables hang on the shared `tables.metadata`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from crampwise.store.engine import WRITE_OPTION
+from crampwise.store.tables import metadata, users
+
+OWNER, MEMBER = "owner", "user"
+
+web_sessions = sa.Table(
+    "web_sessions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("csrf_token", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("last_seen", sa.DateTime, nullable=False),
+    sa.Column("expires_at", sa.DateTime, nullable=False),
+    sa.Index("ix_web_sessions_user", "user_id"),
+)
+
+invitations = sa.Table(
+    "invitations",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column(
+        "created_by", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("expires_at", sa.DateTime, nullable=False),
+    sa.Column("used_at", sa.DateTime),
+)
+
+api_tokens = sa.Table(
+    "api_tokens",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("name", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("last_used_at", sa.DateTime),
+    sa.Column("revoked_at", sa.DateTime),
+    sa.Index("ix_api_tokens_user", "user_id"),
+)
+
+
+def utcnow() -> datetime:
+    """Naive UTC, as every DateTime column in the store holds."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def hash_token(token: str) -> str:
+    """SHA-256 hex of a random token: enough for 256-bit secrets, no salt needed."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> str:
+    """A fresh 256-bit URL-safe secret."""
+    return secrets.token_urlsafe(32)
+
+
+@dataclass(frozen=True)
+class Account:
+    """A users row as the web sees it."""
+
+    id: int
+    name: str
+    role: str
+    password_hash: str | None
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role == OWNER
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    """A session as stored: who, its CSRF token and its clock."""
+
+    token_hash: str
+    account: Account
+    csrf_token: str
+    created_at: datetime
+    last_seen: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class ApiToken:
+    """A personal access token's public facts (never the secret)."""
+
+    id: int
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None
+
+
+def _account(row: Any) -> Account:
+    return Account(row.id, row.name, row.role, row.password_hash)
+
+
+class AuthStore:
+    """Account, session, invitation and token queries on one engine."""
+
+    def __init__(self, engine: sa.Engine):
+        self.engine = engine
+
+    def _read(self) -> sa.Connection:
+        return self.engine.connect().execution_options(**{WRITE_OPTION: False})
+
+    # -- accounts -------------------------------------------------------------------------
+    def has_owner(self) -> bool:
+        with self._read() as conn:
+            query = sa.select(users.c.id).where(users.c.role == OWNER).limit(1)
+            return conn.execute(query).first() is not None
+
+    def account_by_name(self, name: str) -> Account | None:
+        with self._read() as conn:
+            row = conn.execute(sa.select(users).where(users.c.name == name)).first()
+        return _account(row) if row else None
+
+    def account_by_id(self, user_id: int) -> Account | None:
+        with self._read() as conn:
+            row = conn.execute(sa.select(users).where(users.c.id == user_id)).first()
+        return _account(row) if row else None
+
+    def create_account(self, name: str, password_hash: str, role: str, claim: bool) -> Account:
+        """Insert a user (or, with `claim`, give a password to a password-less CLI user)."""
+        with self.engine.begin() as conn:
+            row = conn.execute(sa.select(users).where(users.c.name == name)).first()
+            if row is not None:
+                if not claim or row.password_hash is not None:
+                    raise ValueError(f"the name '{name}' is taken")
+                conn.execute(
+                    users.update()
+                    .where(users.c.id == row.id)
+                    .values(password_hash=password_hash, role=role)
+                )
+                return Account(row.id, name, role, password_hash)
+            values = {"name": name, "password_hash": password_hash, "role": role}
+            new_id = conn.execute(
+                users.insert().values(created_at=utcnow(), **values).returning(users.c.id)
+            ).scalar_one()
+            return Account(new_id, name, role, password_hash)
+
+    def set_password(self, user_id: int, password_hash: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                users.update().where(users.c.id == user_id).values(password_hash=password_hash)
+            )
+
+    def delete_account(self, user_id: int) -> None:
+        """Delete the user row; every diary, session and token row goes with it (CASCADE)."""
+        with self.engine.begin() as conn:
+            for table in (web_sessions, api_tokens):
+                conn.execute(table.delete().where(table.c.user_id == user_id))
+            conn.execute(invitations.delete().where(invitations.c.created_by == user_id))
+            role = conn.execute(sa.select(users.c.role).where(users.c.id == user_id)).scalar()
+            conn.execute(users.delete().where(users.c.id == user_id))
+            if role == OWNER:
+                # The longest-standing remaining web account inherits the house keys, so
+                # /setup never reopens to strangers while accounts remain.
+                heir = conn.execute(
+                    sa.select(users.c.id)
+                    .where(users.c.password_hash.is_not(None))
+                    .order_by(users.c.id)
+                    .limit(1)
+                ).scalar()
+                if heir is not None:
+                    conn.execute(users.update().where(users.c.id == heir).values(role=OWNER))
+
+    # -- sessions -------------------------------------------------------------------------
+    def create_session(self, user_id: int, lifetime: timedelta) -> tuple[str, str]:
+        """A new session for the user: (raw token for the cookie, CSRF token)."""
+        token, csrf = new_token(), new_token()
+        now = utcnow()
+        with self.engine.begin() as conn:
+            conn.execute(
+                web_sessions.insert().values(
+                    token_hash=hash_token(token),
+                    user_id=user_id,
+                    csrf_token=csrf,
+                    created_at=now,
+                    last_seen=now,
+                    expires_at=now + lifetime,
+                )
+            )
+        return token, csrf
+
+    def get_session(self, token_hash: str) -> SessionRow | None:
+        query = (
+            sa.select(web_sessions, users.c.name, users.c.role, users.c.password_hash)
+            .join(users, users.c.id == web_sessions.c.user_id)
+            .where(web_sessions.c.token_hash == token_hash)
+        )
+        with self._read() as conn:
+            row = conn.execute(query).first()
+        if row is None:
+            return None
+        account = Account(row.user_id, row.name, row.role, row.password_hash)
+        return SessionRow(
+            row.token_hash, account, row.csrf_token, row.created_at, row.last_seen, row.expires_at
+        )
+
+    def touch_session(self, token_hash: str, when: datetime) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                web_sessions.update()
+                .where(web_sessions.c.token_hash == token_hash)
+                .values(last_seen=when)
+            )
+
+    def delete_session(self, token_hash: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(web_sessions.delete().where(web_sessions.c.token_hash == token_hash))
+
+    def delete_sessions_of(self, user_id: int) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(web_sessions.delete().where(web_sessions.c.user_id == user_id))
+
+    def purge_expired_sessions(self, idle_before: datetime) -> None:
+        now = utcnow()
+        with self.engine.begin() as conn:
+            conn.execute(
+                web_sessions.delete().where(
+                    (web_sessions.c.expires_at <= now) | (web_sessions.c.last_seen <= idle_before)
+                )
+            )
+
+    # -- invitations ----------------------------------------------------------------------
+    def create_invitation(self, created_by: int, lifetime: timedelta) -> str:
+        token, now = new_token(), utcnow()
+        with self.engine.begin() as conn:
+            conn.execute(
+                invitations.insert().values(
+                    token_hash=hash_token(token),
+                    created_by=created_by,
+                    created_at=now,
+                    expires_at=now + lifetime,
+                )
+            )
+        return token
+
+    def invitation_valid(self, token: str) -> bool:
+        query = sa.select(invitations.c.id).where(
+            invitations.c.token_hash == hash_token(token),
+            invitations.c.used_at.is_(None),
+            invitations.c.expires_at > utcnow(),
+        )
+        with self._read() as conn:
+            return conn.execute(query).first() is not None
+
+    def use_invitation(self, token: str, name: str, password_hash: str) -> Account:
+        """Spend an invitation and create its account in one transaction."""
+        with self.engine.begin() as conn:
+            spent = conn.execute(
+                invitations.update()
+                .where(
+                    invitations.c.token_hash == hash_token(token),
+                    invitations.c.used_at.is_(None),
+                    invitations.c.expires_at > utcnow(),
+                )
+                .values(used_at=utcnow())
+            )
+            if spent.rowcount != 1:
+                raise LookupError("this invitation is not valid any more")
+            if conn.execute(sa.select(users.c.id).where(users.c.name == name)).first():
+                raise ValueError(f"the name '{name}' is taken")
+            new_id = conn.execute(
+                users.insert()
+                .values(name=name, password_hash=password_hash, role=MEMBER, created_at=utcnow())
+                .returning(users.c.id)
+            ).scalar_one()
+            return Account(new_id, name, MEMBER, password_hash)
+
+    # -- personal access tokens -----------------------------------------------------------
+    def create_api_token(self, user_id: int, name: str) -> tuple[int, str]:
+        token = "cw_" + new_token()
+        with self.engine.begin() as conn:
+            token_id = conn.execute(
+                api_tokens.insert()
+                .values(
+                    token_hash=hash_token(token), user_id=user_id, name=name, created_at=utcnow()
+                )
+                .returning(api_tokens.c.id)
+            ).scalar_one()
+        return int(token_id), token
+
+    def api_tokens_of(self, user_id: int) -> list[ApiToken]:
+        query = (
+            sa.select(api_tokens)
+            .where(api_tokens.c.user_id == user_id, api_tokens.c.revoked_at.is_(None))
+            .order_by(api_tokens.c.id)
+        )
+        with self._read() as conn:
+            rows = conn.execute(query).all()
+        return [ApiToken(r.id, r.name, r.created_at, r.last_used_at) for r in rows]
+
+    def revoke_api_token(self, user_id: int, token_id: int) -> bool:
+        """Revoke one of the user's tokens; False when it is not theirs or does not exist."""
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                api_tokens.update()
+                .where(
+                    api_tokens.c.id == token_id,
+                    api_tokens.c.user_id == user_id,
+                    api_tokens.c.revoked_at.is_(None),
+                )
+                .values(revoked_at=utcnow())
+            )
+        return result.rowcount == 1
+
+    def account_for_api_token(self, token: str) -> Account | None:
+        query = (
+            sa.select(users)
+            .join(api_tokens, api_tokens.c.user_id == users.c.id)
+            .where(api_tokens.c.token_hash == hash_token(token), api_tokens.c.revoked_at.is_(None))
+        )
+        with self._read() as conn:
+            row = conn.execute(query).first()
+        return _account(row) if row else None

@@ -1,0 +1,82 @@
+"""What every part of a user's diary shares: connections, the user row, clocks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+
+from crampwise.errors import InputError
+from crampwise.store.engine import WRITE_OPTION
+from crampwise.store.tables import users
+
+
+def utc_now() -> datetime:
+    """Naive UTC, to the second (record-keeping times; diary times are local wall time)."""
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def check_user_name(name: str) -> str:
+    """A user name: 1–64 visible characters."""
+    clean = name.strip()
+    if not clean or len(clean) > 64 or not clean.isprintable():
+        raise InputError(f"user name {name!r}: use 1–64 visible characters", field="user")
+    return clean
+
+
+class DiaryBase:
+    """Holds the engine and the user's name; opens read and write transactions."""
+
+    def __init__(self, engine: sa.Engine, user_name: str) -> None:
+        self.engine = engine
+        self.user_name = check_user_name(user_name)
+
+    @contextmanager
+    def _read(self) -> Iterator[sa.Connection]:
+        # Deferred BEGIN on SQLite: readers never take the write lock.
+        conn = self.engine.connect().execution_options(**{WRITE_OPTION: False})
+        with conn, conn.begin():
+            yield conn
+
+    @contextmanager
+    def _write(self) -> Iterator[sa.Connection]:
+        # BEGIN IMMEDIATE on SQLite (see store.engine); all-or-nothing on every backend.
+        with self.engine.begin() as conn:
+            yield conn
+
+    def _uid(self, conn: sa.Connection, create: bool = False) -> int | None:
+        uid = conn.execute(
+            sa.select(users.c.id).where(users.c.name == self.user_name)
+        ).scalar_one_or_none()
+        if uid is None and create:
+            # ON CONFLICT DO NOTHING: two first writes at once both end up with the one row.
+            from sqlalchemy.dialects import postgresql, sqlite
+
+            dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+            conn.execute(
+                dialect.insert(users)
+                .values(name=self.user_name, created_at=utc_now())
+                .on_conflict_do_nothing(index_elements=["name"])
+            )
+            uid = conn.execute(
+                sa.select(users.c.id).where(users.c.name == self.user_name)
+            ).scalar_one()
+        return uid
+
+    def _require_uid(self, conn: sa.Connection) -> int:
+        uid = self._uid(conn, create=True)
+        assert uid is not None
+        return uid
+
+    def user_id(self) -> int | None:
+        """The user's row id, or None when they have not written anything yet."""
+        with self._read() as conn:
+            return self._uid(conn)
+
+    def delete_everything(self) -> bool:
+        """Delete the user and every row of theirs; True if there was anything to delete."""
+        with self._write() as conn:
+            result = conn.execute(sa.delete(users).where(users.c.name == self.user_name))
+            return bool(result.rowcount)

@@ -1,0 +1,40 @@
+"""Alembic environment: runs migrations on the engine handed over by crampwise.store.
+
+Migrating twice at once is harmless: on SQLite the upgrade's transaction starts with
+BEGIN IMMEDIATE, on PostgreSQL it takes an advisory lock first, so the second upgrade
+waits and then finds nothing to do.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+from alembic import context
+
+from crampwise.store import tables
+from crampwise.store.engine import make_engine
+
+config = context.config
+engine = config.attributes.get("engine")
+if engine is None:  # `alembic -x url=...` from a shell
+    url = context.get_x_argument(as_dictionary=True).get("url")
+    if not url:
+        from crampwise.settings import get_settings
+
+        url = get_settings().database_url
+    engine = make_engine(url)
+
+# Load every module that attaches tables to the shared metadata (for autogenerate).
+with contextlib.suppress(ImportError):
+    from crampwise.store import auth as _auth  # noqa: F401
+
+with engine.begin() as connection:
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SELECT pg_advisory_xact_lock(4242001)")
+    context.configure(
+        connection=connection,
+        target_metadata=tables.metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    context.run_migrations()

@@ -1,0 +1,283 @@
+"""Sign-in routes: first-visit setup, login/logout, invitations, password, tokens, deletion."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+
+from crampwise.store.auth import MEMBER, OWNER, Account
+from crampwise.web.deps import (
+    SESSION_COOKIE,
+    OwnerDep,
+    UserDep,
+    current_user,
+    render,
+    run_blocking,
+    web_context,
+)
+from crampwise.web.security import login_keys
+
+router = APIRouter()
+
+NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+MIN_PASSWORD = 8
+Text = Annotated[str, Form()]
+
+
+def client_address(request: Request) -> str:
+    """The caller's address; behind a trusted proxy, the first X-Forwarded-For entry."""
+    if web_context(request).settings.trust_proxy:
+        forwarded = request.headers.get("x-forwarded-for", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip()
+    return request.client.host if request.client else "unknown"
+
+
+def safe_next(target: str | None) -> str:
+    """Only a local path may follow a login (no open redirect to another site)."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+        return target
+    return "/"
+
+
+def check_new_credentials(name: str, password: str, password2: str) -> str | None:
+    """The problem with a proposed name/password, or None."""
+    if not NAME_RE.match(name):
+        return "Names use 1–64 lower-case letters, digits, '.', '_' or '-'."
+    if len(password) < MIN_PASSWORD:
+        return f"Passwords need at least {MIN_PASSWORD} characters."
+    if password != password2:
+        return "The two passwords differ."
+    return None
+
+
+def start_session(request: Request, account: Account, target: str = "/") -> Response:
+    """Sign `account` in: a new server-side session and its cookie, then 303 to `target`."""
+    ctx = web_context(request)
+    raw, _info = ctx.sessions.create(account)
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        raw,
+        max_age=ctx.settings.session_absolute_s,
+        path="/",
+        secure=True,
+        httponly=True,
+        samesite="lax",
+    )
+    return response
+
+
+@router.get("/setup")
+async def setup_form(request: Request) -> Response:
+    if web_context(request).has_owner():
+        return RedirectResponse("/login", status_code=303)
+    return render(request, "auth/setup.html")
+
+
+@router.post("/setup")
+async def setup(request: Request, name: Text, password: Text, password2: Text) -> Response:
+    ctx = web_context(request)
+    if ctx.has_owner():
+        raise HTTPException(404)
+    name = name.strip().lower()
+    problem = check_new_credentials(name, password, password2)
+    if problem:
+        return render(request, "auth/setup.html", 422, error=problem, name=name)
+    hashed = await run_blocking(ctx.passwords.hash, password)
+    # The owner may take over an existing command-line diary of the same name.
+    account = ctx.auth.create_account(name, hashed, OWNER, claim=True)
+    ctx.forget_diary(name)
+    return start_session(request, account)
+
+
+@router.get("/login")
+async def login_form(request: Request, next: str = "/") -> Response:
+    ctx = web_context(request)
+    if not ctx.has_owner():
+        return RedirectResponse("/setup", status_code=303)
+    if await current_user(request):
+        return RedirectResponse(safe_next(next), status_code=303)
+    return render(request, "auth/login.html", next=safe_next(next))
+
+
+@router.post("/login")
+async def login(
+    request: Request, name: Text, password: Text, next: Annotated[str, Form()] = "/"
+) -> Response:
+    ctx = web_context(request)
+    name = name.strip().lower()
+    keys = login_keys(name, client_address(request))
+    wait = ctx.limiter.retry_after(keys)
+    if wait is not None:
+        response = render(
+            request,
+            "auth/login.html",
+            429,
+            error="Too many attempts: try again later.",
+            name=name,
+            next=safe_next(next),
+        )
+        response.headers["Retry-After"] = str(wait)
+        return response
+    account = ctx.auth.account_by_name(name)
+    stored = account.password_hash if account else None
+    if account is None or not await run_blocking(ctx.passwords.verify, stored, password):
+        ctx.limiter.failed(keys)
+        return render(
+            request,
+            "auth/login.html",
+            401,
+            error="Wrong name or password.",
+            name=name,
+            next=safe_next(next),
+        )
+    ctx.limiter.succeeded(keys[0])
+    return start_session(request, account, safe_next(next))
+
+
+@router.post("/logout")
+async def logout(request: Request) -> Response:
+    raw = request.cookies.get(SESSION_COOKIE)
+    if raw:
+        web_context(request).sessions.end(raw)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/", secure=True, httponly=True, samesite="lax")
+    return response
+
+
+@router.get("/invite")
+async def invite_form(request: Request, user: OwnerDep) -> Response:
+    return render(request, "auth/invite.html")
+
+
+@router.post("/invite")
+async def invite(request: Request, user: OwnerDep) -> Response:
+    ctx = web_context(request)
+    lifetime = ctx.settings.invitation_valid_s
+    from datetime import timedelta
+
+    token = ctx.auth.create_invitation(user.id, timedelta(seconds=lifetime))
+    link = str(request.url_for("join_form", token=token))
+    return render(request, "auth/invite.html", link=link, days=lifetime // 86400)
+
+
+@router.get("/join/{token}", name="join_form")
+async def join_form(request: Request, token: str) -> Response:
+    if not web_context(request).auth.invitation_valid(token):
+        raise HTTPException(404)
+    return render(request, "auth/join.html", action=f"/join/{token}")
+
+
+@router.post("/join/{token}")
+async def join(
+    request: Request, token: str, name: Text, password: Text, password2: Text
+) -> Response:
+    ctx = web_context(request)
+    name = name.strip().lower()
+    problem = check_new_credentials(name, password, password2)
+    if problem is None:
+        hashed = await run_blocking(ctx.passwords.hash, password)
+        try:
+            account = ctx.auth.use_invitation(token, name, hashed)
+        except LookupError as exc:
+            raise HTTPException(404) from exc
+        except ValueError as exc:
+            problem = str(exc)
+        else:
+            return start_session(request, account)
+    return render(request, "auth/join.html", 422, error=problem, name=name, action=f"/join/{token}")
+
+
+@router.get("/join")
+async def open_join_form(request: Request) -> Response:
+    if not web_context(request).settings.open_signup:
+        raise HTTPException(404)
+    return render(request, "auth/join.html", action="/join")
+
+
+@router.post("/join")
+async def open_join(request: Request, name: Text, password: Text, password2: Text) -> Response:
+    ctx = web_context(request)
+    if not ctx.settings.open_signup or not ctx.has_owner():
+        raise HTTPException(404)
+    name = name.strip().lower()
+    problem = check_new_credentials(name, password, password2)
+    if problem is None:
+        hashed = await run_blocking(ctx.passwords.hash, password)
+        try:
+            account = ctx.auth.create_account(name, hashed, MEMBER, claim=False)
+        except ValueError as exc:
+            problem = str(exc)
+        else:
+            return start_session(request, account)
+    return render(request, "auth/join.html", 422, error=problem, name=name, action="/join")
+
+
+async def _password_ok(request: Request, user_id: int, password: str) -> bool:
+    ctx = web_context(request)
+    account = ctx.auth.account_by_id(user_id)
+    stored = account.password_hash if account else None
+    return await run_blocking(ctx.passwords.verify, stored, password)
+
+
+@router.get("/account/password")
+async def password_form(request: Request, user: UserDep) -> Response:
+    return render(request, "auth/password.html")
+
+
+@router.post("/account/password")
+async def change_password(
+    request: Request, user: UserDep, current: Text, password: Text, password2: Text
+) -> Response:
+    ctx = web_context(request)
+    problem = check_new_credentials(user.name, password, password2)
+    if problem is None and not await _password_ok(request, user.id, current):
+        problem = "The current password is wrong."
+    if problem:
+        return render(request, "auth/password.html", 422, error=problem)
+    ctx.auth.set_password(user.id, await run_blocking(ctx.passwords.hash, password))
+    # Every other device is signed out; this one gets a fresh session.
+    ctx.sessions.end_all(user.id)
+    account = ctx.auth.account_by_id(user.id)
+    assert account is not None
+    return start_session(request, account, "/account/password?changed=1")
+
+
+@router.post("/account/delete")
+async def delete_account(request: Request, user: UserDep, password: Text) -> Response:
+    ctx = web_context(request)
+    if not await _password_ok(request, user.id, password):
+        return render(request, "auth/password.html", 422, error="The password is wrong.")
+    ctx.sessions.end_all(user.id)
+    ctx.auth.delete_account(user.id)
+    ctx.forget_diary(user.name)
+    ctx.reset_owner_cache()
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/", secure=True, httponly=True, samesite="lax")
+    return response
+
+
+@router.get("/account/tokens")
+async def tokens_page(request: Request, user: UserDep) -> Response:
+    tokens = web_context(request).auth.api_tokens_of(user.id)
+    return render(request, "auth/tokens.html", tokens=tokens)
+
+
+@router.post("/account/tokens")
+async def create_token(request: Request, user: UserDep, name: Text) -> Response:
+    auth = web_context(request).auth
+    label = name.strip()[:64] or "script"
+    _id, secret = auth.create_api_token(user.id, label)
+    tokens = auth.api_tokens_of(user.id)
+    return render(request, "auth/tokens.html", tokens=tokens, secret=secret, secret_name=label)
+
+
+@router.post("/account/tokens/{token_id}/revoke")
+async def revoke_token(request: Request, user: UserDep, token_id: int) -> Any:
+    if not web_context(request).auth.revoke_api_token(user.id, token_id):
+        raise HTTPException(404)
+    return RedirectResponse("/account/tokens", status_code=303)

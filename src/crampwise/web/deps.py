@@ -1,0 +1,255 @@
+"""What every web route shares: the signed-in user, their diary, CSRF, templates and `render`.
+
+Contract for page routes (helper E2, `crampwise.web.pages.router`):
+
+* Write page endpoints as ``async def`` and call the diary directly: the store is synchronous
+  SQLAlchemy on one process-wide engine, and short SQLite calls on the event loop measured
+  ~3x the throughput of ``def`` endpoints on a thread pool (threads fight over SQLite's write
+  lock). Log a cramp with ``await log_episode(request, user, Episode(...))`` (group commit:
+  durable, and concurrent cramps share one fsync). Push CPU-heavy work (trigger analysis,
+  PDF) to a thread with ``await run_blocking(f, ...)`` after reading the data on the loop.
+* Signed-in pages: ``user: UserDep`` (or ``diary: DiaryDep``). No session → 303 to
+  ``/login?next=<path>``; an empty database → 303 to ``/setup``.
+* ``render(request, "page.html", **ctx)`` returns the HTML response. Every template gets
+  ``request``, ``user`` (WebUser or None), ``csrf_token`` (str), ``diary`` (the user's
+  UserDiary or None), ``csp_nonce`` (always None: no nonces, see below) and
+  ``open_signup`` (bool), plus ``ctx``.
+* CSRF: every POST/PUT/PATCH/DELETE is checked by an app-wide dependency (you need not add
+  one). Forms carry ``<input type="hidden" name="csrf_token" value="{{ csrf_token }}">``;
+  ``fetch()`` sends header ``X-CSRF-Token`` (put the token in
+  ``<meta name="csrf-token" content="{{ csrf_token }}">`` and read it from JS). Missing or
+  wrong → 403. Never change state on GET.
+* Content-Security-Policy is ``default-src 'self'; script-src 'self'; style-src 'self';
+  img-src 'self' data:; connect-src 'self'; manifest-src 'self'; worker-src 'self';
+  frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'``:
+  NO inline ``<script>``, NO ``style="..."`` attributes, NO ``<style>`` blocks, no
+  ``onclick=``; everything from ``/static/`` (mounted from ``web/static``).
+* Responses get ``Cache-Control: no-store`` unless the route sets its own Cache-Control;
+  ``/static/*`` gets ``no-cache`` (revalidate). Serve ``/sw.js`` and the manifest from your
+  router if you need root scope, and set their Cache-Control yourself.
+* Routes owned by ``crampwise.web.auth`` (templates under ``templates/auth/``, extending
+  your ``base.html`` with ``{% block title %}`` and ``{% block content %}``):
+  GET/POST ``/setup``, ``/login`` (``?next=``), POST ``/logout``, GET/POST ``/invite``
+  (owner), GET/POST ``/join/{token}`` (and ``/join`` when open sign-up is on),
+  GET/POST ``/account/password``, POST ``/account/delete`` (field ``password``; deletes
+  the account and every diary row, then 303 to ``/login``), GET/POST ``/account/tokens``
+  (personal access tokens; POST ``/account/tokens/{id}/revoke``).
+  The JSON API lives under ``/api/v1`` (``crampwise.web.api``), OpenAPI at
+  ``/api/v1/openapi.json``; CSV export at ``GET /api/v1/export.csv`` works with the
+  session cookie, so a Settings page can link to it.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
+
+if TYPE_CHECKING:
+    from crampwise.web.security import SessionInfo, WebContext
+
+WEB_DIR = Path(__file__).resolve().parent
+TEMPLATES_DIR = WEB_DIR / "templates"
+STATIC_DIR = WEB_DIR / "static"
+
+SESSION_COOKIE = "crampwise_session"
+# Double-submit token for forms shown before sign-in (login, setup, join).
+ANON_CSRF_COOKIE = "crampwise_csrf"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class WebUser:
+    """A signed-in person: the diary user `name` plus web account facts."""
+
+    id: int
+    name: str
+    is_owner: bool
+
+
+class LoginRequired(Exception):
+    """Raised by `require_user` on a page; the app turns it into a 303 to /login or /setup."""
+
+    def __init__(self, next_path: str, setup: bool = False):
+        super().__init__(next_path)
+        self.next_path = next_path
+        self.setup = setup
+
+
+def web_context(request: Request) -> WebContext:
+    """The app's shared state: settings, store, auth store, session manager, limiter."""
+    ctx: WebContext = request.app.state.ctx
+    return ctx
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    return None
+
+
+async def current_user(request: Request) -> WebUser | None:
+    """The user behind this request (session cookie, or API bearer token), else None."""
+    if "user" in request.state._state:
+        user: WebUser | None = request.state.user
+        return user
+    ctx = web_context(request)
+    user = None
+    session: SessionInfo | None = None
+    token = _bearer(request)
+    if token is not None:
+        # A bearer request is judged by its token alone, never by a cookie riding along.
+        user = ctx.user_for_api_token(token)
+        request.state.via_bearer = user is not None
+    else:
+        raw = request.cookies.get(SESSION_COOKIE)
+        if raw:
+            session = ctx.sessions.lookup(raw)
+            user = session.user if session else None
+    request.state.session = session
+    request.state.user = user
+    return user
+
+
+async def require_user(request: Request) -> WebUser:
+    """Pages: the signed-in user, or a redirect to /login (to /setup on an empty database)."""
+    user = await current_user(request)
+    if user is None:
+        setup = not web_context(request).has_owner()
+        raise LoginRequired(request.url.path, setup=setup)
+    return user
+
+
+async def require_api_user(request: Request) -> WebUser:
+    """API: the user from a bearer token or session cookie, else 401."""
+    user = await current_user(request)
+    if user is None:
+        raise HTTPException(401, "not signed in", headers={"WWW-Authenticate": "Bearer"})
+    return user
+
+
+async def require_owner(request: Request) -> WebUser:
+    """Pages only the owner may use (invitations); anyone else gets 404."""
+    user = await require_user(request)
+    if not user.is_owner:
+        raise HTTPException(404)
+    return user
+
+
+def diary_for(request: Request, user: WebUser) -> Any:
+    """The user-scoped diary (`store.diary(user.name)`): every query sees only their rows."""
+    return web_context(request).diary(user.name)
+
+
+async def user_diary(request: Request, user: WebUser = Depends(require_user)) -> Any:
+    """Dependency: the signed-in user's diary (pages)."""
+    return diary_for(request, user)
+
+
+async def api_diary(request: Request, user: WebUser = Depends(require_api_user)) -> Any:
+    """Dependency: the authenticated user's diary (API)."""
+    return diary_for(request, user)
+
+
+UserDep = Annotated[WebUser, Depends(require_user)]
+ApiUserDep = Annotated[WebUser, Depends(require_api_user)]
+OwnerDep = Annotated[WebUser, Depends(require_owner)]
+DiaryDep = Annotated[Any, Depends(user_diary)]
+ApiDiaryDep = Annotated[Any, Depends(api_diary)]
+
+
+def csrf_token(request: Request) -> str:
+    """The CSRF token for forms on this response (the session's, or a pre-login one)."""
+    session: SessionInfo | None = getattr(request.state, "session", None)
+    if session is not None:
+        return session.csrf_token
+    existing = request.cookies.get(ANON_CSRF_COOKIE) or getattr(
+        request.state, "new_anon_csrf", None
+    )
+    if existing:
+        return str(existing)
+    fresh = secrets.token_urlsafe(32)
+    request.state.new_anon_csrf = fresh
+    return fresh
+
+
+def set_anon_csrf_cookie(request: Request, response: Any) -> None:
+    """Send the pre-login CSRF cookie when `csrf_token` minted one for this response."""
+    fresh = getattr(request.state, "new_anon_csrf", None)
+    if fresh:
+        response.set_cookie(
+            ANON_CSRF_COOKIE, fresh, httponly=True, secure=True, samesite="lax", path="/"
+        )
+
+
+async def csrf_protect(request: Request) -> None:
+    """App-wide dependency: every state-changing request must carry the right token (else 403)."""
+    if request.method in SAFE_METHODS:
+        return
+    await current_user(request)
+    if getattr(request.state, "via_bearer", False):
+        return  # browsers never attach Authorization on their own, so no forgery is possible
+    session: SessionInfo | None = request.state.session
+    expected = session.csrf_token if session else request.cookies.get(ANON_CSRF_COOKIE)
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        form = await request.form()
+        value = form.get(CSRF_FIELD)
+        sent = value if isinstance(value, str) else None
+    if not expected or not sent or not hmac.compare_digest(expected, sent):
+        raise HTTPException(403, "missing or wrong CSRF token")
+
+
+def render(request: Request, template: str, /, status_code: int = 200, **ctx: Any) -> HTMLResponse:
+    """Render `template` with `user`, `csrf_token`, `diary`, `csp_nonce` and `open_signup`.
+
+    `request` and `template` are positional-only, so `name=...` may be a context value.
+    """
+    user: WebUser | None = getattr(request.state, "user", None)
+    context: dict[str, Any] = {
+        "user": user,
+        "csrf_token": csrf_token(request),
+        "diary": diary_for(request, user) if user else None,
+        "csp_nonce": None,
+        "open_signup": web_context(request).settings.open_signup,
+    }
+    context.update(ctx)
+    response: HTMLResponse = templates.TemplateResponse(
+        request, template, context, status_code=status_code
+    )
+    set_anon_csrf_cookie(request, response)
+    return response
+
+
+async def log_episode(request: Request, user: WebUser, episode: Any) -> Any:
+    """Log a cramp durably with group commit (see `crampwise.web.writes`); returns it stored.
+
+    Prefer this to ``diary.add_episode`` in request handlers: same validation (InputError),
+    same client_id de-duplication, but concurrent cramps share one fsync and the event loop
+    never waits on the disk.
+    """
+    stored: Any = await web_context(request).writer.add(user.name, episode)
+    return stored
+
+
+async def run_blocking(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run CPU-heavy work (analysis, PDF) on a worker thread so the event loop stays free."""
+    return await run_in_threadpool(fn, *args, **kwargs)

@@ -1,0 +1,252 @@
+"""Security machinery: passwords, server-side sessions, the login limiter, response headers.
+
+Sessions live in the `web_sessions` table (token hash only). A per-process cache keeps the
+hot path to zero queries; it stays correct because one process serves the app (`crampwise
+serve` runs one uvicorn worker: SQLite wants a single writer) and every logout or password
+change goes through this process, which drops the cached entry with the row.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from crampwise.store.auth import Account, AuthStore, hash_token, utcnow
+from crampwise.web.deps import WebUser
+from crampwise.web.settings import WebSettings
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; manifest-src 'self'; worker-src 'self'; frame-ancestors 'none'; "
+    "base-uri 'self'; form-action 'self'; object-src 'none'"
+)
+_CACHE_LIMIT = 10_000
+
+
+def web_user(account: Account) -> WebUser:
+    return WebUser(account.id, account.name, account.is_owner)
+
+
+class Passwords:
+    """argon2id hashing; verifying an unknown account still costs one hash (no timing leak)."""
+
+    def __init__(self, settings: WebSettings):
+        self.hasher = PasswordHasher(
+            time_cost=settings.argon2_time_cost,
+            memory_cost=settings.argon2_memory_kib,
+            parallelism=settings.argon2_parallelism,
+        )
+        self._dummy = self.hasher.hash("not a password anyone has")
+
+    def hash(self, password: str) -> str:
+        return self.hasher.hash(password)
+
+    def verify(self, stored: str | None, password: str) -> bool:
+        try:
+            return self.hasher.verify(stored or self._dummy, password) and stored is not None
+        except (VerificationError, InvalidHashError):
+            return False
+
+
+@dataclass
+class SessionInfo:
+    """A live session: who, its CSRF token and its clock."""
+
+    token_hash: str
+    user: WebUser
+    csrf_token: str
+    created_at: datetime
+    last_seen: datetime
+    expires_at: datetime
+
+
+class SessionManager:
+    """Creates, finds (with idle and absolute limits) and ends server-side sessions."""
+
+    def __init__(self, auth: AuthStore, settings: WebSettings):
+        self.auth = auth
+        self.idle = timedelta(seconds=settings.session_idle_s)
+        self.absolute = timedelta(seconds=settings.session_absolute_s)
+        self.touch_every = timedelta(seconds=settings.session_touch_s)
+        self._cache: dict[str, SessionInfo] = {}
+
+    def create(self, account: Account) -> tuple[str, SessionInfo]:
+        now = utcnow()
+        # Sign-ins are rare: a good moment to drop rows of sessions that ran out.
+        self.auth.purge_expired_sessions(idle_before=now - self.idle)
+        raw, csrf = self.auth.create_session(account.id, self.absolute)
+        info = SessionInfo(hash_token(raw), web_user(account), csrf, now, now, now + self.absolute)
+        self._remember(info)
+        return raw, info
+
+    def lookup(self, raw: str) -> SessionInfo | None:
+        token_hash = hash_token(raw)
+        info = self._cache.get(token_hash)
+        if info is None:
+            row = self.auth.get_session(token_hash)
+            if row is None:
+                return None
+            info = SessionInfo(
+                row.token_hash,
+                web_user(row.account),
+                row.csrf_token,
+                row.created_at,
+                row.last_seen,
+                row.expires_at,
+            )
+            self._remember(info)
+        now = utcnow()
+        if now >= info.expires_at or now - info.last_seen >= self.idle:
+            self.end_hash(token_hash)
+            return None
+        if now - info.last_seen >= self.touch_every:
+            self.auth.touch_session(token_hash, now)
+            info.last_seen = now
+        return info
+
+    def end(self, raw: str) -> None:
+        self.end_hash(hash_token(raw))
+
+    def end_hash(self, token_hash: str) -> None:
+        self._cache.pop(token_hash, None)
+        self.auth.delete_session(token_hash)
+
+    def end_all(self, user_id: int) -> None:
+        """End every session of a user (password change, account deletion)."""
+        for key in [k for k, v in self._cache.items() if v.user.id == user_id]:
+            del self._cache[key]
+        self.auth.delete_sessions_of(user_id)
+
+    def _remember(self, info: SessionInfo) -> None:
+        if len(self._cache) >= _CACHE_LIMIT:
+            self._cache.clear()  # rows stay authoritative; the cache refills on demand
+        self._cache[info.token_hash] = info
+
+
+@dataclass
+class LoginLimiter:
+    """Failed logins per key (account, address) in a sliding window, kept in memory."""
+
+    window_s: float
+    limits: dict[str, int]
+    _fails: dict[str, deque[float]] = field(default_factory=dict)
+
+    def retry_after(self, keys: Iterable[str]) -> int | None:
+        """Seconds until a blocked key frees up, or None when every key may try."""
+        now = time.monotonic()
+        wait = 0.0
+        for key in keys:
+            fails = self._recent(key, now)
+            limit = self.limits[key.split(":", 1)[0]]
+            if len(fails) >= limit:
+                wait = max(wait, fails[len(fails) - limit] + self.window_s - now)
+        return max(1, int(wait + 0.999)) if wait > 0 else None
+
+    def failed(self, keys: Iterable[str]) -> None:
+        now = time.monotonic()
+        for key in keys:
+            self._recent(key, now).append(now)
+
+    def succeeded(self, account_key: str) -> None:
+        self._fails.pop(account_key, None)
+
+    def _recent(self, key: str, now: float) -> deque[float]:
+        fails = self._fails.setdefault(key, deque())
+        while fails and fails[0] <= now - self.window_s:
+            fails.popleft()
+        return fails
+
+
+def login_keys(name: str, address: str) -> list[str]:
+    return [f"account:{name.strip().lower()}", f"address:{address}"]
+
+
+class SecurityHeaders:
+    """Pure ASGI middleware adding CSP, framing, sniffing, referrer, cache and HSTS headers."""
+
+    def __init__(self, app: Any, trust_proxy: bool = False):
+        self.app = app
+        self.trust_proxy = trust_proxy
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        https = scope.get("scheme") == "https" or (
+            self.trust_proxy
+            and (b"x-forwarded-proto", b"https") in [(k.lower(), v) for k, v in scope["headers"]]
+        )
+        static = scope["path"].startswith("/static/")
+
+        async def send_with_headers(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {k.lower() for k, _ in headers}
+                headers += [
+                    (b"content-security-policy", CSP.encode()),
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"x-frame-options", b"DENY"),
+                    (b"referrer-policy", b"no-referrer"),
+                    (b"cross-origin-opener-policy", b"same-origin"),
+                    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+                ]
+                if b"cache-control" not in present:
+                    headers.append((b"cache-control", b"no-cache" if static else b"no-store"))
+                if https:
+                    headers.append((b"strict-transport-security", b"max-age=63072000"))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class WebContext:
+    """Everything a request handler shares: settings, store, accounts, sessions, limiter."""
+
+    def __init__(self, settings: WebSettings, store: Any, engine: Any):
+        self.settings = settings
+        self.store = store
+        self.auth = AuthStore(engine)
+        self.sessions = SessionManager(self.auth, settings)
+        self.passwords = Passwords(settings)
+        self.limiter = LoginLimiter(
+            settings.login_window_s,
+            {
+                "account": settings.login_max_per_account,
+                "address": settings.login_max_per_address,
+            },
+        )
+        self._diaries: dict[str, Any] = {}
+        self._has_owner = False
+        from crampwise.web.writes import EpisodeWriter
+
+        self.writer = EpisodeWriter(engine)
+
+    def diary(self, name: str) -> Any:
+        """The user-scoped diary for `name`, kept per process (it holds no secrets)."""
+        diary = self._diaries.get(name)
+        if diary is None:
+            diary = self._diaries[name] = self.store.diary(name)
+        return diary
+
+    def forget_diary(self, name: str) -> None:
+        self._diaries.pop(name, None)
+
+    def has_owner(self) -> bool:
+        if not self._has_owner:
+            self._has_owner = self.auth.has_owner()
+        return self._has_owner
+
+    def reset_owner_cache(self) -> None:
+        self._has_owner = False
+
+    def user_for_api_token(self, token: str) -> WebUser | None:
+        account = self.auth.account_for_api_token(token)
+        return web_user(account) if account else None

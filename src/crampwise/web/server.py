@@ -1,0 +1,34 @@
+"""Run the web app on uvicorn with uvloop + httptools, printing where it listens."""
+
+from __future__ import annotations
+
+import sys
+
+from crampwise.web.settings import WebSettings
+
+
+def serve(host: str = "127.0.0.1", port: int = 8000, settings: WebSettings | None = None) -> None:
+    """Serve crampwise until interrupted; one process, so sessions and limits stay coherent."""
+    import uvicorn
+
+    from crampwise.web.app import create_app
+
+    settings = settings or WebSettings()
+    app = create_app(settings)
+    shown = f"[{host}]" if ":" in host else host
+    sys.stderr.write(
+        f"crampwise is running at http://{shown}:{port}/ on {app.state.ctx.store.url}"
+        " (Ctrl+C stops it)\n"
+    )
+    sys.stderr.flush()
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        loop="uvloop",
+        http="httptools",
+        lifespan="off",
+        proxy_headers=settings.trust_proxy,
+        server_header=False,
+        log_level="warning",
+    )

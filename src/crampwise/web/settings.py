@@ -1,0 +1,32 @@
+"""Web-only settings (sessions, sign-up, cookies, proxies), read from CRAMPWISE_WEB_* variables."""
+
+from __future__ import annotations
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class WebSettings(BaseSettings):
+    """Everything the web app needs beyond the storage settings; one instance per app."""
+
+    model_config = SettingsConfigDict(env_prefix="CRAMPWISE_WEB_", extra="ignore")
+
+    # None → the storage settings' database URL (CRAMPWISE_DATABASE_URL or the SQLite default).
+    database_url: str | None = None
+    # A session ends after this long without a request, and this long after login whatever.
+    session_idle_s: int = 12 * 3600
+    session_absolute_s: int = 30 * 24 * 3600
+    # Re-write a session's last_seen at most this often (a write per request costs throughput).
+    session_touch_s: int = 60
+    # Anyone may create an account at /join when true; otherwise only by the owner's invitation.
+    open_signup: bool = False
+    invitation_valid_s: int = 7 * 24 * 3600
+    # Failed logins allowed per window before 429, per account and per client address.
+    login_window_s: int = 15 * 60
+    login_max_per_account: int = 5
+    login_max_per_address: int = 20
+    # Trust X-Forwarded-Proto / X-Forwarded-For from a reverse proxy (only behind one).
+    trust_proxy: bool = False
+    # Argon2id cost; tests lower it to keep the suite fast (the defaults are argon2-cffi's).
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
+    argon2_parallelism: int = 4

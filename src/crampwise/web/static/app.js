@@ -1,0 +1,335 @@
+/* crampwise front end: theme, service worker, offline outbox, cramp routine, timers.
+   Plain JS, no build step, no inline handlers (the CSP forbids them). */
+"use strict";
+
+/* ---- Theme: the user's choice, else dark at night (20:00–07:00) or when the OS asks. ---- */
+(function applyTheme() {
+  var choice = "auto";
+  try { choice = localStorage.getItem("crampwise-theme") || "auto"; } catch (e) { /* private mode */ }
+  var root = document.documentElement;
+  var hour = new Date().getHours();
+  var osDark = window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches;
+  var dark = choice === "dark" || (choice === "auto" && (osDark || hour >= 20 || hour < 7));
+  root.classList.toggle("dark", dark);
+  root.classList.toggle("light", !dark);
+  root.dataset.themeChoice = choice;
+})();
+
+var crampwise = (function () {
+  var DB_NAME = "crampwise";
+  var STORE = "outbox";
+  var flushing = null;
+
+  function csrf() {
+    var m = document.querySelector('meta[name="csrf-token"]');
+    return m ? m.getAttribute("content") : "";
+  }
+
+  function uuid() {
+    if (window.crypto && crypto.randomUUID) { return crypto.randomUUID(); }
+    var b = new Uint8Array(16);
+    crypto.getRandomValues(b);
+    b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 0x100).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+
+  function openDb() {
+    return new Promise(function (resolve, reject) {
+      var req = indexedDB.open(DB_NAME, 1);
+      req.onupgradeneeded = function () { req.result.createObjectStore(STORE, { keyPath: "client_id" }); };
+      req.onsuccess = function () { resolve(req.result); };
+      req.onerror = function () { reject(req.error); };
+    });
+  }
+
+  function tx(mode, fn) {
+    return openDb().then(function (db) {
+      return new Promise(function (resolve, reject) {
+        var t = db.transaction(STORE, mode);
+        var result = fn(t.objectStore(STORE));
+        t.oncomplete = function () { db.close(); resolve(result && "result" in result ? result.result : undefined); };
+        t.onerror = function () { db.close(); reject(t.error); };
+      });
+    });
+  }
+
+  /* Queue an entry on the device first, so nothing is lost if the send fails. */
+  function enqueue(url, method, body) {
+    var item = { client_id: body.client_id, url: url, method: method, body: body, queued_at: Date.now() };
+    return tx("readwrite", function (s) { return s.put(item); }).then(function () { return item; });
+  }
+
+  function pending() { return tx("readonly", function (s) { return s.getAll(); }); }
+
+  function remove(id) { return tx("readwrite", function (s) { return s.delete(id); }); }
+
+  /* Send queued entries one by one. The server answers a replayed client_id with the record it
+     already has, so a retry after a lost response never makes a duplicate. */
+  function flush() {
+    if (flushing) { return flushing; }
+    flushing = pending().then(function (items) {
+      var sent = 0;
+      var chain = Promise.resolve();
+      items.forEach(function (item) {
+        chain = chain.then(function () {
+          return fetch(item.url, {
+            method: item.method, credentials: "same-origin",
+            headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf() },
+            body: JSON.stringify(item.body)
+          }).then(function (r) {
+            if (r.ok) { sent += 1; return remove(item.client_id); }
+            if (r.status === 401 || r.status === 403 || r.status >= 500) {
+              throw new Error("not sent now: " + r.status);  // keep it; try again later
+            }
+            return remove(item.client_id);  // 4xx: the entry itself is bad; retrying cannot help
+          });
+        });
+      });
+      return chain.then(function () { return sent; });
+    }).catch(function () { return 0; }).then(function (sent) {
+      flushing = null;
+      updateQueueNote();
+      if (sent > 0) { document.dispatchEvent(new CustomEvent("crampwise:synced", { detail: sent })); }
+      return sent;
+    });
+    return flushing;
+  }
+
+  function updateQueueNote() {
+    var note = document.getElementById("queue-note");
+    if (!note || !window.indexedDB) { return; }
+    pending().then(function (items) {
+      note.hidden = items.length === 0;
+      note.textContent = items.length === 1 ? "1 entry is waiting on this device to be sent."
+        : items.length + " entries are waiting on this device to be sent.";
+    }).catch(function () {});
+  }
+
+  function showOffline() {
+    var banner = document.getElementById("offline-banner");
+    if (banner) { banner.hidden = navigator.onLine; }
+  }
+
+  function vibrate(pattern) {
+    // Browsers refuse vibration before the first tap (and log an error), so ask only after one.
+    var active = !navigator.userActivation || navigator.userActivation.hasBeenActive;
+    if (navigator.vibrate && active) { try { navigator.vibrate(pattern); } catch (e) { /* unsupported */ } }
+  }
+
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  function clock(s) { s = Math.max(0, Math.round(s)); return Math.floor(s / 60) + ":" + pad(s % 60); }
+  function localIso(d) {
+    return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + "T" +
+      pad(d.getHours()) + ":" + pad(d.getMinutes()) + ":" + pad(d.getSeconds());
+  }
+
+  return { csrf: csrf, uuid: uuid, enqueue: enqueue, pending: pending, flush: flush,
+           updateQueueNote: updateQueueNote, showOffline: showOffline, vibrate: vibrate,
+           clock: clock, localIso: localIso };
+})();
+
+/* ---- Cramp now: guided routine with a countdown, then a two-tap log. ---- */
+function setupCrampRoutine(root) {
+  var steps = JSON.parse(root.dataset.steps || "[]");
+  var started = new Date();
+  var form = document.getElementById("cramp-log");
+  var nameEl = root.querySelector(".step-name");
+  var howEl = root.querySelector(".step-how");
+  var clockEl = root.querySelector(".clock");
+  var elapsedEl = root.querySelector(".elapsed");
+  var liveEl = document.getElementById("countdown-live");
+  var chips = root.querySelectorAll(".steps li");
+  var index = -1, left = 0, timer = null;
+
+  function say(text) { if (liveEl) { liveEl.textContent = text; } }
+  function elapsed() { return Math.round((Date.now() - started.getTime()) / 1000); }
+
+  function go(i) {
+    index = i;
+    chips.forEach(function (c, k) {
+      c.classList.toggle("current", k === i);
+      c.classList.toggle("done", k < i);
+      if (k === i) { c.setAttribute("aria-current", "step"); } else { c.removeAttribute("aria-current"); }
+    });
+    if (i >= steps.length) {
+      clearInterval(timer);
+      nameEl.textContent = "Done. How was it?";
+      howEl.textContent = "Log it below with two taps.";
+      clockEl.textContent = clock(0);
+      say("Routine finished. Log the cramp below.");
+      crampwise.vibrate([200, 100, 200]);
+      return;
+    }
+    left = steps[i].seconds;
+    nameEl.textContent = steps[i].title;
+    howEl.textContent = steps[i].how;
+    clockEl.textContent = crampwise.clock(left);
+    say(steps[i].title + ": " + left + " seconds. " + steps[i].how);
+    crampwise.vibrate(300);
+  }
+  var clock = crampwise.clock;
+
+  function tick() {
+    left -= 1;
+    clockEl.textContent = clock(left);
+    elapsedEl.textContent = "Cramp started " + clock(elapsed()) + " ago";
+    if (left > 0 && left % 10 === 0) { say(left + " seconds left"); }
+    if (left <= 0) { go(index + 1); }
+  }
+
+  go(0);
+  timer = setInterval(tick, 1000);
+  var next = document.getElementById("next-step");
+  if (next) { next.addEventListener("click", function () { go(index + 1); }); }
+
+  form.elements.started_at.value = crampwise.localIso(started);
+  form.addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var pain = ev.submitter && ev.submitter.name === "pain" ? ev.submitter.value : "";
+    var muscle = (form.querySelector('input[name="muscle"]:checked') || {}).value || "calf";
+    var side = (form.querySelector('input[name="side"]:checked') || {}).value || null;
+    var body = {
+      client_id: form.elements.client_id.value || crampwise.uuid(),
+      started_at: crampwise.localIso(started), duration_s: elapsed(), muscle: muscle,
+      pain: pain === "" ? null : Number(pain), side: side, woke: true
+    };
+    clearInterval(timer);
+    var status = document.getElementById("log-status");
+    crampwise.enqueue(form.dataset.api, "POST", body).then(function () {
+      return crampwise.flush();
+    }).then(function (sent) {
+      if (sent > 0) {
+        window.location.assign("/?logged=cramp");
+      } else {
+        status.hidden = false;
+        status.textContent = "Saved on this device. It will be sent once, when you are back online.";
+        form.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
+        crampwise.updateQueueNote();
+      }
+    }).catch(function () { form.submit(); });  // no IndexedDB: plain form post
+  });
+}
+
+/* ---- Check-in: queued like a cramp so it survives a dead connection. ---- */
+function setupCheckin(form) {
+  form.addEventListener("submit", function (ev) {
+    if (!window.indexedDB || !form.dataset.api) { return; }
+    ev.preventDefault();
+    var values = {};
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || el.name === "csrf_token" || el.name === "date" || el.name === "client_id") { return; }
+      if (el.type === "checkbox") { values[el.name] = el.checked; return; }
+      if (el.type === "radio") {
+        if (el.checked) {
+          values[el.name] = el.value === "" ? null : el.value === "true" ? true : el.value === "false" ? false : el.value;
+        }
+        return;
+      }
+      if (el.value === "") { values[el.name] = null; return; }
+      values[el.name] = el.type === "number" ? Number(el.value) : el.value;
+    });
+    var day = form.elements.date.value;
+    var body = { client_id: form.elements.client_id.value || crampwise.uuid(), date: day, values: values };
+    var status = document.getElementById("checkin-status");
+    crampwise.enqueue(form.dataset.api, "POST", body).then(function () {
+      return crampwise.flush();
+    }).then(function (sent) {
+      if (sent > 0) { window.location.assign("/?logged=checkin"); return; }
+      status.hidden = false;
+      status.textContent = "Saved on this device. It will be sent once, when you are back online.";
+      crampwise.updateQueueNote();
+    }).catch(function () { form.submit(); });
+  });
+}
+
+/* ---- Countdown timers (bedtime stretch with hold/rest rounds, footbath). ---- */
+function setupTimer(box) {
+  var total = Number(box.dataset.seconds);
+  var hold = Number(box.dataset.hold || 0), rest = Number(box.dataset.rest || 0);
+  var left = total, timer = null, lastPhase = "";
+  var out = box.querySelector(".clock");
+  var phaseEl = box.querySelector(".timer-phase");
+  var live = box.querySelector(".timer-live");
+  var start = box.querySelector("[data-action=start]");
+  var reset = box.querySelector("[data-action=reset]");
+  function phase() {
+    if (!hold) { return ""; }
+    var t = total - left, cycle = hold + rest;
+    var round = Math.min(Math.floor(t / cycle) + 1, Math.round(total / cycle));
+    var inHold = (t % cycle) < hold;
+    var secs = inHold ? hold - (t % cycle) : cycle - (t % cycle);
+    return (inHold ? "Hold" : "Rest") + " " + secs + " s · round " + round;
+  }
+  function show() {
+    out.textContent = crampwise.clock(left);
+    if (phaseEl) {
+      var p = phase();
+      phaseEl.textContent = p;
+      var word = p.split(" ")[0];
+      if (timer && word !== lastPhase) { live.textContent = p; crampwise.vibrate(150); }
+      lastPhase = word;
+    }
+  }
+  function stop() { clearInterval(timer); timer = null; start.textContent = "Start"; }
+  start.addEventListener("click", function () {
+    if (timer) { stop(); live.textContent = "Paused"; return; }
+    if (left <= 0) { left = total; }
+    start.textContent = "Pause";
+    live.textContent = "Started: " + crampwise.clock(left);
+    lastPhase = "";
+    timer = setInterval(function () {
+      left -= 1; show();
+      if (!hold && left > 0 && left % 30 === 0) { live.textContent = crampwise.clock(left) + " left"; }
+      if (left <= 0) { stop(); live.textContent = "Time is up"; crampwise.vibrate([300, 150, 300]); }
+    }, 1000);
+    show();
+  });
+  reset.addEventListener("click", function () { stop(); left = total; show(); live.textContent = "Reset"; });
+  show();
+}
+
+document.addEventListener("DOMContentLoaded", function () {
+  crampwise.showOffline();
+  window.addEventListener("online", function () { crampwise.showOffline(); crampwise.flush(); });
+  window.addEventListener("offline", crampwise.showOffline);
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible" && navigator.onLine) { crampwise.flush(); }
+  });
+
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {});
+    // Signed in (the tab bar shows): keep the offline pages; signed out: forget them.
+    var signedIn = !!document.querySelector("nav.tabbar");
+    navigator.serviceWorker.ready.then(function (reg) {
+      if (reg.active) { reg.active.postMessage(signedIn ? "warm" : "forget"); }
+    });
+  }
+  if (window.indexedDB && document.querySelector('meta[name="csrf-token"]').content) {
+    crampwise.updateQueueNote();
+    if (navigator.onLine) { crampwise.flush(); }
+  }
+
+  var routine = document.getElementById("cramp-routine");
+  if (routine) { setupCrampRoutine(routine); }
+  var checkin = document.getElementById("checkin-form");
+  if (checkin) { setupCheckin(checkin); }
+  document.querySelectorAll("[data-timer]").forEach(setupTimer);
+
+  document.querySelectorAll("form[data-confirm]").forEach(function (f) {
+    f.addEventListener("submit", function (ev) {
+      if (!window.confirm(f.dataset.confirm)) { ev.preventDefault(); }
+    });
+  });
+  document.querySelectorAll("input[name=theme_choice]").forEach(function (r) {
+    r.checked = r.value === (document.documentElement.dataset.themeChoice || "auto");
+    r.addEventListener("change", function () {
+      try { localStorage.setItem("crampwise-theme", r.value); } catch (e) { /* private mode */ }
+      window.location.reload();
+    });
+  });
+  /* Auto-submit selects marked for it (e.g. diary range) without inline handlers. */
+  document.querySelectorAll("[data-autosubmit]").forEach(function (el) {
+    el.addEventListener("change", function () { el.form.submit(); });
+  });
+});

@@ -1,0 +1,82 @@
+"""CSRF: every state-changing request needs the right token; bearer tokens need none."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi import FastAPI
+
+from crampwise.web.deps import ANON_CSRF_COOKIE, SESSION_COOKIE
+
+from .support import PASSWORD, TestClient, form_csrf, new_client, session_csrf
+
+CRAMP = {"started_at": "2026-11-21T03:10:00", "muscle": "calf", "pain": 7}
+
+
+@pytest.mark.parametrize("token", [None, "", "forged-token"])
+def test_form_post_without_the_right_token_is_403(owner: TestClient, token: str | None) -> None:
+    data = {} if token is None else {"csrf_token": token}
+    assert owner.post("/logout", data=data).status_code == 403
+    assert owner.get("/api/v1/episodes").status_code == 200  # still signed in
+    response = owner.post("/account/tokens", data={**data, "name": "x"})
+    assert response.status_code == 403
+    assert owner.get("/api/v1/tokens").json() == []
+
+
+def test_api_write_with_the_session_cookie_needs_the_header(owner: TestClient) -> None:
+    assert owner.post("/api/v1/episodes", json=CRAMP).status_code == 403
+    wrong = owner.post("/api/v1/episodes", json=CRAMP, headers={"X-CSRF-Token": "nope"})
+    assert wrong.status_code == 403
+    assert owner.get("/api/v1/episodes").json() == []
+    good = owner.post("/api/v1/episodes", json=CRAMP, headers={"X-CSRF-Token": session_csrf(owner)})
+    assert good.status_code == 201
+    episode_id = good.json()["id"]
+    assert owner.delete(f"/api/v1/episodes/{episode_id}").status_code == 403
+    assert owner.put("/api/v1/days/2026-11-20", json={"values": {}}).status_code == 403
+    assert len(owner.get("/api/v1/episodes").json()) == 1
+
+
+def test_one_sessions_token_does_not_work_for_another(owner: TestClient, guest: TestClient) -> None:
+    olive_token = session_csrf(owner)
+    response = guest.post("/api/v1/episodes", json=CRAMP, headers={"X-CSRF-Token": olive_token})
+    assert response.status_code == 403
+
+
+def test_login_form_needs_its_pre_session_token(app: FastAPI, owner: TestClient) -> None:
+    with new_client(app) as c:
+        form = {"name": "olive", "password": PASSWORD}
+        assert c.post("/login", data=form).status_code == 403  # no cookie, no field
+        token = form_csrf(c.get("/login").text)
+        assert c.cookies[ANON_CSRF_COOKIE] == token
+        assert c.post("/login", data={**form, "csrf_token": "other"}).status_code == 403
+        assert SESSION_COOKIE not in c.cookies
+        assert c.post("/login", data={**form, "csrf_token": token}).status_code == 303
+
+
+def test_bearer_token_requests_need_no_csrf_and_stop_when_revoked(
+    app: FastAPI, owner: TestClient
+) -> None:
+    made = owner.post(
+        "/api/v1/tokens", json={"name": "script"}, headers={"X-CSRF-Token": session_csrf(owner)}
+    )
+    assert made.status_code == 201
+    secret, token_id = made.json()["token"], made.json()["id"]
+    with new_client(app) as script:
+        auth = {"Authorization": f"Bearer {secret}"}
+        assert script.post("/api/v1/episodes", json=CRAMP, headers=auth).status_code == 201
+        assert script.get("/api/v1/episodes", headers=auth).json()[0]["pain"] == 7
+        bad = script.get("/api/v1/episodes", headers={"Authorization": "Bearer cw_nope"})
+        assert bad.status_code == 401
+        revoked = owner.delete(
+            f"/api/v1/tokens/{token_id}", headers={"X-CSRF-Token": session_csrf(owner)}
+        )
+        assert revoked.status_code == 204
+        assert script.get("/api/v1/episodes", headers=auth).status_code == 401
+        assert script.post("/api/v1/episodes", json=CRAMP, headers=auth).status_code in (401, 403)
+    assert len(owner.get("/api/v1/episodes").json()) == 1
+
+
+def test_a_bearer_header_does_not_lift_csrf_for_a_cookie(owner: TestClient) -> None:
+    # A forged request carrying the victim's cookie and a junk bearer must not pass.
+    headers = {"Authorization": "Bearer cw_junk"}
+    assert owner.post("/api/v1/episodes", json=CRAMP, headers=headers).status_code in (401, 403)
+    assert owner.get("/api/v1/episodes").json() == []

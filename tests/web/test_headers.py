@@ -1,0 +1,101 @@
+"""Security headers on every kind of response, and nothing that reaches an outside host."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi import FastAPI
+
+from crampwise.web.deps import STATIC_DIR, TEMPLATES_DIR
+
+from .support import TestClient, new_client
+
+CSP = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "frame-ancestors": "'none'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+}
+
+
+def _csp(header: str) -> dict[str, str]:
+    parts = [p.strip().split(None, 1) for p in header.split(";") if p.strip()]
+    return {p[0]: p[1] if len(p) > 1 else "" for p in parts}
+
+
+@pytest.mark.parametrize(
+    ("path", "cache"),
+    [
+        ("/account/tokens", "no-store"),  # a signed-in page
+        ("/api/v1/episodes", "no-store"),  # diary data
+        ("/api/v1/export.csv", "no-store"),
+        ("/login", "no-store"),
+        ("/static/app.css", "no-cache"),
+        ("/no-such-page", "no-store"),
+    ],
+)
+def test_security_headers_present(owner: TestClient, path: str, cache: str) -> None:
+    response = owner.get(path)
+    assert response.status_code in (200, 303, 404)
+    policy = _csp(response.headers["content-security-policy"])
+    for directive, value in CSP.items():
+        assert policy[directive] == value, directive
+    assert "unsafe-inline" not in response.headers["content-security-policy"]
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"
+    assert response.headers["referrer-policy"] == "no-referrer"
+    assert response.headers["cache-control"] == cache
+    assert response.headers["strict-transport-security"].startswith("max-age=")
+
+
+def test_hsts_only_over_https(app: FastAPI) -> None:
+    with new_client(app) as secure:
+        assert "strict-transport-security" in secure.get("/setup").headers
+    from .support import TestClient as Plain
+
+    with Plain(app, base_url="http://testserver") as plain:
+        response = plain.get("/setup")
+        assert response.status_code == 200
+        assert "strict-transport-security" not in response.headers
+        assert response.headers["content-security-policy"]
+
+
+def test_hsts_behind_a_trusted_proxy_only(sqlite_url: str) -> None:
+    from crampwise.web.app import create_app
+
+    from .support import TestClient as Plain
+    from .support import fast_settings
+
+    forwarded = {"X-Forwarded-Proto": "https"}
+    for trust, expected in ((False, False), (True, True)):
+        app = create_app(fast_settings(sqlite_url, trust_proxy=trust))
+        with Plain(app, base_url="http://testserver") as plain:
+            headers = plain.get("/setup", headers=forwarded).headers
+            assert ("strict-transport-security" in headers) is expected
+        app.state.ctx.store.close()
+
+
+def test_no_cdn_docs_pages(client: TestClient) -> None:
+    # FastAPI's Swagger UI and ReDoc pull scripts from a CDN; they must not exist.
+    for path in ("/docs", "/redoc", "/docs/oauth2-redirect"):
+        assert client.get(path).status_code == 404
+    assert client.get("/api/v1/openapi.json").status_code == 200
+
+
+OUTSIDE = re.compile(r"""(?:src|href|action|url\()\s*=?\s*["']?(?:https?:)?//""", re.I)
+
+
+def test_auth_pages_load_nothing_from_outside(app: FastAPI, client: TestClient) -> None:
+    pages = [client.get("/setup").text]
+    for template in sorted((TEMPLATES_DIR / "auth").glob("*.html")):
+        text = template.read_text(encoding="utf-8")
+        assert not OUTSIDE.search(text), template.name
+        assert "<script>" not in text and "style=" not in text, template.name
+    for page in pages:
+        assert not OUTSIDE.search(page)
+    for asset in STATIC_DIR.rglob("*.css"):
+        assert not re.search(r"url\(\s*['\"]?(?:https?:)?//", asset.read_text("utf-8")), asset

@@ -1,0 +1,70 @@
+"""Group commit: concurrent cramps share transactions, yet each answer means "stored"."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+
+import pytest
+
+from crampwise.diary import Episode
+from crampwise.errors import InputError
+from crampwise.store import open_store
+from crampwise.web.writes import EpisodeWriter
+
+
+def test_concurrent_cramps_are_all_stored_once_for_their_own_user(sqlite_url: str) -> None:
+    store = open_store(sqlite_url)
+    writer = EpisodeWriter(store.engine)
+    start = datetime(2026, 11, 1, 3, 0)
+
+    async def burst() -> list[Episode | BaseException]:
+        jobs = [
+            writer.add(
+                "ann" if i % 2 else "ben", Episode(start + timedelta(minutes=i), pain=i % 11)
+            )
+            for i in range(60)
+        ]
+        # A retried upload from the offline queue, twice in the same burst.
+        jobs += [writer.add("ann", Episode(start, client_id="q-1")) for _ in range(2)]
+        jobs.append(writer.add("ann", Episode(start, muscle="knee")))  # refused up front
+        jobs.append(writer.add("", Episode(start)))  # fails inside a batch: neighbours land
+        return await asyncio.gather(*jobs, return_exceptions=True)
+
+    results = asyncio.run(burst())
+    writer.close()
+    stored = [r for r in results[:62] if isinstance(r, Episode)]
+    assert len(stored) == 62
+    assert isinstance(results[62], InputError) and "episode.muscle" in str(results[62])
+    assert isinstance(results[63], InputError)
+    assert results[60].id == results[61].id  # type: ignore[union-attr]
+    ann, ben = store.diary("ann").episodes(), store.diary("ben").episodes()
+    assert len(ann) == 31 and len(ben) == 30
+    assert {e.pain for e in ben} == {i % 11 for i in range(0, 60, 2)}
+    by_id = {e.id: e for e in ann + ben}
+    for i, result in enumerate(results[:60]):
+        assert isinstance(result, Episode)
+        assert by_id[result.id].started_at == start + timedelta(minutes=i)
+    store.close()
+
+
+def test_a_logged_cramp_survives_a_fresh_connection(sqlite_url: str) -> None:
+    store = open_store(sqlite_url)
+    writer = EpisodeWriter(store.engine)
+    ep = asyncio.run(writer.add("ann", Episode(datetime(2026, 11, 2, 2, 30), pain=4)))
+    writer.close()
+    store.close()
+    reopened = open_store(sqlite_url)
+    assert [e.id for e in reopened.diary("ann").episodes()] == [ep.id]
+    reopened.close()
+
+
+@pytest.mark.parametrize("bad", ["x" * 65, ""])
+def test_client_id_length_is_checked_before_queueing(sqlite_url: str, bad: str) -> None:
+    store = open_store(sqlite_url)
+    writer = EpisodeWriter(store.engine)
+    with pytest.raises(InputError, match="client_id"):
+        asyncio.run(writer.add("ann", Episode(datetime(2026, 11, 2, 2, 30), client_id=bad)))
+    writer.close()
+    assert store.diary("ann").episodes() == []
+    store.close()
