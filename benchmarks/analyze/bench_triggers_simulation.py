@@ -14,7 +14,7 @@ from pathlib import Path
 from crampwise.analysis.simulation import run_study
 
 RESULTS = Path(__file__).resolve().parent.parent / "results" / "triggers_simulation.json"
-DESIGNS = ((365, 100), (730, 200))  # (nights, replicates of planted and of null diaries)
+DESIGNS = ((365, 100), (730, 200), (1095, 100))  # (nights, replicates: planted and null each)
 
 
 def main(argv: list[str]) -> int:

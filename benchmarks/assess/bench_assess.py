@@ -45,7 +45,7 @@ def main() -> int:
     # Installed packages have compiled bytecode; make sure an editable checkout does too.
     subprocess.run([python, "-m", "compileall", "-q", str(ROOT / "src" / "crampwise")], check=True)
     times: dict[str, list[float]] = {name: [] for name in commands}
-    for name, cmd in commands.items():  # warm the file cache once
+    for cmd in commands.values():  # warm the file cache once
         _time(cmd, stdin)
     output = b""
     for _ in range(args.runs):
@@ -59,16 +59,15 @@ def main() -> int:
         raise SystemExit("assess did not produce the expected assessment")
     floor = times['python -c "import typer" (floor)']
     assess = times["crampwise assess - --format json"]
-    rows = [
-        (name, statistics.median(t) * 1000, min(t) * 1000) for name, t in times.items()
-    ]
+    rows = [(name, statistics.median(t) * 1000, min(t) * 1000) for name, t in times.items()]
     print(f"{'command':<40} {'median ms':>10} {'min ms':>8}")
     for name, med, low in rows:
         print(f"{name:<40} {med:>10.1f} {low:>8.1f}")
     ratio = statistics.median(assess) / statistics.median(floor)
     ratio_min = min(assess) / min(floor)
     print(f"{'ratio to floor (median / min)':<40} {ratio:>10.2f} {ratio_min:>8.2f}")
-    print(f"target: at most {TARGET_RATIO}x the floor -> {'met' if ratio <= TARGET_RATIO else 'NOT met'}")
+    verdict = "met" if ratio <= TARGET_RATIO else "NOT met"
+    print(f"target: at most {TARGET_RATIO}x the floor -> {verdict}")
     result = {
         "benchmark": "assess",
         "runs": args.runs,

@@ -165,6 +165,7 @@ def main() -> int:
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is missing: apt-get install -y wrk")
+    load_before = os.getloadavg()[0]
     tmp = Path(tempfile.mkdtemp(prefix="crampwise-bench-web-"))
     env = {**os.environ, "CRAMPWISE_DATA_DIR": str(tmp)}
     env.pop("CRAMPWISE_DATABASE_URL", None)
@@ -209,6 +210,7 @@ def main() -> int:
         "seconds_per_run": args.seconds,
         "cpus": os.cpu_count(),
         "tool": "wrk -t1 -c32 --latency",
+        "load_average_1min": {"before": load_before, "after": os.getloadavg()[0]},
         "results": results,
         "checks": {},
     }
@@ -231,6 +233,7 @@ def main() -> int:
     report["checks"] = checks
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(f"load average (1 min): {load_before:.1f} before, {os.getloadavg()[0]:.1f} after")
     print(f"wrote {RESULTS}")
     shutil.rmtree(tmp, ignore_errors=True)
     return 0

@@ -6,7 +6,7 @@ knowledge files; this module only applies it (fires rules, scores causes, picks 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from crampwise.knowledge import Knowledge, load_knowledge
@@ -96,7 +96,6 @@ class AssessmentResult:
     knowledge_version: str
     disclaimer: str
     note: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {

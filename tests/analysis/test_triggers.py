@@ -183,7 +183,8 @@ def test_untestable_factors_are_listed_with_a_reason_and_nothing_crashes() -> No
     assert "known on only 1 nights" in reasons[("empty", None, 0)]
     assert reasons[("constant", None, 0)] == "never varies"
     assert "no cramps on any" in reasons[("never_cramp", None, 0)]
-    assert "'a' on only 2 nights" in reasons[("rare", "a", 0)]
+    assert reasons[("rare", None, 0)] == "1 value(s) seen on fewer than 3 nights each"
+    assert "'b' on all but 2 nights" in reasons[("rare", "b", 0)]
     tested = {(f.factor, f.level, f.lag_days) for f in report.findings}
     assert ("copy_a", None, 0) in tested and ("copy_b", None, 0) in tested
     assert {("mood", lv, 0) for lv in ("ok", "low", "high")} <= tested
@@ -216,3 +217,23 @@ def test_benjamini_hochberg_matches_statsmodels() -> None:
 )
 def test_numeric_effects_are_per_a_readable_step(spread: float, step: float) -> None:
     assert nice_step(spread) == step
+
+
+def test_missing_categories_are_missing_and_free_text_is_not_tested_value_by_value() -> None:
+    rng = np.random.default_rng(12)
+    n = 120
+    mood: list[FactorValue | None] = [
+        None if i % 6 == 0 else ["ok", "low"][i % 2] for i in range(n)
+    ]
+    report = find_triggers(
+        table_of(
+            [int(v) for v in rng.poisson(1, n)],
+            mood=mood,
+            note=[f"note {i}" for i in range(n)],
+        )
+    )
+    used = {(f.factor, f.level, f.lag_days): f.nights_used for f in report.findings}
+    assert used[("mood", "ok", 0)] == n - n // 6
+    assert not any(f.factor == "note" for f in report.findings)
+    notes = [u for u in report.untested if u.factor == "note"]
+    assert [u.reason for u in notes] == ["120 value(s) seen on fewer than 3 nights each"] * 2

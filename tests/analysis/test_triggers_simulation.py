@@ -13,7 +13,7 @@ import pytest
 
 from crampwise.analysis.simulation import StudyResult, run_study
 
-REPLICATES = 30
+REPLICATES = 60  # planted and as many null diaries: ~10 s on one core
 NIGHTS = 730
 
 
@@ -24,20 +24,20 @@ def study() -> StudyResult:
 
 @pytest.mark.slow
 def test_planted_triggers_are_found(study: StudyResult) -> None:
-    # Larger run (200 diaries): every planted effect is found in at least ~60% of diaries.
+    # Larger run (200 diaries, benchmarks/analyze): power 0.61-0.96 per effect, mean 0.84.
     assert sum(study.power.values()) / len(study.power) >= 0.7, study.power
     for term, power in study.power.items():
-        assert power >= 0.4, (term, study.power)
+        assert power >= 0.35, (term, study.power)
 
 
 @pytest.mark.slow
 def test_bystanders_that_travel_with_a_trigger_are_not_reported(study: StudyResult) -> None:
     for name, rate in study.bystander_rate.items():
-        assert rate <= 0.15, (name, study.bystander_rate)
+        assert rate <= 0.10, (name, study.bystander_rate)
 
 
 @pytest.mark.slow
 def test_false_discoveries_are_controlled(study: StudyResult) -> None:
-    assert study.mean_fdp <= 0.15, study.mean_fdp
+    assert study.mean_fdp <= 0.12, study.mean_fdp
     # Under the global null, BH at q = 0.10 flags something in at most ~10% of diaries.
     assert study.null_any_rate <= 0.2, study.null_any_rate

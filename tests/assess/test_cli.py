@@ -192,3 +192,57 @@ def test_malformed_situation_through_the_cli_exits_2(field: tuple[str, str], val
         and err.startswith(f"crampwise: error: field '{block}.{name}'")
         and err.count("\n") == 1
     )
+
+
+def test_now_log_flag_stores_the_cramp_without_a_terminal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    monkeypatch.setenv("CRAMPWISE_DATABASE_URL", url)
+    proc = run_cli("--user", "cy", "now", "--log")
+    assert proc.returncode == 0, proc.stderr
+    assert "Logged cramp #" in proc.stdout
+    from crampwise.store import open_store
+
+    with open_store(url) as store:
+        (episode,) = store.diary("cy", create=False).episodes()
+    assert episode.muscle == "calf" and episode.helped == ["stretch", "massage", "walk"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "parsed"),
+    [
+        (["assess", "-", "--format", "json"], ("me", "-", "json", False)),
+        (
+            ["--user", "ann", "assess", "s.json", "-f", "HUMAN", "--save"],
+            ("ann", "s.json", "human", True),
+        ),
+        (["-u", "bo", "assess", "--format=json"], ("bo", None, "json", False)),
+        (["assess", "--help"], None),
+        (["assess", "a.json", "b.json"], None),
+        (["assess", "-", "--format", "xml"], None),
+        (["assess", "-", "--format"], None),
+        (["log", "cramp"], None),
+        (["--verbose", "assess"], None),
+    ],
+)
+def test_fast_path_takes_only_plain_assess_calls(argv: list[str], parsed: Any) -> None:
+    from crampwise.cli.fastassess import _parse
+
+    assert _parse(argv) == parsed
+
+
+def test_fast_path_and_typer_give_the_same_assessment() -> None:
+    from crampwise.cli import app
+
+    code, fast_out, _ = _run_main(["assess", "-", "--format", "json"], SAMPLE.read_text())
+    assert code == 0
+    out = io.StringIO()
+    old_stdin = sys.stdin
+    sys.stdin = io.StringIO(SAMPLE.read_text())
+    try:
+        with redirect_stdout(out):
+            app(["assess", "-", "--format", "json"], standalone_mode=False)
+    finally:
+        sys.stdin = old_stdin
+    assert json.loads(out.getvalue()) == json.loads(fast_out)

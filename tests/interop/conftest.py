@@ -23,6 +23,7 @@ class Planted:
     """What the planted diary holds, so tests can look for the exact figures."""
 
     diary: UserDiary
+    url: str  # the database, for CLI runs
     episodes: int
     cramp_nights: int
     woke: int
@@ -97,9 +98,9 @@ def plant_diary(diary: UserDiary, seed: int = 7) -> Planted:
     # The real assessment of a swollen leg (urgent: possible clot), saved as the app saves it.
     situation = {"symptoms": ["one_leg_swollen"], "medications": ["furosemide"]}
     diary.save_assessment(situation, assess(situation).to_dict())
-    return Planted(
-        diary, episodes, cramp_nights, woke, FIRST, FIRST + timedelta(days=NIGHTS - 1), cold
-    )
+    url = diary.engine.url.render_as_string(hide_password=False)
+    last = FIRST + timedelta(days=NIGHTS - 1)
+    return Planted(diary, url, episodes, cramp_nights, woke, FIRST, last, cold)
 
 
 @pytest.fixture

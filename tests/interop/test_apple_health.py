@@ -278,3 +278,12 @@ def test_cli_imports_and_reports_bad_files_on_one_line(export_dir: Path, tmp_pat
         check=False,
     )
     assert nozip.returncode == 2 and "no export.xml" in nozip.stderr
+
+
+def test_the_unzipped_folder_works_too(export_dir: Path, tmp_path: Path) -> None:
+    with zipfile.ZipFile(export_dir / "export.zip") as zf:
+        zf.extractall(tmp_path)
+    folder = tmp_path / "apple_health_export"
+    assert read_export(folder).days == read_export(export_dir / "export.zip").days
+    with pytest.raises(InputError, match="not found"):
+        read_export(tmp_path / "missing.zip")

@@ -52,7 +52,13 @@ def test_bundle_validates_and_uses_standard_codes(planted: Planted) -> None:
     assert len(temps) == 84 and temps[0]["valueQuantity"]["code"] == "Cel"
     meds = [r for r in resources if r["resourceType"] == "MedicationStatement"]
     assert [m["medication"]["concept"]["text"] for m in meds] == ["furosemide"]
-    assert sum(r["resourceType"] == "Patient" for r in resources) == 1
+    [patient] = [r for r in resources if r["resourceType"] == "Patient"]
+    assert patient["identifier"][0]["value"] == "alice" and "gender" not in patient
+    planted.diary.save_assessment({"person": {"sex": "female", "age": 67}}, {"triage": {}})
+    again = export_diary(planted.diary, "alice")["entry"]
+    assert [
+        e["resource"].get("gender") for e in again if e["resource"]["resourceType"] == "Patient"
+    ] == ["female"]
 
 
 def test_steps_and_sleep_carry_loinc_codes(store: Store) -> None:

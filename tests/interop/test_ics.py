@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 
 import pytest
 from icalendar import Calendar
@@ -79,4 +83,22 @@ def test_diary_calendar_holds_routine_and_the_running_experiment(planted: Plante
     summaries = [str(e["SUMMARY"]) for e in found]
     assert sum("Bedtime routine" in s for s in summaries) == 1
     assert sum(s.startswith("Experiment ") for s in summaries) == 8
-    assert sum(s == "Time for: warm footbath" for s in summaries) == 4
+    assert sum(s == "Time for: warm footbath before bed" for s in summaries) == 4
+
+
+def test_cli_export_ics(planted: Planted, tmp_path: Path) -> None:
+    env = dict(os.environ, CRAMPWISE_DATABASE_URL=planted.url)
+    exe = Path(sys.executable).with_name("crampwise")
+    out = tmp_path / "crampwise.ics"
+    done = subprocess.run(
+        [exe, "--user", "alice", "export", "ics", "--at", "21:30", "--start", "2026-04-01",
+         "-o", out],
+        env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    found = events(out.read_bytes())
+    routine = [e for e in found if "Bedtime routine" in str(e["SUMMARY"])]
+    assert routine[0].decoded("DTSTART") == datetime(2026, 4, 1, 21, 30)
+    bad = subprocess.run([exe, "export", "ics", "--at", "late"], env=env, capture_output=True,
+                         text=True, check=False)  # fmt: skip
+    assert bad.returncode == 2 and "'at'" in bad.stderr and "Traceback" not in bad.stderr

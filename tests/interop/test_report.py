@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -33,7 +35,7 @@ def test_report_shows_the_planted_figures(planted: Planted) -> None:
     assert f"{planted.episodes} on {planted.cramp_nights} nights" in text
     assert f"{planted.woke} of 84 nights" in text  # nights woken (one waking per cramp night)
     assert "Bedroom temperature" in text and "lower, same day" in text  # the planted trigger
-    assert "warm footbath" in text and "28/28" in text  # the experiment, on/off nights
+    assert "warm footbath before bed" in text and "28/28" in text  # the experiment, on/off nights
     assert "URGENT" in text and "possible blood clot" in text  # red flag, last assessment
     assert "furosemide loop diuretic" in text and "Lipitor statin" in text  # knowledge base
     assert text.count("YES - review") == 2 and "Vitamin Zq - " in text and "not recognised" in text
@@ -71,3 +73,19 @@ def test_pages_render_with_the_weekly_chart(planted: Planted, tmp_path: Path) ->
         counts = {colour: n for n, colour in rgb.getcolors(maxcolors=1 << 20) or []}
     bars = counts.get((0x3D, 0x6F, 0xB6), 0)
     assert bars > 500  # the blue weekly bars are drawn, not just text
+
+
+def test_cli_report(planted: Planted, tmp_path: Path) -> None:
+    env = dict(os.environ, CRAMPWISE_DATABASE_URL=planted.url)
+    exe = Path(sys.executable).with_name("crampwise")
+    out = tmp_path / "report.pdf"
+    done = subprocess.run(
+        [exe, "--user", "alice", "report", "--from", "2026-01-05", "--to", "2026-01-11", "-o", out],
+        env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    first_week = [e for e in planted.diary.episodes() if e.night <= date(2026, 1, 11)]
+    assert f"{len(first_week)} on " in text_of(out.read_bytes())[1]
+    bad = subprocess.run([exe, "report", "--from", "05/01/2026", "-o", out], env=env,
+                         capture_output=True, text=True, check=False)  # fmt: skip
+    assert bad.returncode == 2 and "'from'" in bad.stderr

@@ -189,3 +189,11 @@ def test_missing_file_is_named(tmp_path: Path) -> None:
     (folder / "avoid.toml").unlink()
     with pytest.raises(KnowledgeError, match=r"knowledge/avoid\.toml: cannot read"):
         load_directory(folder)
+
+
+def test_every_contract_symptom_and_condition_is_used_by_a_rule_or_cause() -> None:
+    kb = load_knowledge()
+    used = {f.text for r in kb.rules for group in r.when for f in group}
+    used |= {s.fact.text for c in kb.causes for s in c.signals}
+    assert not [s for s in v.SYMPTOMS if f"symptom:{s}" not in used]
+    assert not [c for c in v.CONDITIONS if f"condition:{c}" not in used]

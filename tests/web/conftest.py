@@ -27,7 +27,7 @@ def web_settings(sqlite_url: str) -> WebSettings:
 def app(web_settings: WebSettings) -> Iterator[FastAPI]:
     application = create_app(web_settings)
     yield application
-    application.state.ctx.store.close()
+    application.state.ctx.close()
 
 
 @pytest.fixture
@@ -94,4 +94,4 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     yield LiveServer(f"http://127.0.0.1:{port}", application, settings)
     server.should_exit = True
     thread.join(timeout=10)
-    application.state.ctx.store.close()
+    application.state.ctx.close()

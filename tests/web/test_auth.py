@@ -141,7 +141,7 @@ def test_idle_and_absolute_session_limits(sqlite_url: str) -> None:
             assert c.get("/api/v1/episodes").status_code == 200
         time.sleep(1.1)
         assert c.get("/api/v1/episodes").status_code == 401
-    idle_app.state.ctx.store.close()
+    idle_app.state.ctx.close()
     absolute_app = create_app(fast_settings(sqlite_url, session_absolute_s=2, session_touch_s=0))
     with new_client(absolute_app) as c, new_client(absolute_app) as replay:
         assert login(c, "olive").status_code == 303
@@ -152,7 +152,7 @@ def test_idle_and_absolute_session_limits(sqlite_url: str) -> None:
             time.sleep(0.5)
         time.sleep(0.6)
         assert replay.get("/api/v1/episodes").status_code == 401
-    absolute_app.state.ctx.store.close()
+    absolute_app.state.ctx.close()
 
 
 def test_wrong_passwords_are_rate_limited_per_account(app: FastAPI, owner: TestClient) -> None:
@@ -219,7 +219,7 @@ def test_open_signup_is_off_by_default_and_works_when_on(
         )
         assert response.status_code == 303
         assert c.get("/api/v1/episodes").status_code == 200
-    open_app.state.ctx.store.close()
+    open_app.state.ctx.close()
 
 
 def test_delete_account_removes_every_row_of_that_user_only(
@@ -245,3 +245,21 @@ def test_delete_account_removes_every_row_of_that_user_only(
     assert names == ["olive"]
     assert len(owner.get("/api/v1/episodes").json()) == 1
     assert login(guest, "bob").status_code == 401
+
+
+def test_owner_switches_open_signup_on_and_off(app: FastAPI, owner: TestClient) -> None:
+    with new_client(app) as visitor:
+        assert visitor.get("/join").status_code == 404
+        turn_on = {"csrf_token": session_csrf(owner), "open_signup": "true"}
+        assert owner.post("/invite/open-signup", data=turn_on).status_code == 303
+        token = form_csrf(visitor.get("/join").text)
+        form = {"name": "erin", "password": PASSWORD, "password2": PASSWORD, "csrf_token": token}
+        assert visitor.post("/join", data=form).status_code == 303
+    with new_client(app) as bob:
+        invite_and_join(owner, bob, "bob")
+        flip = {"csrf_token": session_csrf(bob), "open_signup": "true"}
+        assert bob.post("/invite/open-signup", data=flip).status_code == 404
+    turn_off = {"csrf_token": session_csrf(owner), "open_signup": "false"}
+    assert owner.post("/invite/open-signup", data=turn_off).status_code == 303
+    with new_client(app) as late:
+        assert late.get("/join").status_code == 404

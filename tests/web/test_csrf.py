@@ -7,7 +7,7 @@ from fastapi import FastAPI
 
 from crampwise.web.deps import ANON_CSRF_COOKIE, SESSION_COOKIE
 
-from .support import PASSWORD, TestClient, form_csrf, new_client, session_csrf
+from .support import PASSWORD, TestClient, form_csrf, login, new_client, session_csrf
 
 CRAMP = {"started_at": "2026-11-21T03:10:00", "muscle": "calf", "pain": 7}
 
@@ -80,3 +80,18 @@ def test_a_bearer_header_does_not_lift_csrf_for_a_cookie(owner: TestClient) -> N
     headers = {"Authorization": "Bearer cw_junk"}
     assert owner.post("/api/v1/episodes", json=CRAMP, headers=headers).status_code in (401, 403)
     assert owner.get("/api/v1/episodes").json() == []
+
+
+def test_session_endpoint_gives_the_current_token_after_a_new_sign_in(
+    app: FastAPI, owner: TestClient
+) -> None:
+    first = owner.get("/api/v1/session").json()
+    assert first["name"] == "olive" and first["owner"] is True
+    assert first["csrf_token"] == session_csrf(owner)
+    with new_client(app) as other_device:
+        login(other_device, "olive")
+        second = other_device.get("/api/v1/session").json()["csrf_token"]
+    assert second != first["csrf_token"]
+    cramp = {"started_at": "2026-11-21T03:10:00"}
+    stale = owner.post("/api/v1/episodes", json=cramp, headers={"X-CSRF-Token": second})
+    assert stale.status_code == 403

@@ -76,7 +76,7 @@ def test_hsts_behind_a_trusted_proxy_only(sqlite_url: str) -> None:
         with Plain(app, base_url="http://testserver") as plain:
             headers = plain.get("/setup", headers=forwarded).headers
             assert ("strict-transport-security" in headers) is expected
-        app.state.ctx.store.close()
+        app.state.ctx.close()
 
 
 def test_no_cdn_docs_pages(client: TestClient) -> None:

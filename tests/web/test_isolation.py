@@ -97,7 +97,7 @@ def pg_pair(database_url: str) -> Iterator[tuple[TestClient, TestClient]]:
         setup_owner(olive)
         invite_and_join(olive, bob, "bob")
         yield olive, bob
-    app.state.ctx.store.close()
+    app.state.ctx.close()
 
 
 def test_isolation_and_logout_on_each_database(pg_pair: tuple[TestClient, TestClient]) -> None:

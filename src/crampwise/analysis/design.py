@@ -22,6 +22,7 @@ __all__ = ["DesignTables", "Term", "build_design", "test_design"]
 
 LAGS = (0, 1)
 MIN_LEVEL_NIGHTS = 5  # a categorical level seen on fewer nights is pooled in the adjusters
+MIN_TESTED_LEVEL = 3  # a level seen on fewer nights is not tested at all
 MAX_ADJUST_LEVELS = 8  # dummy columns per categorical adjuster (the rarest are pooled)
 INDICATOR_SHARE = 0.2  # adjusters missing on this share of nights also get a missing indicator
 ADJUSTER_PENALTY = 1.0  # ridge weight on standardised adjusters: ~ one pseudo-cramp of information
@@ -106,23 +107,32 @@ def _encode(
             if v is not None:
                 counts[v] = counts.get(v, 0) + 1
         levels = sorted(counts, key=lambda lv: (-counts[lv], lv))
-        codes = np.array([-1 if v is None else levels.index(v) for v in text], dtype=np.intp)
         if not levels:
             out.notes.append((col.name, None, 0, "no values recorded"))
             out.notes.append((col.name, None, 1, "no values recorded"))
             return
+        index = {level: i for i, level in enumerate(levels)}
+        codes = np.array([np.nan if v is None else float(index[v]) for v in text])
         kept = [i for i in range(1, len(levels)) if counts[levels[i]] >= MIN_LEVEL_NIGHTS]
         kept = kept[:MAX_ADJUST_LEVELS]
+        # Levels too rare to test get one note, not a term each (free text has thousands).
+        testable = [i for i, level in enumerate(levels) if counts[level] >= MIN_TESTED_LEVEL]
+        rare = len(levels) - len(testable)
         for lag in LAGS:
-            lagged = _lagged(codes.astype(float), prev, lag)
+            lagged = _lagged(codes, prev, lag)
             miss = np.isnan(lagged)
             block = np.column_stack([(lagged == k).astype(float) for k in kept] or [np.zeros(n)])
             block[miss] = np.nan
             out.blocks[(col.name, lag)] = block
-            for k, level in enumerate(levels):
+            for k in testable:
                 x = (lagged == k).astype(float)
                 x[miss] = np.nan
-                out.terms.append(Term(col.name, "categorical", level, lag, x, label, unit))
+                out.terms.append(Term(col.name, "categorical", levels[k], lag, x, label, unit))
+            if rare:
+                out.notes.append(
+                    (col.name, None, lag,
+                     f"{rare} value(s) seen on fewer than {MIN_TESTED_LEVEL} nights each")
+                )  # fmt: skip
         return
     raw = np.array(
         [np.nan if v is None else float(v) for v in col.values], dtype=float

@@ -18,12 +18,12 @@ Minutes walked with only the phone still count; minutes both devices saw count o
 
 from __future__ import annotations
 
+import queue
+import threading
 import zipfile
 import zlib
-from array import array
-from bisect import bisect_right
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -31,6 +31,7 @@ from typing import IO, Any
 
 from crampwise.diary import BUILTIN_BY_NAME, DayLog, night_of
 from crampwise.errors import InputError
+from crampwise.interop.source_merge import SourceMerger, source_rank
 
 QTY = "HKQuantityTypeIdentifier"
 SLEEP = "HKCategoryTypeIdentifierSleepAnalysis"
@@ -66,6 +67,7 @@ RECORD_TYPES: dict[str, tuple[str, dict[str, float], bool]] = {
     QTY + "DietaryPotassium": ("potassium_mg", _MASS_MG, False),
     QTY + "DietarySodium": ("sodium_mg", _MASS_MG, False),
 }
+_WANTED = frozenset([*RECORD_TYPES, SLEEP])
 DECIMALS = {
     "steps": 0, "distance_km": 2, "active_energy_kcal": 0, "exercise_min": 0, "workout_min": 0,
     "fluids_l": 2, "calcium_mg": 0, "magnesium_mg": 0, "potassium_mg": 0, "sodium_mg": 0,
@@ -106,20 +108,56 @@ class HealthImport:
         return [DayLog(d, dict(v)) for d, v in sorted(self.days.items())]
 
 
-class _Counting:
-    """A file wrapper that counts the bytes read (for the progress bar)."""
+class _Prefetch:
+    """Reads the stream in a background thread, 1 MB at a time, counting bytes.
+
+    zlib and file reads release the GIL, so on two cores unzipping overlaps parsing; lxml
+    accepts chunks longer than the size it asks for.
+    """
 
     def __init__(self, raw: IO[bytes], on_progress: Callable[[int], None] | None) -> None:
-        self.raw = raw
         self.done = 0
         self.on_progress = on_progress
+        self._queue: queue.Queue[bytes | BaseException] = queue.Queue(maxsize=8)
+        self._stop = threading.Event()
+        self._finished = False
+        self._thread = threading.Thread(target=self._pump, args=(raw,), daemon=True)
+        self._thread.start()
+
+    def _pump(self, raw: IO[bytes]) -> None:
+        item: bytes | BaseException = b""
+        while not self._stop.is_set():
+            try:
+                item = raw.read(_READ_CHUNK)
+            except BaseException as exc:  # handed to the parsing thread, raised there
+                item = exc
+            while not self._stop.is_set():
+                try:
+                    self._queue.put(item, timeout=0.1)
+                    break
+                except queue.Full:
+                    continue
+            if not isinstance(item, bytes) or not item:
+                return
 
     def read(self, n: int = -1) -> bytes:
-        data = self.raw.read(n if n and n > 0 else _READ_CHUNK)
-        self.done += len(data)
+        if self._finished:
+            return b""
+        item = self._queue.get()
+        if isinstance(item, BaseException):
+            self._finished = True
+            raise item
+        if not item:
+            self._finished = True
+        self.done += len(item)
         if self.on_progress is not None:
             self.on_progress(self.done)
-        return data
+        return item
+
+    def close(self) -> None:
+        """Stop the reader thread (also when parsing stopped early)."""
+        self._stop.set()
+        self._thread.join()
 
 
 @contextmanager
@@ -148,81 +186,6 @@ def _open_export(path: Path) -> Iterator[tuple[IO[bytes], int]]:
         yield fh, path.stat().st_size
 
 
-class _Merger:
-    """Per (factor, day): interval samples by source rank, reduced to one total."""
-
-    def __init__(self) -> None:
-        self.pending: dict[tuple[str, date], dict[int, array[float]]] = {}
-
-    def add(
-        self, factor: str, day: date, rank: int, start: float, end: float, value: float
-    ) -> None:
-        by_rank = self.pending.get((factor, day))
-        if by_rank is None:
-            by_rank = self.pending[(factor, day)] = {}
-        arr = by_rank.get(rank)
-        if arr is None:
-            arr = by_rank[rank] = array("d")
-        arr.extend((start, end, value))
-
-    def flush(self, totals: dict[tuple[str, date], float]) -> None:
-        for key, by_rank in self.pending.items():
-            totals[key] = totals.get(key, 0.0) + _merge_ranks(by_rank)
-        self.pending.clear()
-
-
-def _merge_ranks(by_rank: dict[int, array[float]]) -> float:
-    """Sum the best source fully; count lower ranks only where no better source has data."""
-    total = 0.0
-    covered: list[tuple[float, float]] = []  # union of better sources' intervals, sorted
-    for rank in sorted(by_rank):
-        arr = by_rank[rank]
-        samples = [(arr[i], arr[i + 1], arr[i + 2]) for i in range(0, len(arr), 3)]
-        if not covered:
-            total += sum(v for _, _, v in samples)
-        else:
-            starts = [a for a, _ in covered]
-            for s, e, v in samples:
-                total += v * _uncovered_fraction(s, e, covered, starts)
-        covered = _union(covered + [(s, e) for s, e, _ in samples])
-    return total
-
-
-def _uncovered_fraction(
-    s: float, e: float, covered: list[tuple[float, float]], starts: list[float]
-) -> float:
-    length = e - s
-    i = max(0, bisect_right(starts, s) - 1)
-    if length <= 0:  # an instant: covered if inside a better source's interval
-        a, b = covered[i]
-        return 0.0 if a <= s < b else 1.0
-    overlap = 0.0
-    while i < len(covered) and covered[i][0] < e:
-        a, b = covered[i]
-        overlap += max(0.0, min(b, e) - max(a, s))
-        i += 1
-    return max(0.0, 1.0 - overlap / length)
-
-
-def _union(intervals: list[tuple[float, float]]) -> list[tuple[float, float]]:
-    out: list[tuple[float, float]] = []
-    for a, b in sorted(intervals):
-        if out and a <= out[-1][1]:
-            if b > out[-1][1]:
-                out[-1] = (out[-1][0], b)
-        else:
-            out.append((a, b))
-    return out
-
-
-def _source_rank(name: str, device: str | None) -> int:
-    if "Watch" in name or (device and "model:Watch" in device):
-        return 0
-    if "iPhone" in name or (device and "model:iPhone" in device):
-        return 1
-    return 2
-
-
 def read_export(
     path: str | Path, on_progress: Callable[[int, int], None] | None = None
 ) -> HealthImport:
@@ -236,7 +199,7 @@ def read_export(
     out = HealthImport()
     totals: dict[tuple[str, date], float] = {}
     workouts: dict[date, dict[str, float]] = {}
-    merger = _Merger()
+    merger = SourceMerger()
     dates: dict[str, date] = {}
     ranks: dict[str, int] = {}
     epoch_cache: dict[str, float] = {}
@@ -248,35 +211,39 @@ def read_export(
         return d
 
     def seconds(stamp: str) -> float:
-        # Absolute time from the record's own offset; midnight cached per (day, offset).
-        key = stamp[:10] + stamp[20:]
+        # Absolute time from the record's own offset; the hour's start cached per offset.
+        key = stamp[:13] + stamp[19:]
         base = epoch_cache.get(key)
         if base is None:
             base = epoch_cache[key] = datetime.fromisoformat(
-                key[:10] + "T00:00:00" + key[10:]
+                stamp[:10] + "T" + stamp[11:13] + ":00:00" + stamp[20:]
             ).timestamp()
-        return base + int(stamp[11:13]) * 3600 + int(stamp[14:16]) * 60 + int(stamp[17:19])
+        return base + int(stamp[14:16]) * 60 + int(stamp[17:19])
 
     try:
-        with _open_export(path) as (raw, total_bytes):
-            src = _Counting(
+        with ExitStack() as stack:
+            raw, total_bytes = stack.enter_context(_open_export(path))
+            src = _Prefetch(
                 raw, (lambda done: on_progress(done, total_bytes)) if on_progress else None
             )
+            stack.callback(src.close)
             context = etree.iterparse(
                 src, events=("end",), tag=("Record", "Workout", "HealthData"),
                 resolve_entities=False, no_network=True, huge_tree=True, load_dtd=False,
             )  # fmt: skip
             current_type = ""
             saw_root = False
+            records = 0
+            wanted = _WANTED
             for _, elem in context:
                 tag = elem.tag
                 if tag == "Record":
-                    out.records_read += 1
+                    records += 1
                     typ = elem.get("type", "")
                     if typ != current_type:
                         merger.flush(totals)  # exports group records by type: keep memory flat
                         current_type = typ
-                    if typ in RECORD_TYPES or typ == SLEEP:
+                    if typ in wanted:
                         _take_record(elem, typ, out, totals, merger, day_of, seconds, ranks)
                 elif tag == "Workout":
                     _take_workout(elem, out, workouts, day_of, seconds)
@@ -290,6 +257,7 @@ def read_export(
                     while elem.getprevious() is not None:
                         del parent[0]
             out.bytes_read = src.done
+            out.records_read = records
             if not saw_root:
                 raise InputError(
                     f"file '{path}': not an Apple Health export (no <HealthData> root)"
@@ -313,7 +281,7 @@ def _take_record(
     typ: str,
     out: HealthImport,
     totals: dict[tuple[str, date], float],
-    merger: _Merger,
+    merger: SourceMerger,
     day_of: Callable[[str], date],
     seconds: Callable[[str], float],
     ranks: dict[str, int],
@@ -325,7 +293,7 @@ def _take_record(
     rank = ranks.get(name)
     if rank is None:
         # Device strings carry a per-sample object address: never cache by them.
-        rank = _source_rank(name, elem.get("device"))
+        rank = source_rank(name, elem.get("device"))
         if rank < 2 or "device" not in elem.attrib:
             ranks[name] = rank
     try:

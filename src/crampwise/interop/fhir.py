@@ -207,8 +207,12 @@ def build_bundle(
     medicines: list[Medicine],
     custom_factors: list[CustomFactor],
     now: datetime | None = None,
+    sex: str | None = None,
 ) -> dict[str, Any]:
-    """A validated FHIR R5 Bundle (as a JSON-ready dict) of one user's diary."""
+    """A validated FHIR R5 Bundle (as a JSON-ready dict) of one user's diary.
+
+    `sex` (female, male, other; from the last assessment) becomes Patient.gender.
+    """
     from fhir.resources.bundle import Bundle
 
     units = {f.name: f.unit for f in custom_factors}
@@ -217,6 +221,8 @@ def build_bundle(
         "id": "patient",
         "identifier": [{"system": CW_PATIENT_ID, "value": user}],
     }]  # fmt: skip
+    if sex in ("female", "male", "other"):
+        resources[0]["gender"] = sex
     resources += [_episode_observation(ep, n) for n, ep in enumerate(episodes, 1)]
     n = 0
     for day in days:
@@ -348,9 +354,12 @@ def _read_factor(
 
 def export_diary(diary: Any, user: str) -> dict[str, Any]:
     """The whole diary of one user (a `crampwise.store.UserDiary`) as a FHIR Bundle dict."""
+    last = diary.latest_assessment()
+    person = (last.situation.get("person") or {}) if last is not None else {}
     return build_bundle(
-        user, diary.episodes(), diary.days(), diary.medicines(), diary.custom_factors()
-    )
+        user, diary.episodes(), diary.days(), diary.medicines(), diary.custom_factors(),
+        sex=person.get("sex"),
+    )  # fmt: skip
 
 
 def import_diary(diary: Any, text: str | bytes) -> FhirDiary:

@@ -206,6 +206,14 @@ def diary_calendar(
     return bytes(cal.to_ical())
 
 
+def intervention_title(intervention_id: str) -> str:
+    """The readable name of a testable remedy (`warm footbath before bed`), else the id."""
+    from crampwise.experiments import TESTABLE
+
+    found = TESTABLE.get(intervention_id)
+    return found.title if found else intervention_id.replace("_", " ")
+
+
 @dataclass(frozen=True)
 class _StoredPeriod:
     start: date
@@ -226,5 +234,5 @@ def calendar_for_diary(diary: Any, at: time, start: date, experiments: bool = Tr
                 )
                 for p in record.schedule
             ]
-            schedules.append((record.intervention.replace("_", " "), periods))
+            schedules.append((intervention_title(record.intervention), periods))
     return diary_calendar(at, start, schedules)

@@ -117,6 +117,7 @@ def _weeks(table: DayTable) -> list[tuple[date, int, int]]:
 def _experiments(diary: Any, table: DayTable, today: date) -> list[ExperimentLine]:
     from crampwise.analysis.experiment import ExperimentPlan
     from crampwise.analysis.experiment_status import analyze_plan
+    from crampwise.interop.ics import intervention_title
 
     lines = []
     for record in diary.experiments():
@@ -125,7 +126,7 @@ def _experiments(diary: Any, table: DayTable, today: date) -> list[ExperimentLin
             "washout_days": record.washout_days, "column": record.factor,
         })  # fmt: skip
         line = ExperimentLine(
-            record.intervention.replace("_", " "), plan.start, plan.end, record.status
+            intervention_title(record.intervention), plan.start, plan.end, record.status
         )
         if today >= plan.start:
             result = analyze_plan(plan, table, today)

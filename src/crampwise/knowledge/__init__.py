@@ -9,7 +9,8 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from crampwise.knowledge.loader import KnowledgeError, load_directory, normalise_name
+from crampwise.knowledge.entry import KnowledgeError, normalise_name
+from crampwise.knowledge.loader import load_directory
 from crampwise.knowledge.models import Knowledge
 
 DIRECTORY = Path(__file__).resolve().parent

@@ -6,13 +6,13 @@ who mistypes a grade, a source id or a symptom sees exactly where.
 
 from __future__ import annotations
 
-import re
 import tomllib
 import zlib
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from crampwise.knowledge import vocabulary as v
+from crampwise.knowledge.entry import Entry, KnowledgeError, normalise_name
 from crampwise.knowledge.facts import Condition, Fact, parse_fact
 from crampwise.knowledge.models import (
     AvoidItem,
@@ -31,81 +31,7 @@ from crampwise.knowledge.models import (
     Substitution,
 )
 
-FILES = (
-    "meta.toml",
-    "bibliography.toml",
-    "medicines.toml",
-    "causes.toml",
-    "remedies.toml",
-    "avoid.toml",
-    "red_flags.toml",
-    "now.toml",
-)
 PHASES = ("during_cramp", "after_cramp", "bedtime", "daily", "with_doctor")
-T = TypeVar("T")
-
-
-class KnowledgeError(Exception):
-    """A knowledge file is missing, malformed or inconsistent."""
-
-
-def normalise_name(name: str) -> str:
-    """A medicine name folded for matching: lower case, no marks, single spaces."""
-    text = name.replace("®", "").replace("™", "").strip().lower()
-    return re.sub(r"\s+", " ", text)
-
-
-class Entry:
-    """One table of a knowledge file, read field by field with errors that say where."""
-
-    def __init__(self, where: str, data: Any, allowed: tuple[str, ...], name_key: str = "") -> None:
-        if not isinstance(data, dict):
-            raise KnowledgeError(f"{where}: must be a table")
-        name = data.get(name_key) if name_key else None
-        if isinstance(name, str) and "#" in where:
-            # Name the entry by its id rather than its position as soon as we can.
-            where = where[: where.rindex("#")] + repr(name)
-        self.where = where
-        self.data: dict[str, Any] = data
-        unknown = sorted(set(data) - set(allowed))
-        if unknown:
-            raise KnowledgeError(
-                f"{where}: unknown field {unknown[0]!r} (allowed: {', '.join(allowed)})"
-            )
-
-    def fail(self, message: str) -> KnowledgeError:
-        return KnowledgeError(f"{self.where}: {message}")
-
-    def get(self, key: str, kind: type[T], default: T | None = None) -> T:
-        if key not in self.data:
-            if default is None:
-                raise self.fail(f"missing field {key!r}")
-            return default
-        value = self.data[key]
-        if kind is float and isinstance(value, int) and not isinstance(value, bool):
-            value = float(value)
-        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise self.fail(f"field {key!r} must be {kind.__name__}, got {value!r}")
-        if isinstance(value, str) and not value.strip():
-            raise self.fail(f"field {key!r} is empty")
-        return value
-
-    def optional(self, key: str) -> str | None:
-        return self.get(key, str) if key in self.data else None
-
-    def choice(self, key: str, choices: tuple[str, ...]) -> str:
-        value = self.get(key, str)
-        if value not in choices:
-            raise self.fail(f"field {key!r}: {value!r} is not one of: {', '.join(choices)}")
-        return value
-
-    def strings(self, key: str, *, required: bool = True) -> tuple[str, ...]:
-        value = self.data.get(key, [] if not required else None)
-        if value is None:
-            raise self.fail(f"missing field {key!r}")
-        if not isinstance(value, list) or not all(isinstance(x, str) and x for x in value):
-            raise self.fail(f"field {key!r} must be a list of strings")
-        return tuple(value)
 
 
 class Loader:

@@ -60,6 +60,15 @@ api_tokens = sa.Table(
 )
 
 
+# Instance-wide switches the owner sets on the web (e.g. open_signup = "true").
+site_settings = sa.Table(
+    "site_settings",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.String(255), nullable=False),
+)
+
+
 def utcnow() -> datetime:
     """Naive UTC, as every DateTime column in the store holds."""
     return datetime.now(UTC).replace(tzinfo=None)
@@ -184,6 +193,18 @@ class AuthStore:
                 ).scalar()
                 if heir is not None:
                     conn.execute(users.update().where(users.c.id == heir).values(role=OWNER))
+
+    # -- site settings --------------------------------------------------------------------
+    def site_setting(self, key: str) -> str | None:
+        with self._read() as conn:
+            query = sa.select(site_settings.c.value).where(site_settings.c.key == key)
+            value: str | None = conn.execute(query).scalar()
+            return value
+
+    def set_site_setting(self, key: str, value: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(site_settings.delete().where(site_settings.c.key == key))
+            conn.execute(site_settings.insert().values(key=key, value=value))
 
     # -- sessions -------------------------------------------------------------------------
     def create_session(self, user_id: int, lifetime: timedelta) -> tuple[str, str]:

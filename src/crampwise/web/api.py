@@ -244,6 +244,21 @@ async def export_csv(user: ApiUserDep, request: Request) -> Response:
     return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)
 
 
+@router.get("/session", summary="Who is signed in, and the CSRF token for changes")
+async def session_info(user: ApiUserDep, request: Request) -> Response:
+    # For scripts in the page (the offline queue): after a new sign-in the old token is
+    # void, so they fetch the current one before sending what they kept. Same-origin only:
+    # without CORS headers no other site can read this answer.
+    session = getattr(request.state, "session", None)
+    return JSONResponse(
+        {
+            "name": user.name,
+            "owner": user.is_owner,
+            "csrf_token": session.csrf_token if session else None,
+        }
+    )
+
+
 @router.get("/tokens", summary="Your personal access tokens (never their secrets)")
 async def list_tokens(user: ApiUserDep, request: Request) -> Response:
     tokens = web_context(request).auth.api_tokens_of(user.id)

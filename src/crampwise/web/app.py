@@ -104,6 +104,9 @@ def create_app(settings: WebSettings | None = None, store: Any = None) -> FastAP
         log.warning("web pages unavailable: %s", exc)
     else:
         app.include_router(pages.router)
+    from crampwise.web import pages_experiment
+
+    app.include_router(pages_experiment.router)
     app.include_router(auth.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
     app.add_middleware(SecurityHeaders, trust_proxy=settings.trust_proxy)

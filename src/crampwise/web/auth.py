@@ -28,11 +28,15 @@ Text = Annotated[str, Form()]
 
 
 def client_address(request: Request) -> str:
-    """The caller's address; behind a trusted proxy, the first X-Forwarded-For entry."""
+    """The caller's address; behind a trusted proxy, the entry that proxy added to X-Forwarded-For.
+
+    The last entry, not the first: a client can send its own X-Forwarded-For to look like
+    someone else, and the proxy appends the address it really saw.
+    """
     if web_context(request).settings.trust_proxy:
         forwarded = request.headers.get("x-forwarded-for", "")
         if forwarded:
-            return forwarded.split(",")[0].strip()
+            return forwarded.split(",")[-1].strip()
     return request.client.host if request.client else "unknown"
 
 
@@ -165,6 +169,15 @@ async def invite(request: Request, user: OwnerDep) -> Response:
     return render(request, "auth/invite.html", link=link, days=lifetime // 86400)
 
 
+@router.post("/invite/open-signup")
+async def set_open_signup(
+    request: Request, user: OwnerDep, open_signup: Annotated[str, Form()] = "false"
+) -> Response:
+    """The owner lets anyone create an account at /join (or stops it)."""
+    web_context(request).set_open_signup(open_signup == "true")
+    return RedirectResponse("/invite", status_code=303)
+
+
 @router.get("/join/{token}", name="join_form")
 async def join_form(request: Request, token: str) -> Response:
     if not web_context(request).auth.invitation_valid(token):
@@ -194,7 +207,7 @@ async def join(
 
 @router.get("/join")
 async def open_join_form(request: Request) -> Response:
-    if not web_context(request).settings.open_signup:
+    if not web_context(request).open_signup():
         raise HTTPException(404)
     return render(request, "auth/join.html", action="/join")
 
@@ -202,7 +215,7 @@ async def open_join_form(request: Request) -> Response:
 @router.post("/join")
 async def open_join(request: Request, name: Text, password: Text, password2: Text) -> Response:
     ctx = web_context(request)
-    if not ctx.settings.open_signup or not ctx.has_owner():
+    if not ctx.open_signup() or not ctx.has_owner():
         raise HTTPException(404)
     name = name.strip().lower()
     problem = check_new_credentials(name, password, password2)

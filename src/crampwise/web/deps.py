@@ -18,7 +18,9 @@ Contract for page routes (helper E2, `crampwise.web.pages.router`):
   one). Forms carry ``<input type="hidden" name="csrf_token" value="{{ csrf_token }}">``;
   ``fetch()`` sends header ``X-CSRF-Token`` (put the token in
   ``<meta name="csrf-token" content="{{ csrf_token }}">`` and read it from JS). Missing or
-  wrong → 403. Never change state on GET.
+  wrong → 403. Never change state on GET. Queued offline requests: the token changes with
+  each sign-in, so fetch ``GET /api/v1/session`` (``{"name", "owner", "csrf_token"}``) first.
+  The JSON API takes the session cookie + ``X-CSRF-Token``, so page scripts may use it.
 * Content-Security-Policy is ``default-src 'self'; script-src 'self'; style-src 'self';
   img-src 'self' data:; connect-src 'self'; manifest-src 'self'; worker-src 'self';
   frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'``:
@@ -229,7 +231,7 @@ def render(request: Request, template: str, /, status_code: int = 200, **ctx: An
         "csrf_token": csrf_token(request),
         "diary": diary_for(request, user) if user else None,
         "csp_nonce": None,
-        "open_signup": web_context(request).settings.open_signup,
+        "open_signup": web_context(request).open_signup(),
     }
     context.update(ctx)
     response: HTMLResponse = templates.TemplateResponse(

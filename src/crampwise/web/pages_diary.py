@@ -162,21 +162,27 @@ def checkin_values(diary: Any, submitted: dict[str, Any]) -> dict[str, FactorVal
 @router.post("/checkin")
 async def checkin_save(request: Request, user: UserDep, diary: DiaryDep) -> Response:
     """Save a check-in: a form post, or JSON from the offline queue (a replay is harmless)."""
-    if request.headers.get("content-type", "").startswith("application/json"):
-        body = await request.json()
-        if not isinstance(body, dict) or not isinstance(body.get("values"), dict):
-            raise InputError("field 'values': expected an object of factor values")
-        day = _parse_day(str(body.get("date", "")))
-        submitted: dict[str, Any] = body["values"]
-    else:
-        form = await form_dict(request)
-        day = _parse_day(form.pop("date", ""))
-        submitted = form
-    if day is None:
-        raise InputError("field 'date': required")
-    # put_day overwrites the same fields with the same values, so a replay changes nothing.
-    diary.put_day(DayLog(day, checkin_values(diary, submitted)), source="manual")  # type: ignore[arg-type]
-    if request.headers.get("content-type", "").startswith("application/json"):
+    wants_json = request.headers.get("content-type", "").startswith("application/json")
+    try:
+        if wants_json:
+            body = await request.json()
+            if not isinstance(body, dict) or not isinstance(body.get("values"), dict):
+                raise InputError("field 'values': expected an object of factor values")
+            day = _parse_day(str(body.get("date", "")))
+            submitted: dict[str, Any] = body["values"]
+        else:
+            form = await form_dict(request)
+            day = _parse_day(form.pop("date", ""))
+            submitted = form
+        if day is None:
+            raise InputError("field 'date': required", field="date")
+        # put_day writes the same values again on a replay, so a retry changes nothing.
+        diary.put_day(DayLog(day, checkin_values(diary, submitted)), source="manual")  # type: ignore[arg-type]
+    except InputError as exc:
+        if wants_json:
+            return JSONResponse({"detail": str(exc), "field": exc.field}, status_code=422)
+        raise
+    if wants_json:
         return JSONResponse({"date": day.isoformat(), "saved": True})
     return RedirectResponse("/?logged=checkin", status_code=303)
 
@@ -186,6 +192,7 @@ async def checkin_save(request: Request, user: UserDep, diary: DiaryDep) -> Resp
 async def diary_page(request: Request, user: UserDep, diary: DiaryDep, page: int = 0) -> Response:
     """Nights with anything logged, newest first, a month per page."""
     page = max(page, 0)
+    units = units_of(request)
     episodes = diary.episodes()
     days = {log.date: log for log in diary.days()}
     by_night: dict[date, list[Episode]] = {}
@@ -198,7 +205,7 @@ async def diary_page(request: Request, user: UserDep, diary: DiaryDep, page: int
             "date": d,
             "episodes": by_night.get(d, []),
             "has_day": d in days,
-            "tags": _value_tags(days[d].values) if d in days else [],
+            "tags": _value_tags(days[d].values, units) if d in days else [],
         }
         for d in chunk
     ]
@@ -212,16 +219,21 @@ async def diary_page(request: Request, user: UserDep, diary: DiaryDep, page: int
     )
 
 
-def _value_tags(values: dict[str, FactorValue]) -> list[tuple[str, str]]:
+def _value_tags(values: dict[str, FactorValue], units: str) -> list[tuple[str, str]]:
+    """A day's values as (label, text) with units, the temperature in the user's units."""
     tags = []
     for name, value in values.items():
         if value is None:
             continue
-        label = BUILTIN_BY_NAME[name].label if name in BUILTIN_BY_NAME else name.replace("_", " ")
+        spec = BUILTIN_BY_NAME.get(name)
+        label = spec.label if spec else name.replace("_", " ")
+        unit = spec.unit if spec else None
         if isinstance(value, bool):
             text = "yes" if value else "no"
-        elif isinstance(value, float):
-            text = f"{value:g}"
+        elif isinstance(value, int | float):
+            if name == "bedroom_temp_c" and units == "us":
+                value, unit = round(c_to_f(float(value)), 1), "°F"
+            text = f"{value:g}" + (f" {unit}" if unit and unit != "steps" else "")
         else:
             text = str(value).replace("_", " ")
         tags.append((label, text))

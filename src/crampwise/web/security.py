@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -70,8 +70,12 @@ class SessionInfo:
 class SessionManager:
     """Creates, finds (with idle and absolute limits) and ends server-side sessions."""
 
-    def __init__(self, auth: AuthStore, settings: WebSettings):
+    def __init__(
+        self, auth: AuthStore, settings: WebSettings, background: Callable[..., None] | None = None
+    ):
         self.auth = auth
+        # Where the last_seen write goes; by default done at once (tests, scripts).
+        self.background = background or (lambda fn, *args: fn(*args))
         self.idle = timedelta(seconds=settings.session_idle_s)
         self.absolute = timedelta(seconds=settings.session_absolute_s)
         self.touch_every = timedelta(seconds=settings.session_touch_s)
@@ -107,8 +111,8 @@ class SessionManager:
             self.end_hash(token_hash)
             return None
         if now - info.last_seen >= self.touch_every:
-            self.auth.touch_session(token_hash, now)
             info.last_seen = now
+            self.background(self.auth.touch_session, token_hash, now)
         return info
 
     def end(self, raw: str) -> None:
@@ -213,8 +217,11 @@ class WebContext:
     def __init__(self, settings: WebSettings, store: Any, engine: Any):
         self.settings = settings
         self.store = store
+        from crampwise.web.writes import EpisodeWriter
+
         self.auth = AuthStore(engine)
-        self.sessions = SessionManager(self.auth, settings)
+        self.writer = EpisodeWriter(engine)
+        self.sessions = SessionManager(self.auth, settings, background=self.writer.submit)
         self.passwords = Passwords(settings)
         self.limiter = LoginLimiter(
             settings.login_window_s,
@@ -225,9 +232,12 @@ class WebContext:
         )
         self._diaries: dict[str, Any] = {}
         self._has_owner = False
-        from crampwise.web.writes import EpisodeWriter
+        self._open_signup: bool | None = None
 
-        self.writer = EpisodeWriter(engine)
+    def close(self) -> None:
+        """Finish queued writes, then close the database."""
+        self.writer.close()
+        self.store.close()
 
     def diary(self, name: str) -> Any:
         """The user-scoped diary for `name`, kept per process (it holds no secrets)."""
@@ -243,6 +253,17 @@ class WebContext:
         if not self._has_owner:
             self._has_owner = self.auth.has_owner()
         return self._has_owner
+
+    def open_signup(self) -> bool:
+        """Whether anyone may create an account: the owner's choice, else the setting."""
+        if self._open_signup is None:
+            stored = self.auth.site_setting("open_signup")
+            self._open_signup = self.settings.open_signup if stored is None else stored == "true"
+        return self._open_signup
+
+    def set_open_signup(self, value: bool) -> None:
+        self.auth.set_site_setting("open_signup", "true" if value else "false")
+        self._open_signup = value
 
     def reset_owner_cache(self) -> None:
         self._has_owner = False

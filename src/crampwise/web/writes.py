@@ -121,5 +121,13 @@ class EpisodeWriter:
                     stored[index].id = new_id  # type: ignore[union-attr]
         return [ep for ep in stored if ep is not None]
 
+    def submit(self, fn: Any, *args: Any) -> None:
+        """Run a small write on the writer thread, without waiting (e.g. a session's clock).
+
+        A write from the event loop would block every request while this thread holds
+        SQLite's write lock, and SQLite's busy handler sleeps in steps of up to 100 ms.
+        """
+        self._executor.submit(fn, *args)
+
     def close(self) -> None:
         self._executor.shutdown(wait=True)

@@ -29,7 +29,8 @@ def _shell_cached(page: Any) -> None:
     """Wait until the service worker is active and has the offline pages cached."""
     page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
     check = """async () => {
-        const hits = await Promise.all(['/cramp', '/checkin', '/offline'].map(u => caches.match(u)));
+        const urls = ['/cramp', '/checkin', '/offline'];
+        const hits = await Promise.all(urls.map(u => caches.match(u)));
         return hits.every(Boolean);
     }"""
     deadline = time.monotonic() + 10

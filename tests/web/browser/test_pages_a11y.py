@@ -92,4 +92,14 @@ def test_every_page_is_accessible_in_both_themes(
         screenshot(page, f"assess-emergency-{size_name}-{theme}")
         watch.check()
         context.close()
+    # Signed out: the sign-in page (its form is the auth module's, its frame is base.html).
+    context, watch = new_context(browser, server, theme=theme)
+    page = context.new_page()
+    page.goto("/login")
+    bad = _blocking(run_axe(page))
+    if bad:
+        failures[f"login ({theme})"] = bad
+    screenshot(page, f"login-phone-{theme}")
+    watch.check()
+    context.close()
     assert not failures, failures

@@ -66,6 +66,8 @@ var crampwise = (function () {
 
   /* Send queued entries one by one. The server answers a replayed client_id with the record it
      already has, so a retry after a lost response never makes a duplicate. */
+  var rejected = {};  // client_id -> the server's reason, for entries it refused
+
   function flush() {
     if (flushing) { return flushing; }
     flushing = pending().then(function (items) {
@@ -82,7 +84,11 @@ var crampwise = (function () {
             if (r.status === 401 || r.status === 403 || r.status >= 500) {
               throw new Error("not sent now: " + r.status);  // keep it; try again later
             }
-            return remove(item.client_id);  // 4xx: the entry itself is bad; retrying cannot help
+            // 4xx: the entry itself is bad; retrying cannot help. Say why, then drop it.
+            return r.json().catch(function () { return {}; }).then(function (body) {
+              rejected[item.client_id] = (body && body.detail) || ("refused (" + r.status + ")");
+              return remove(item.client_id);
+            });
           });
         });
       });
@@ -124,7 +130,9 @@ var crampwise = (function () {
       pad(d.getHours()) + ":" + pad(d.getMinutes()) + ":" + pad(d.getSeconds());
   }
 
-  return { csrf: csrf, uuid: uuid, enqueue: enqueue, pending: pending, flush: flush,
+  function refusal(id) { var why = rejected[id]; delete rejected[id]; return why; }
+
+  return { csrf: csrf, uuid: uuid, enqueue: enqueue, pending: pending, flush: flush, refusal: refusal,
            updateQueueNote: updateQueueNote, showOffline: showOffline, vibrate: vibrate,
            clock: clock, localIso: localIso };
 })();
@@ -199,7 +207,12 @@ function setupCrampRoutine(root) {
     crampwise.enqueue(form.dataset.api, "POST", body).then(function () {
       return crampwise.flush();
     }).then(function (sent) {
-      if (sent > 0) {
+      var why = crampwise.refusal(body.client_id);
+      if (why) {
+        status.hidden = false;
+        status.classList.add("flash-error");
+        status.textContent = "Not saved: " + why;
+      } else if (sent > 0) {
         window.location.assign("/?logged=cramp");
       } else {
         status.hidden = false;
@@ -235,6 +248,13 @@ function setupCheckin(form) {
     crampwise.enqueue(form.dataset.api, "POST", body).then(function () {
       return crampwise.flush();
     }).then(function (sent) {
+      var why = crampwise.refusal(body.client_id);
+      if (why) {
+        status.hidden = false;
+        status.classList.add("flash-error");
+        status.textContent = "Not saved: " + why;
+        return;
+      }
       if (sent > 0) { window.location.assign("/?logged=checkin"); return; }
       status.hidden = false;
       status.textContent = "Saved on this device. It will be sent once, when you are back online.";
@@ -299,10 +319,10 @@ document.addEventListener("DOMContentLoaded", function () {
 
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {});
-    // Signed in (the tab bar shows): keep the offline pages; signed out: forget them.
-    var signedIn = !!document.querySelector("nav.tabbar");
+    // Signed in: keep the offline pages; signed out: forget them (the offline page: neither).
+    var session = document.body.dataset.session;
     navigator.serviceWorker.ready.then(function (reg) {
-      if (reg.active) { reg.active.postMessage(signedIn ? "warm" : "forget"); }
+      if (reg.active && session !== "keep") { reg.active.postMessage(session === "in" ? "warm" : "forget"); }
     });
   }
   if (window.indexedDB && document.querySelector('meta[name="csrf-token"]').content) {

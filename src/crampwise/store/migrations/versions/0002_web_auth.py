@@ -1,4 +1,4 @@
-"""Web accounts: sessions, invitations and personal access tokens.
+"""Web accounts: sessions, invitations, personal access tokens, site settings.
 
 Revision ID: 0002_web_auth
 Revises: 0001_initial
@@ -62,9 +62,16 @@ def upgrade() -> None:
         sa.UniqueConstraint("token_hash", name=op.f("uq_api_tokens_token_hash")),
     )
     op.create_index("ix_api_tokens_user", "api_tokens", ["user_id"], unique=False)
+    op.create_table(
+        "site_settings",
+        sa.Column("key", sa.String(length=64), nullable=False),
+        sa.Column("value", sa.String(length=255), nullable=False),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_site_settings")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("site_settings")
     op.drop_index("ix_api_tokens_user", table_name="api_tokens")
     op.drop_table("api_tokens")
     op.drop_table("invitations")

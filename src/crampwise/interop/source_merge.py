@@ -1,0 +1,88 @@
+"""Count overlapping samples from several devices once, as the Health app does.
+
+Apple Watch and iPhone both record steps (and distance...) for the same minutes. For each
+day and type the best-ranked source counts in full; a lower-ranked sample counts only for
+the fraction of its interval that no better source covers (pro rata).
+"""
+
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_right
+from datetime import date
+
+
+class SourceMerger:
+    """Per (factor, day): interval samples by source rank, reduced to one total by `flush`."""
+
+    def __init__(self) -> None:
+        self.pending: dict[tuple[str, date], dict[int, array[float]]] = {}
+
+    def add(
+        self, factor: str, day: date, rank: int, start: float, end: float, value: float
+    ) -> None:
+        by_rank = self.pending.get((factor, day))
+        if by_rank is None:
+            by_rank = self.pending[(factor, day)] = {}
+        arr = by_rank.get(rank)
+        if arr is None:
+            arr = by_rank[rank] = array("d")
+        arr.extend((start, end, value))
+
+    def flush(self, totals: dict[tuple[str, date], float]) -> None:
+        for key, by_rank in self.pending.items():
+            totals[key] = totals.get(key, 0.0) + _merge_ranks(by_rank)
+        self.pending.clear()
+
+
+def _merge_ranks(by_rank: dict[int, array[float]]) -> float:
+    """Sum the best source fully; count lower ranks only where no better source has data."""
+    total = 0.0
+    covered: list[tuple[float, float]] = []  # union of better sources' intervals, sorted
+    for rank in sorted(by_rank):
+        arr = by_rank[rank]
+        samples = [(arr[i], arr[i + 1], arr[i + 2]) for i in range(0, len(arr), 3)]
+        if not covered:
+            total += sum(v for _, _, v in samples)
+        else:
+            starts = [a for a, _ in covered]
+            for s, e, v in samples:
+                total += v * _uncovered_fraction(s, e, covered, starts)
+        covered = _union(covered + [(s, e) for s, e, _ in samples])
+    return total
+
+
+def _uncovered_fraction(
+    s: float, e: float, covered: list[tuple[float, float]], starts: list[float]
+) -> float:
+    length = e - s
+    i = max(0, bisect_right(starts, s) - 1)
+    if length <= 0:  # an instant: covered if inside a better source's interval
+        a, b = covered[i]
+        return 0.0 if a <= s < b else 1.0
+    overlap = 0.0
+    while i < len(covered) and covered[i][0] < e:
+        a, b = covered[i]
+        overlap += max(0.0, min(b, e) - max(a, s))
+        i += 1
+    return max(0.0, 1.0 - overlap / length)
+
+
+def _union(intervals: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    out: list[tuple[float, float]] = []
+    for a, b in sorted(intervals):
+        if out and a <= out[-1][1]:
+            if b > out[-1][1]:
+                out[-1] = (out[-1][0], b)
+        else:
+            out.append((a, b))
+    return out
+
+
+def source_rank(name: str, device: str | None) -> int:
+    """0 for an Apple Watch, 1 for an iPhone, 2 for anything else (lower wins)."""
+    if "Watch" in name or (device and "model:Watch" in device):
+        return 0
+    if "iPhone" in name or (device and "model:iPhone" in device):
+        return 1
+    return 2
