@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -81,10 +83,17 @@ def ten_year_diary(path: Path, seed: int = 1) -> tuple[int, int]:
     return len(keep), len(factors)
 
 
+CPU: list[float] = []  # CPU seconds (user + sys) of each timed child: steadier on a busy machine
+
+
 def timed(cmd: list[str]) -> float:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return elapsed
 
 
 def main() -> int:
@@ -92,7 +101,9 @@ def main() -> int:
         csv = Path(tmp) / "ten_years.csv"
         nights, factors = ten_year_diary(csv)
         floor = [timed([sys.executable, "-c", "import numpy"]) for _ in range(RUNS)]
+        floor_cpu = CPU[-RUNS:]
         cli = [timed([CRAMPWISE, "analyze", str(csv), "--format", "json"]) for _ in range(RUNS)]
+        cli_cpu = CPU[-RUNS:]
         out = subprocess.run(
             [CRAMPWISE, "analyze", str(csv), "--format", "json"],
             check=True,
@@ -122,7 +133,10 @@ def main() -> int:
         "cli_cold_s_median": statistics.median(cli),
         "cli_cold_s_min": min(cli),
         "cli_cold_s_runs": cli,
+        "cli_cold_cpu_s_median": statistics.median(cli_cpu),
         "floor_import_numpy_s_median": statistics.median(floor),
+        "floor_import_numpy_cpu_s_median": statistics.median(floor_cpu),
+        "load_average_1min": os.getloadavg()[0],
         "in_process_read_csv_s": read_s,
         "in_process_find_triggers_s": fit_s,
         "target_s": 2.0,
@@ -135,6 +149,9 @@ def main() -> int:
     print(f"{'floor: python -c import numpy (median)':<42}{floor_s:>10.3f}")
     print(f"{'crampwise analyze, cold CLI (median of 5)':<42}{result['cli_cold_s_median']:>10.3f}")
     print(f"{'crampwise analyze, cold CLI (best of 5)':<42}{min(cli):>10.3f}")
+    print(
+        f"{'crampwise analyze, CPU seconds (median)':<42}{result['cli_cold_cpu_s_median']:>10.3f}"
+    )
     print(f"{'  of which read CSV (in process)':<42}{read_s:>10.3f}")
     print(f"{'  of which find_triggers (in process)':<42}{fit_s:>10.3f}")
     print(

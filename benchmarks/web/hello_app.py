@@ -25,4 +25,5 @@ if __name__ == "__main__":
         lifespan="off",
         server_header=False,
         log_level="warning",
+        access_log=False,
     )

@@ -126,6 +126,10 @@ def test_declared_kinds_override_inference() -> None:
             "line 2, column 'fluids_l': 25 is outside 0–20",
         ),
         (
+            "date,cramps,x\n2026-01-01,1,2\n2026-01-02,0,1e400\n",
+            "line 3, column 'x': '1e400' is not a number",
+        ),
+        (
             "date,cramps,legs_cold\n2026-01-01,1,maybe\n",
             "line 2, column 'legs_cold': 'maybe' is not a yes/no",
         ),

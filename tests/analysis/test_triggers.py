@@ -180,7 +180,7 @@ def test_untestable_factors_are_listed_with_a_reason_and_nothing_crashes() -> No
         )
     )
     reasons = {(u.factor, u.level, u.lag_days): u.reason for u in report.untested}
-    assert "known on only 1 nights" in reasons[("empty", None, 0)]
+    assert "known on only 1 night (needs 14)" in reasons[("empty", None, 0)]
     assert reasons[("constant", None, 0)] == "never varies"
     assert "no cramps on any" in reasons[("never_cramp", None, 0)]
     assert reasons[("rare", None, 0)] == "1 value(s) seen on fewer than 3 nights each"
@@ -237,3 +237,19 @@ def test_missing_categories_are_missing_and_free_text_is_not_tested_value_by_val
     assert not any(f.factor == "note" for f in report.findings)
     notes = [u for u in report.untested if u.factor == "note"]
     assert [u.reason for u in notes] == ["120 value(s) seen on fewer than 3 nights each"] * 2
+
+
+def test_blas_threads_are_restored_after_concurrent_analyses() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from crampwise.analysis.blas import _controls
+
+    controls = _controls()
+    assert controls is not None  # NumPy's bundled OpenBLAS is found on this install
+    get, _ = controls
+    before = get()
+    tables = [simulate_diary(seed, nights=120).table for seed in range(4)]
+    with ThreadPoolExecutor(4) as pool:
+        reports = list(pool.map(find_triggers, tables))
+    assert [r.to_dict() for r in reports] == [find_triggers(t).to_dict() for t in tables]
+    assert get() == before

@@ -165,6 +165,20 @@ def test_units_are_converted(tmp_path: Path) -> None:
     }  # fmt: skip
 
 
+def test_records_inside_a_correlation_are_not_counted_twice(tmp_path: Path) -> None:
+    meal = record("DietaryCalcium", 'sourceName="MyFitnessPal"', "2024-03-11 12:00:00 -0500",
+                  "2024-03-11 12:00:00 -0500", 250, unit="mg")  # fmt: skip
+    body = (
+        ' <Correlation type="HKCorrelationTypeIdentifierFood" sourceName="MyFitnessPal"'
+        ' startDate="2024-03-11 12:00:00 -0500" endDate="2024-03-11 12:00:00 -0500">\n'
+        + meal
+        + " </Correlation>\n"
+        + meal  # the export repeats every correlation's records at the top level
+    )
+    parsed = read_export(write_xml(tmp_path / "export.xml", body))
+    assert parsed.days == {date(2024, 3, 11): {"calcium_mg": 250}}
+
+
 def test_sleep_counts_asleep_stages_for_the_night_they_end(tmp_path: Path) -> None:
     body = (
         sleep(PHONE, "2024-03-10 22:30:00 -0500", "2024-03-11 07:00:00 -0500", "InBed")

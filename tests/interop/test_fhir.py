@@ -117,6 +117,16 @@ def test_invalid_bundles_are_refused_before_writing(
     assert target.episodes() == [] and target.days() == []
 
 
+def test_a_factor_of_another_kind_is_refused_before_writing(store: Store, planted: Planted) -> None:
+    planted.diary.define_factor(CustomFactor("mood", "categorical"))
+    planted.diary.put_day(DayLog(planted.first, {"mood": "tired"}))
+    target = store.diary("fay")
+    target.define_factor(CustomFactor("mood", "numeric"))
+    with pytest.raises(InputError, match="mood"):
+        import_diary(target, json.dumps(export_diary(planted.diary, "alice")))
+    assert target.episodes() == [] and target.days() == []
+
+
 def test_not_json_is_a_clear_error() -> None:
     with pytest.raises(InputError, match="not JSON"):
         read_bundle("{oops")

@@ -89,3 +89,18 @@ def test_cli_report(planted: Planted, tmp_path: Path) -> None:
     bad = subprocess.run([exe, "report", "--from", "05/01/2026", "-o", out], env=env,
                          capture_output=True, text=True, check=False)  # fmt: skip
     assert bad.returncode == 2 and "'from'" in bad.stderr
+
+
+def test_a_crowded_diary_still_fits_on_two_pages(planted: Planted) -> None:
+    for n in range(30):
+        planted.diary.add_medicine(Medicine(f"remedy{n}"))
+    for n in range(9):
+        planted.diary.save_experiment("calf_stretch_bedtime", [
+            {"start": f"2026-0{1 + n % 3}-01", "end": f"2026-0{1 + n % 3}-07", "condition": "on"},
+            {"start": f"2026-0{1 + n % 3}-08", "end": f"2026-0{1 + n % 3}-14", "condition": "off"},
+        ], factor="stretched")  # fmt: skip
+    pages, text = text_of(diary_report(planted.diary, "alice", today=TODAY))
+    assert pages <= 2
+    assert "earlier experiments not shown" in text and "remedy29" in text
+    assert "warm footbath" not in text  # the oldest experiment is the one left out
+    assert text.index("furosemide") < text.index("remedy0")  # linked medicines first

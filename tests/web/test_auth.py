@@ -263,3 +263,22 @@ def test_owner_switches_open_signup_on_and_off(app: FastAPI, owner: TestClient) 
     assert owner.post("/invite/open-signup", data=turn_off).status_code == 303
     with new_client(app) as late:
         assert late.get("/join").status_code == 404
+
+
+def test_owner_may_take_over_the_command_line_diary_of_the_same_name(
+    app: FastAPI, client: TestClient
+) -> None:
+    from datetime import datetime
+
+    from crampwise.diary import Episode
+
+    app.state.ctx.store.diary("me").add_episode(Episode(datetime(2026, 11, 3, 2, 0), pain=4))
+    setup_owner(client, "me")
+    assert [e["pain"] for e in client.get("/api/v1/episodes").json()] == [4]
+    with new_client(app) as bob:
+        invite_page = client.post("/invite", data={"csrf_token": session_csrf(client)})
+        link = invite_page.text.split('value="https://testserver', 1)[1].split('"')[0]
+        token = form_csrf(bob.get(link).text)
+        form = {"name": "me", "password": PASSWORD, "password2": PASSWORD, "csrf_token": token}
+        taken = bob.post(link, data=form)  # an invitation never takes over an existing name
+        assert taken.status_code == 422 and "taken" in taken.text

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timedelta
 from html import unescape
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -167,11 +168,13 @@ def test_the_schedule_downloads_as_a_calendar_with_one_event_per_period(
     assert {e.decoded("dtstart").time() for e in reminders} == {time(21, 0)}
 
 
-def _finished_experiment(app: FastAPI, cramps_on: list[int], cramps_off: list[int]) -> Any:
+def _finished_experiment(
+    app: FastAPI, cramps_on: list[int], cramps_off: list[int], washout_days: int = 0
+) -> Any:
     """A 4-pair, 7-night experiment that ended last week, followed to the letter."""
     diary = _diary(app)
     start = _tonight() - timedelta(days=63)
-    plan = plan_experiment("warm_footbath", 4, 7, start, seed=11)
+    plan = plan_experiment("warm_footbath", 4, 7, start, seed=11, washout_days=washout_days)
     start_experiment(diary, plan)
     on_i = off_i = 0
     for period in plan.periods:
@@ -217,6 +220,26 @@ def test_a_finished_experiment_gives_a_verdict_in_plain_words_and_a_chart(
     # The experiment is now listed as an earlier one, and a new one can be planned.
     wizard = owner.get("/experiment").text
     assert "Earlier experiments" in wizard and "/experiment/result?id=" in wizard
+
+
+def test_the_chart_marks_the_same_wash_out_nights_the_analysis_leaves_out(
+    app: FastAPI, owner: TestClient
+) -> None:
+    plan = _finished_experiment(app, [0, 1], [2, 1], washout_days=2)
+    owner.post("/experiment/stop", data={"csrf_token": session_csrf(owner)})
+    page = owner.get("/experiment/result")
+    found = re.search(
+        r"Nights compared: (\d+) with warm footbath before bed, (\d+) without", _text(page.text)
+    )
+    assert found, _text(page.text)
+    svg = page.text[page.text.index("<svg") : page.text.index("</svg>")]
+    compared_on = len(re.findall(r'class="exp-bar exp-on"', svg))
+    compared_off = len(re.findall(r'class="exp-bar exp-off"', svg))
+    assert (compared_on, compared_off) == (int(found.group(1)), int(found.group(2)))
+    # Each run of the same condition loses its first two nights; adjacent periods merge.
+    runs = 1 + sum(a.condition != b.condition for a, b in pairwise(plan.periods))
+    assert len(re.findall(r"exp-washout", svg)) == 2 * runs
+    assert compared_on + compared_off == 56 - 2 * runs
 
 
 def test_another_person_cannot_see_my_experiment(

@@ -272,3 +272,28 @@ def test_checkin_json_refusal_names_the_field(app: Any, owner: Any) -> None:
     assert response.status_code == 422
     assert response.json()["field"] == "fluids_l"
     assert _diary(app).days() == []
+
+
+def test_add_a_cramp_after_the_fact(app: Any, owner: Any) -> None:
+    token = _token(owner)
+    form = {
+        "csrf_token": token,
+        "started_at": "2026-11-03T02:15",
+        "muscle": "thigh_back",
+        "side": "left",
+        "pain": "5",
+        "duration_min": "2.5",
+        "note": "after a long walk",
+    }
+    assert owner.post("/diary/new", data=form).status_code == 303
+    (episode,) = _diary(app).episodes()
+    assert episode.night == date(2026, 11, 2)  # 02:15 belongs to the night before
+    assert (episode.muscle, episode.side, episode.pain, episode.duration_s) == (
+        "thigh_back",
+        "left",
+        5,
+        150,
+    )
+    bad = owner.post("/diary/new", data={**form, "muscle": "knee"})
+    assert bad.status_code == 422 and "knee" in bad.text
+    assert len(_diary(app).episodes()) == 1

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -46,17 +47,31 @@ def _controls() -> tuple[Callable[[], int], Callable[[int], None]] | None:
     return None
 
 
+class _Depth:
+    """How many blocks are inside `single_threaded_blas` (the web app runs analyses on threads)."""
+
+    lock = threading.Lock()
+    inside = 0
+    saved = 0
+
+
 @contextmanager
 def single_threaded_blas() -> Iterator[None]:
-    """Inside the block OpenBLAS uses one thread; the previous count is restored after."""
+    """Inside the block OpenBLAS uses one thread; the last block to leave restores the count."""
     controls = _controls()
     if controls is None:
         yield
         return
     get, put = controls
-    before = get()
-    put(1)
+    with _Depth.lock:
+        if _Depth.inside == 0:
+            _Depth.saved = get()
+            put(1)
+        _Depth.inside += 1
     try:
         yield
     finally:
-        put(before)
+        with _Depth.lock:
+            _Depth.inside -= 1
+            if _Depth.inside == 0:
+                put(_Depth.saved)

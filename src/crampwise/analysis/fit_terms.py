@@ -40,6 +40,10 @@ def nice_step(spread: float) -> float:
     return min(candidates, key=lambda c: abs(math.log(spread / c)))
 
 
+def _nights(n: int) -> str:
+    return "1 night" if n == 1 else f"{n} nights"
+
+
 def _number(x: float) -> str:
     return f"{x:,.0f}" if x >= 10000 else f"{x:g}"
 
@@ -52,7 +56,7 @@ def _precheck(term: Term, x: NDArray[np.float64], y: NDArray[np.float64]) -> str
     if n == 0:
         return "no values recorded" if term.lag == 0 else "no values recorded on the day before"
     if n < MIN_TERM_NIGHTS:
-        return f"known on only {n} nights (needs {MIN_TERM_NIGHTS})"
+        return f"known on only {_nights(n)} (needs {MIN_TERM_NIGHTS})"
     with_cramps = int(np.count_nonzero(y > 0))
     if with_cramps < MIN_TERM_SIDE or n - with_cramps < MIN_TERM_SIDE:
         return (
@@ -65,13 +69,13 @@ def _precheck(term: Term, x: NDArray[np.float64], y: NDArray[np.float64]) -> str
     present = int(np.count_nonzero(x > 0.5))
     what = f"'{term.level}'" if term.level is not None else "yes"
     if present < MIN_TERM_SIDE:
-        return f"{what} on only {present} nights (needs {MIN_TERM_SIDE})"
+        return f"{what} on only {_nights(present)} (needs {MIN_TERM_SIDE})"
     if n - present < MIN_TERM_SIDE:
-        return f"{what} on all but {n - present} nights (needs {MIN_TERM_SIDE} without)"
+        return f"{what} on all but {_nights(n - present)} (needs {MIN_TERM_SIDE} without)"
     if y[x > 0.5].sum() == 0:
-        return f"no cramps on any of the {present} nights with {what}, so no ratio can be estimated"
+        return f"no cramps on any of the {_nights(present)} with {what}: no ratio can be estimated"
     if y[x < 0.5].sum() == 0:
-        return f"cramps only on nights with {what}, so no ratio can be estimated"
+        return f"cramps only on nights with {what}: no ratio can be estimated"
     return None
 
 

@@ -15,7 +15,9 @@ if TYPE_CHECKING:
     from crampwise.store import UserDiary
 
 log_app = typer.Typer(help="Log a cramp or a day.", no_args_is_help=True)
-factor_app = typer.Typer(help="Factors you define yourself, like coffee cups.", no_args_is_help=True)
+factor_app = typer.Typer(
+    help="Factors you define yourself, like coffee cups.", no_args_is_help=True
+)
 med_app = typer.Typer(help="Medicines you take.", no_args_is_help=True)
 app.add_typer(log_app, name="log")
 app.add_typer(factor_app, name="factor")

@@ -237,6 +237,11 @@ def read_export(
             wanted = _WANTED
             for _, elem in context:
                 tag = elem.tag
+                parent = elem.getparent()
+                if parent is not None and parent.tag != "HealthData":
+                    # A Record inside a Correlation (e.g. a meal) is also written top-level.
+                    elem.clear(keep_tail=True)
+                    continue
                 if tag == "Record":
                     records += 1
                     typ = elem.get("type", "")
@@ -252,7 +257,6 @@ def read_export(
                     break
                 # Free what has been seen: the element, its children and earlier siblings.
                 elem.clear(keep_tail=True)
-                parent = elem.getparent()
                 if parent is not None:
                     while elem.getprevious() is not None:
                         del parent[0]

@@ -216,9 +216,8 @@ def _parse_value(
             line=line,
         )
     if kind == "numeric":
-        if not _NUMBER.fullmatch(cell):
+        if not _NUMBER.fullmatch(cell) or not math.isfinite(value := float(cell)):
             raise InputError(f"{where}: {cell!r} is not a number", field=name, line=line)
-        value = float(cell)
         if spec is not None and (
             (spec.minimum is not None and value < spec.minimum)
             or (spec.maximum is not None and value > spec.maximum)

@@ -364,10 +364,26 @@ def export_diary(diary: Any, user: str) -> dict[str, Any]:
 
 def import_diary(diary: Any, text: str | bytes) -> FhirDiary:
     """Read a bundle and add it to a diary; episodes and medicines already there are kept once."""
+    from crampwise.diary import check_factor_value
+
     parsed = read_bundle(text)  # everything validated before the first write
-    known = {f.name for f in diary.custom_factors()}
-    for factor in parsed.custom_factors:
-        if factor.name not in known:
+    known = {f.name: f for f in diary.custom_factors()}
+    wanted = {f.name: f for f in parsed.custom_factors}
+    for name, factor in wanted.items():
+        have = known.get(name)
+        if have is not None and have.kind != factor.kind:
+            raise InputError(
+                f"field 'factor.{name}': the bundle has it {factor.kind}, "
+                f"this diary has it {have.kind}; nothing was imported",
+                field=name,
+            )
+    for day in parsed.days:  # values of factors this diary already has must fit them
+        for name, value in day.values.items():
+            if name in known:
+                f = known[name]
+                check_factor_value(f"{day.date}.{name}", f.kind, value, choices=f.choices)
+    for name, factor in wanted.items():
+        if name not in known:
             diary.define_factor(factor)
     seen = {(e.started_at, e.muscle) for e in diary.episodes()}
     for ep in parsed.episodes:

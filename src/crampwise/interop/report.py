@@ -24,6 +24,10 @@ METHOD_LINE = (
 DISCLAIMER = (
     "Patient-kept diary from crampwise; associations are not proof of cause. Not a diagnosis."
 )
+# Limits that keep the report on two pages whatever the diary holds.
+MAX_TRIGGERS = 10
+MAX_EXPERIMENTS = 6
+MAX_MEDICINES = 12
 TRIAGE_WORDS = {
     "emergency": "EMERGENCY - call emergency services",
     "urgent": "URGENT - see a doctor today",
@@ -120,7 +124,7 @@ def _experiments(diary: Any, table: DayTable, today: date) -> list[ExperimentLin
     from crampwise.interop.ics import intervention_title
 
     lines = []
-    for record in diary.experiments():
+    for record in sorted(diary.experiments(), key=lambda r: (r.created_at, r.id)):
         plan = ExperimentPlan.from_dict({
             "intervention": record.intervention, "periods": record.schedule,
             "washout_days": record.washout_days, "column": record.factor,
@@ -237,7 +241,7 @@ def _trigger_rows(d: ReportData) -> tuple[list[list[str]], str]:
             f"(about {t.nights_needed} more nights needed)."
         )
     rows = []
-    for f in t.significant:
+    for f in t.significant[:MAX_TRIGGERS]:
         name = _factor_label(f.factor) + (f" = {f.level}" if f.level else "")
         lag = "same day" if f.lag_days == 0 else "day before"
         lo, hi = f.effect.ci95
@@ -246,7 +250,9 @@ def _trigger_rows(d: ReportData) -> tuple[list[list[str]], str]:
             f.effect.per or "", "< 0.001" if f.q_value < 0.001 else f"{f.q_value:.3f}",
         ])  # fmt: skip
     tested = len(t.findings)
-    note = f"{len(rows)} of {tested} tested factor/lag combinations significant (q <= 0.10)."
+    found = len(t.significant)
+    note = f"{found} of {tested} tested factor/lag combinations significant (q <= 0.10)"
+    note += f"; the {MAX_TRIGGERS} strongest shown." if found > MAX_TRIGGERS else "."
     return rows, note
 
 
@@ -366,7 +372,9 @@ def _experiment_block(d: ReportData, style: Any, body: Any, mm: float) -> list[A
     rows = [
         ["Remedy", "Dates", "Nights on/off", "Rate ratio on/off (95% CI)", "P(helps)", "Verdict"]
     ]
-    for e in d.experiments:
+    # The most recent ones, in calendar order.
+    shown = sorted(d.experiments[-MAX_EXPERIMENTS:], key=lambda e: (e.start, e.end))
+    for e in shown:
         rr = (
             f"{e.rate_ratio:.2f} ({e.ci95[0]:.2f}-{e.ci95[1]:.2f})"
             if e.rate_ratio and e.ci95
@@ -386,9 +394,13 @@ def _experiment_block(d: ReportData, style: Any, body: Any, mm: float) -> list[A
                 Paragraph(_esc(verdict), cell),
             ]
         )
-    return [
-        Table(rows, colWidths=[32 * mm, 32 * mm, 20 * mm, 40 * mm, 16 * mm, 40 * mm], style=style)
-    ]
+    widths = [32 * mm, 32 * mm, 20 * mm, 40 * mm, 16 * mm, 40 * mm]
+    out: list[Any] = [Table(rows, colWidths=widths, style=style, repeatRows=1)]
+    if len(d.experiments) > len(shown):
+        out.append(
+            Paragraph(f"{len(d.experiments) - len(shown)} earlier experiments not shown.", body)
+        )
+    return out
 
 
 def _medicine_block(d: ReportData, style: Any, body: Any, mm: float) -> list[Any]:
@@ -397,14 +409,23 @@ def _medicine_block(d: ReportData, style: Any, body: Any, mm: float) -> list[Any
     if not d.medicines:
         return [Paragraph("None recorded.", body)]
     rows = [["Medicine", "Class", "Taken", "Linked to cramps"]]
-    for m in d.medicines:
-        taken = f"{m.started or '?'} - {m.stopped or 'now'}"
+    # Those linked to cramps first: they are what the clinician should review.
+    ordered = sorted(d.medicines, key=lambda m: (m.linked_to_cramps is not True, m.name.lower()))
+    for m in ordered[:MAX_MEDICINES]:
+        taken = f"{m.started or 'start not given'} - {m.stopped or 'now'}"
         if m.linked_to_cramps is None:
             link = "not recognised"
         else:
             link = "YES - review" if m.linked_to_cramps else "no"
         rows.append([m.name, (m.drug_class or "-").replace("_", " "), taken, link])
-    return [Table(rows, colWidths=[45 * mm, 45 * mm, 50 * mm, 40 * mm], style=style)]
+    widths = [45 * mm, 45 * mm, 50 * mm, 40 * mm]
+    out: list[Any] = [Table(rows, colWidths=widths, style=style, repeatRows=1)]
+    if len(ordered) > MAX_MEDICINES:
+        rest = ", ".join(m.name for m in ordered[MAX_MEDICINES:])
+        out.append(
+            Paragraph(_esc(f"Also taken (not linked to cramps or not recognised): {rest}."), body)
+        )
+    return out
 
 
 def _week_chart(d: ReportData, width: float, height: float) -> Any:

@@ -152,6 +152,14 @@ class AuthStore:
     def create_account(self, name: str, password_hash: str, role: str, claim: bool) -> Account:
         """Insert a user (or, with `claim`, give a password to a password-less CLI user)."""
         with self.engine.begin() as conn:
+            if role == OWNER:
+                # Two first visits at once must not make two owners. SQLite's BEGIN IMMEDIATE
+                # already serialises this; PostgreSQL needs a lock for it.
+                if conn.dialect.name == "postgresql":
+                    conn.exec_driver_sql("SELECT pg_advisory_xact_lock(4242002)")
+                owner = sa.select(users.c.id).where(users.c.role == OWNER).limit(1)
+                if conn.execute(owner).first() is not None:
+                    raise PermissionError("this crampwise already has an owner")
             row = conn.execute(sa.select(users).where(users.c.name == name)).first()
             if row is not None:
                 if not claim or row.password_hash is not None:

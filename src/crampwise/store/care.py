@@ -24,6 +24,7 @@ import sqlalchemy as sa
 
 from crampwise.care import INVITE_DAYS, WORDING_VERSION, Share, parse_note, parse_scopes
 from crampwise.errors import InputError, NotFoundError
+from crampwise.store.audit import Audit, AuditRow, Person, audit_log, write_audit
 from crampwise.store.auth import hash_token, utcnow
 from crampwise.store.engine import WRITE_OPTION
 from crampwise.store.tables import metadata, users
@@ -93,59 +94,6 @@ care_notes = sa.Table(
     sa.Column("in_plan_at", sa.DateTime),
     sa.Index("ix_care_notes_client", "client_id"),
 )
-# Append-only (database triggers, see migration 0003); no foreign keys so it outlives accounts.
-audit_log = sa.Table(
-    "audit_log",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("at", sa.DateTime, nullable=False),
-    sa.Column("actor_id", sa.Integer),
-    sa.Column("actor_name", sa.String(64)),
-    sa.Column("subject_id", sa.Integer),
-    sa.Column("subject_name", sa.String(64)),
-    sa.Column("action", sa.String(32), nullable=False),
-    sa.Column("outcome", sa.String(16), nullable=False),
-    sa.Column("address", sa.String(64)),
-    sa.Column("detail", sa.String(255)),
-    sa.Index("ix_audit_log_subject", "subject_id", "at"),
-    sa.Index("ix_audit_log_actor", "actor_id", "at"),
-)
-
-
-@dataclass(frozen=True)
-class Person:
-    """An account as the care team sees it."""
-
-    id: int
-    name: str
-
-
-@dataclass(frozen=True)
-class Audit:
-    """One audit event. `detail` must never hold a secret (password, token, note text)."""
-
-    action: str
-    outcome: str
-    actor: Person | None = None
-    subject: Person | None = None
-    address: str | None = None
-    detail: str | None = None
-
-
-@dataclass(frozen=True)
-class AuditRow:
-    """A stored audit row."""
-
-    id: int
-    at: datetime
-    actor_id: int | None
-    actor_name: str | None
-    subject_id: int | None
-    subject_name: str | None
-    action: str
-    outcome: str
-    address: str | None
-    detail: str | None
 
 
 @dataclass(frozen=True)
@@ -205,24 +153,6 @@ def _share(row: Any) -> Share:
     )
 
 
-def write_audit(conn: sa.Connection, event: Audit) -> None:
-    """Append one audit row inside the caller's transaction."""
-    actor, subject = event.actor, event.subject
-    conn.execute(
-        audit_log.insert().values(
-            at=utcnow(),
-            actor_id=actor.id if actor else None,
-            actor_name=actor.name if actor else None,
-            subject_id=subject.id if subject else None,
-            subject_name=subject.name if subject else None,
-            action=event.action,
-            outcome=event.outcome,
-            address=(event.address or None) and event.address[:64],
-            detail=(event.detail or None) and event.detail[:255],
-        )
-    )
-
-
 class CareStore:
     """Care team queries on one engine; every method names whose data it touches."""
 
@@ -239,10 +169,17 @@ class CareStore:
             write_audit(conn, event)
 
     def audit_rows(
-        self, *, subject_id: int | None = None, action: str | None = None, limit: int = 500
+        self,
+        *,
+        subject_id: int | None = None,
+        action: str | None = None,
+        outcome: str | None = None,
+        limit: int = 500,
     ) -> list[AuditRow]:
-        """Audit rows, newest first, optionally about one subject or of one action."""
+        """Audit rows, newest first, optionally about one subject, of one action or outcome."""
         query = sa.select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
+        if outcome is not None:
+            query = query.where(audit_log.c.outcome == outcome)
         if subject_id is not None:
             query = query.where(audit_log.c.subject_id == subject_id)
         if action is not None:
@@ -252,7 +189,9 @@ class CareStore:
 
     def views_of(self, client_id: int, limit: int = 200) -> list[AuditRow]:
         """Who read this client's data and when (successful practitioner reads), newest first."""
-        return self.audit_rows(subject_id=client_id, action="practitioner_read", limit=limit)
+        return self.audit_rows(
+            subject_id=client_id, action="practitioner_read", outcome="success", limit=limit
+        )
 
     # -- practitioners --------------------------------------------------------------------
     def person(self, user_id: int) -> Person | None:

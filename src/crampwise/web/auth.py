@@ -93,7 +93,10 @@ async def setup(request: Request, name: Text, password: Text, password2: Text) -
         return render(request, "auth/setup.html", 422, error=problem, name=name)
     hashed = await run_blocking(ctx.passwords.hash, password)
     # The owner may take over an existing command-line diary of the same name.
-    account = ctx.auth.create_account(name, hashed, OWNER, claim=True)
+    try:
+        account = ctx.auth.create_account(name, hashed, OWNER, claim=True)
+    except PermissionError as exc:  # someone else finished setup a moment ago
+        raise HTTPException(404) from exc
     ctx.forget_diary(name)
     return start_session(request, account)
 

@@ -42,8 +42,9 @@ class Night:
 def experiment_chart(
     nights: Sequence[Night], title: str, remedy: str, width: int = 360, height: int = 190
 ) -> Markup:
-    """Bars of cramps per night: filled for nights the remedy was done, hatched-outline for
-    nights without it, dashed for nights not recorded; scheduled "on" periods are shaded."""
+    """Bars of cramps per night, one colour for nights the remedy was done and another for
+    nights without it, a dashed outline for nights not recorded; scheduled "on" periods are
+    shaded behind the bars (app.css: .exp-on, .exp-off, .exp-unrecorded, .exp-band)."""
     left, right, top, bottom = 24, 4, 8, 24
     plot_w, plot_h = width - left - right, height - top - bottom
     peak = max((n.cramps or 0 for n in nights), default=0)

@@ -6,8 +6,9 @@ Contract for page routes (helper E2, `crampwise.web.pages.router`):
   SQLAlchemy on one process-wide engine, and short SQLite calls on the event loop measured
   ~3x the throughput of ``def`` endpoints on a thread pool (threads fight over SQLite's write
   lock). Log a cramp with ``await log_episode(request, user, Episode(...))`` (group commit:
-  durable, and concurrent cramps share one fsync). Push CPU-heavy work (trigger analysis,
-  PDF) to a thread with ``await run_blocking(f, ...)`` after reading the data on the loop.
+  durable, and concurrent cramps share one fsync). Other writes from the event loop wait for
+  SQLite's write lock while a group commit runs (milliseconds). Push CPU-heavy work (trigger
+  analysis, PDF) to a thread with ``await run_blocking(f, ...)`` after reading on the loop.
 * Signed-in pages: ``user: UserDep`` (or ``diary: DiaryDep``). No session → 303 to
   ``/login?next=<path>``; an empty database → 303 to ``/setup``.
 * ``render(request, "page.html", **ctx)`` returns the HTML response. Every template gets

@@ -25,21 +25,22 @@ router = APIRouter()
 
 # The check-in asks what a person can answer half-awake; importers fill the rest.
 CHECKIN_FACTORS = (
-    "exercise_min",
-    "exercise_intensity",
-    "fluids_l",
-    "heavy_sweating",
-    "bedroom_temp_c",
+    # One tap each first, then the numbers.
     "legs_cold",
-    "sleep_position",
-    "alcohol_units",
-    "hours_sitting",
-    "hours_standing",
     "stretched",
     "footbath",
+    "heavy_sweating",
+    "exercise_intensity",
+    "sleep_position",
     "massage",
-    "sleep_hours",
     "vitamin_d",
+    "exercise_min",
+    "fluids_l",
+    "bedroom_temp_c",
+    "alcohol_units",
+    "sleep_hours",
+    "hours_sitting",
+    "hours_standing",
 )
 DIARY_PAGE_NIGHTS = 30
 # How far back the check-in looks for earlier answers to offer as defaults.

@@ -118,7 +118,7 @@ def _wizard(request: Request, diary: Any, form: dict[str, str], error: str = "")
     for record in diary.experiments():
         if record.status != "active":
             plan = _plan_of(record)
-            last = min(record.stopped_at.date(), plan.end) if record.stopped_at else plan.end
+            last = _last_night(record, plan)
             past.append(
                 {"id": record.id, "title": _remedy_title(plan), "first": plan.start, "last": last}
             )
@@ -256,6 +256,13 @@ def _plan_of(record: Any) -> Any:
     )
 
 
+def _last_night(record: Any, plan: Any) -> date:
+    """The last night an ended experiment covers: its schedule's end, or the day it stopped."""
+    end: date = plan.end
+    stopped: date = record.stopped_at.date() if record.stopped_at else end
+    return min(stopped, end)
+
+
 def chart_nights(plan: Any, table: Any, last: date) -> list[Night]:
     """The experiment's nights up to `last`, as the diary recorded them."""
     rows = dict(zip(table.dates, table.cramps, strict=True))
@@ -287,8 +294,7 @@ async def experiment_result(
     if record is None or record.status == "active":
         return RedirectResponse("/experiment", status_code=303)  # no verdict while running
     plan = _plan_of(record)
-    stopped = record.stopped_at.date() if record.stopped_at else plan.end
-    last = min(stopped, plan.end)
+    last = _last_night(record, plan)
     table = diary.day_table()
     result = await run_blocking(analyze_plan, plan, table, last)
     remedy = _remedy_title(plan)

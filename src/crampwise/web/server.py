@@ -31,4 +31,5 @@ def serve(host: str = "127.0.0.1", port: int = 8000, settings: WebSettings | Non
         proxy_headers=settings.trust_proxy,
         server_header=False,
         log_level="warning",
+        access_log=False,  # a health app does not keep a log of who opened which page
     )

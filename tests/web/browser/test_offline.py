@@ -104,3 +104,27 @@ def test_checkin_opens_and_saves_offline(browser: Any, server: Any) -> None:
     context.set_offline(False)
     watch.check()
     context.close()
+
+
+def test_installable_and_forgets_pages_on_sign_out(browser: Any, server: Any) -> None:
+    context, watch = new_context(browser, server, theme="dark")
+    page = context.new_page()
+    owner_signed_in(page, "owen")
+    _shell_cached(page)
+    cdp = context.new_cdp_session(page)
+    errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
+    # Playwright's contexts are incognito ones; anything else would stop installation.
+    assert [e["errorId"] for e in errors if e["errorId"] != "in-incognito"] == [], errors
+    manifest = cdp.send("Page.getAppManifest")
+    assert manifest["url"].endswith("/manifest.webmanifest") and not manifest["errors"]
+
+    # Signing out forgets the pages kept for offline use (they hold someone's diary).
+    page.goto("/settings")
+    page.click("form[action='/logout'] button[type=submit]")
+    page.wait_for_url("**/login*")
+    deadline = time.monotonic() + 10
+    while page.evaluate("() => caches.match('/checkin').then(Boolean)"):
+        assert time.monotonic() < deadline, "the offline copies outlived the session"
+        time.sleep(0.05)
+    watch.check()
+    context.close()

@@ -62,6 +62,12 @@ var crampwise = (function () {
 
   function pending() { return tx("readonly", function (s) { return s.getAll(); }); }
 
+  function isPending(id) {
+    return pending().then(function (items) {
+      return items.some(function (item) { return item.client_id === id; });
+    });
+  }
+
   function remove(id) { return tx("readwrite", function (s) { return s.delete(id); }); }
 
   /* Send queued entries one by one. The server answers a replayed client_id with the record it
@@ -132,7 +138,7 @@ var crampwise = (function () {
 
   function refusal(id) { var why = rejected[id]; delete rejected[id]; return why; }
 
-  return { csrf: csrf, uuid: uuid, enqueue: enqueue, pending: pending, flush: flush, refusal: refusal,
+  return { csrf: csrf, uuid: uuid, enqueue: enqueue, pending: pending, flush: flush, refusal: refusal, isPending: isPending,
            updateQueueNote: updateQueueNote, showOffline: showOffline, vibrate: vibrate,
            clock: clock, localIso: localIso };
 })();
@@ -192,43 +198,60 @@ function setupCrampRoutine(root) {
   if (next) { next.addEventListener("click", function () { go(index + 1); }); }
 
   form.elements.started_at.value = crampwise.localIso(started);
+  // One id per cramp, made now: a double tap or a retry can never log it twice.
+  form.elements.client_id.value = crampwise.uuid();
+  var sending = false;
   form.addEventListener("submit", function (ev) {
     ev.preventDefault();
+    if (sending) { return; }
+    sending = true;
     var pain = ev.submitter && ev.submitter.name === "pain" ? ev.submitter.value : "";
     var muscle = (form.querySelector('input[name="muscle"]:checked') || {}).value || "calf";
-    var side = (form.querySelector('input[name="side"]:checked') || {}).value || null;
     var body = {
-      client_id: form.elements.client_id.value || crampwise.uuid(),
+      client_id: form.elements.client_id.value,
       started_at: crampwise.localIso(started), duration_s: elapsed(), muscle: muscle,
-      pain: pain === "" ? null : Number(pain), side: side, woke: true
+      pain: pain === "" ? null : Number(pain), woke: true
     };
     clearInterval(timer);
+    if (next) { next.hidden = true; }
     var status = document.getElementById("log-status");
     crampwise.enqueue(form.dataset.api, "POST", body).then(function () {
       return crampwise.flush();
-    }).then(function (sent) {
+    }).then(function () {
+      return crampwise.isPending(body.client_id);
+    }).then(function (waiting) {
       var why = crampwise.refusal(body.client_id);
+      status.hidden = false;
       if (why) {
-        status.hidden = false;
         status.classList.add("flash-error");
         status.textContent = "Not saved: " + why;
-      } else if (sent > 0) {
+        sending = false;
+      } else if (!waiting) {
         window.location.assign("/?logged=cramp");
       } else {
-        status.hidden = false;
         status.textContent = "Saved on this device. It will be sent once, when you are back online.";
         form.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
         crampwise.updateQueueNote();
       }
-    }).catch(function () { form.submit(); });  // no IndexedDB: plain form post
+    }).catch(function () {
+      // No IndexedDB (some private modes): a plain form post, with the tapped pain.
+      var hidden = document.createElement("input");
+      hidden.type = "hidden"; hidden.name = "pain"; hidden.value = pain;
+      form.appendChild(hidden);
+      form.submit();
+    });
   });
 }
 
 /* ---- Check-in: queued like a cramp so it survives a dead connection. ---- */
 function setupCheckin(form) {
+  form.elements.client_id.value = crampwise.uuid();
+  var sending = false;
   form.addEventListener("submit", function (ev) {
     if (!window.indexedDB || !form.dataset.api) { return; }
     ev.preventDefault();
+    if (sending) { return; }
+    sending = true;
     var values = {};
     Array.prototype.forEach.call(form.elements, function (el) {
       if (!el.name || el.name === "csrf_token" || el.name === "date" || el.name === "client_id") { return; }
@@ -242,21 +265,22 @@ function setupCheckin(form) {
       if (el.value === "") { values[el.name] = null; return; }
       values[el.name] = el.type === "number" ? Number(el.value) : el.value;
     });
-    var day = form.elements.date.value;
-    var body = { client_id: form.elements.client_id.value || crampwise.uuid(), date: day, values: values };
+    var body = { client_id: form.elements.client_id.value, date: form.elements.date.value, values: values };
     var status = document.getElementById("checkin-status");
     crampwise.enqueue(form.dataset.api, "POST", body).then(function () {
       return crampwise.flush();
-    }).then(function (sent) {
+    }).then(function () {
+      return crampwise.isPending(body.client_id);
+    }).then(function (waiting) {
       var why = crampwise.refusal(body.client_id);
+      status.hidden = false;
       if (why) {
-        status.hidden = false;
         status.classList.add("flash-error");
         status.textContent = "Not saved: " + why;
+        sending = false;
         return;
       }
-      if (sent > 0) { window.location.assign("/?logged=checkin"); return; }
-      status.hidden = false;
+      if (!waiting) { window.location.assign("/?logged=checkin"); return; }
       status.textContent = "Saved on this device. It will be sent once, when you are back online.";
       crampwise.updateQueueNote();
     }).catch(function () { form.submit(); });
