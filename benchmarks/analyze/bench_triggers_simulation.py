@@ -26,6 +26,8 @@ def main(argv: list[str]) -> int:
         print(f"\n{nights} nights, {result.replicates} planted + {result.replicates} null diaries")
         for term, power in result.power.items():
             print(f"  power {term:<24}{power:6.2f}")
+        for term, share in result.coverage.items():
+            print(f"  95% CI coverage {term:<22}{share:6.2f}")
         for name, rate in result.bystander_rate.items():
             print(f"  bystander {name:<20}{rate:6.2f}")
         print(f"  mean false discovery proportion  {result.mean_fdp:6.3f}")

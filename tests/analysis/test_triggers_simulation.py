@@ -41,3 +41,10 @@ def test_false_discoveries_are_controlled(study: StudyResult) -> None:
     assert study.mean_fdp <= 0.12, study.mean_fdp
     # Under the global null, BH at q = 0.10 flags something in at most ~10% of diaries.
     assert study.null_any_rate <= 0.2, study.null_any_rate
+
+
+@pytest.mark.slow
+def test_confidence_intervals_hold_the_planted_effects(study: StudyResult) -> None:
+    # Standard errors are the larger of model-based and Newey–West: coverage >= nominal.
+    for term, share in study.coverage.items():
+        assert share >= 0.85, (term, study.coverage)

@@ -297,3 +297,27 @@ def test_add_a_cramp_after_the_fact(app: Any, owner: Any) -> None:
     bad = owner.post("/diary/new", data={**form, "muscle": "knee"})
     assert bad.status_code == 422 and "knee" in bad.text
     assert len(_diary(app).episodes()) == 1
+
+
+def test_questionnaire_asks_about_every_symptom_and_condition(owner: Any) -> None:
+    from crampwise.knowledge.vocabulary import CONDITIONS, SYMPTOMS
+
+    page = owner.get("/assess").text
+    asked = set(re.findall(r'name="symptoms" value="(\w+)"', page))
+    assert asked == set(SYMPTOMS)
+    assert set(re.findall(r'name="conditions" value="(\w+)"', page)) == set(CONDITIONS)
+    # The signs of an emergency come before the slower ones.
+    assert page.index('value="chest_pain"') < page.index('value="muscle_wasting"')
+
+
+def test_bedtime_shows_the_footbath_safety_notes(owner: Any) -> None:
+    from crampwise.knowledge import load_knowledge
+
+    footbath = load_knowledge().remedies["warm_footbath"]
+    page = owner.get("/bedtime").text
+    assert "37–38 °C" in page and "Never above <strong>40 °C" in page
+    for caution in footbath.cautions:
+        assert caution.text in page
+    assert footbath.substitute is not None and footbath.substitute.reason in page
+    assert 'data-seconds="600"' in page  # the 10-minute footbath timer
+    assert 'data-hold="10" data-rest="10"' in page  # the stretch rounds

@@ -124,6 +124,8 @@ def _finding(term: Term, beta: float, se: float, n: int, spread: float) -> Findi
         direction = "present" if b >= 0 else "absent"
         per = "yes vs no" if term.kind == "boolean" else f"{term.level} vs any other value"
     effect = Effect(math.exp(b), (math.exp(b - Z95 * s), math.exp(b + Z95 * s)), per)
+    if term.kind == "numeric":
+        effect.step = step
     p_value = math.erfc(abs(b / s) / math.sqrt(2.0)) if s > 0 else 1.0
     return Finding(
         factor=term.factor,

@@ -149,6 +149,25 @@ def score_run(findings: list[Finding], null: bool) -> RunScore:
     return RunScore(detected, bystanders, false, len(significant))
 
 
+# True log rate ratio per factor unit (yes/no, level: present vs the rest) at the planted lag.
+TRUE_LOG_EFFECT: dict[tuple[str, str | None, int], float] = {
+    ("exercise_min", None, 0): EFFECTS["exercise_min"],
+    ("bedroom_temp_c", None, 0): EFFECTS["bedroom_temp_c"],
+    ("footbath", None, 0): EFFECTS["footbath"],
+    ("sleep_position", "prone", 0): EFFECTS["prone"],
+    ("alcohol_units", None, 1): EFFECTS["alcohol_units"],
+}
+
+
+def covers(finding: Finding, true_log_effect: float) -> bool:
+    """Whether a finding's 95% interval holds the planted effect (on the signed log scale)."""
+    low, high = (math.log(v) for v in finding.effect.ci95)
+    if finding.direction == "lower":  # the ratio is for a step down: flip back
+        low, high = -high, -low
+    truth = true_log_effect * finding.effect.step
+    return low <= truth <= high
+
+
 @dataclass
 class StudyResult:
     """Power and error rates over many simulated diaries (planted and null)."""
@@ -160,6 +179,7 @@ class StudyResult:
     mean_fdp: float  # mean false discovery proportion, planted diaries
     null_any_rate: float  # share of null diaries with any significant finding
     null_mean_findings: float  # significant findings per null diary
+    coverage: dict[str, float]  # share of 95% intervals holding the planted effect
     seconds_per_diary: float
 
     def to_dict(self) -> dict[str, object]:
@@ -171,6 +191,7 @@ class StudyResult:
             "mean_false_discovery_proportion": self.mean_fdp,
             "null_any_significant_rate": self.null_any_rate,
             "null_mean_significant_findings": self.null_mean_findings,
+            "ci95_coverage": self.coverage,
             "seconds_per_diary": self.seconds_per_diary,
         }
 
@@ -186,10 +207,18 @@ def run_study(replicates: int, nights: int, first_seed: int = 0) -> StudyResult:
     fdps: list[float] = []
     null_any = 0
     null_total = 0
+    held = dict.fromkeys(TRUE_LOG_EFFECT, 0)
+    tested = dict.fromkeys(TRUE_LOG_EFFECT, 0)
     started = time.perf_counter()
     for r in range(replicates):
         planted = simulate_diary(first_seed + r, nights=nights)
-        score = score_run(find_triggers(planted.table).findings, null=False)
+        findings = find_triggers(planted.table).findings
+        score = score_run(findings, null=False)
+        for f in findings:
+            term = (f.factor, f.level, f.lag_days)
+            if term in TRUE_LOG_EFFECT:
+                tested[term] += 1
+                held[term] += covers(f, TRUE_LOG_EFFECT[term])
         for key, hit in score.detected.items():
             found[key] += hit
         for name, hit in score.bystander_hits.items():
@@ -208,5 +237,9 @@ def run_study(replicates: int, nights: int, first_seed: int = 0) -> StudyResult:
         mean_fdp=sum(fdps) / replicates,
         null_any_rate=null_any / replicates,
         null_mean_findings=null_total / replicates,
+        coverage={
+            f"{f}{'=' + lv if lv else ''}@{lag}": held[(f, lv, lag)] / max(tested[(f, lv, lag)], 1)
+            for f, lv, lag in TRUE_LOG_EFFECT
+        },
         seconds_per_diary=elapsed / (2 * replicates),
     )

@@ -44,6 +44,7 @@ class Effect:
     ci95: tuple[float, float]
     per: str
     measure: str = "rate_ratio"
+    step: float = 1.0  # numeric: the factor units in `per` (not in the JSON; `per` says it)
 
     def to_dict(self) -> dict[str, Any]:
         return {

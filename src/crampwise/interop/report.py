@@ -74,6 +74,7 @@ class ReportData:
     cramp_nights: int
     cramps: int
     weeks: list[tuple[date, int, int]]  # (Monday, cramps, nights logged that week)
+    week_pain: list[float | None]  # median pain of that week's cramps (None: none rated)
     pain: list[float]
     durations: list[int]
     woke: int
@@ -116,6 +117,14 @@ def _weeks(table: DayTable) -> list[tuple[date, int, int]]:
         out.append((monday, sum(counts), len(counts)))
         monday += timedelta(days=7)
     return out
+
+
+def _week_pain(weeks: list[tuple[date, int, int]], episodes: list[Episode]) -> list[float | None]:
+    by_week: dict[date, list[int]] = {}
+    for e in episodes:
+        if e.pain is not None:
+            by_week.setdefault(e.night - timedelta(days=e.night.weekday()), []).append(e.pain)
+    return [float(statistics.median(by_week[m])) if m in by_week else None for m, _, _ in weeks]
 
 
 def _experiments(diary: Any, table: DayTable, today: date) -> list[ExperimentLine]:
@@ -178,6 +187,7 @@ def gather_report(
     data = ReportData(
         user=user, first=first, last=last, nights=len(table), cramps=sum(table.cramps),
         cramp_nights=sum(1 for c in table.cramps if c > 0), weeks=_weeks(table), pain=pains,
+        week_pain=_week_pain(_weeks(table), episodes),
         durations=[e.duration_s for e in episodes if e.duration_s is not None],
         woke=sum(1 for w in woke_known if w), woke_known=len(woke_known),
         nights_woken=len({e.night for e in episodes if e.woke}),
@@ -276,6 +286,7 @@ def render_report(d: ReportData) -> bytes:
     small = ParagraphStyle("small", parent=body, fontSize=7.5, leading=9, textColor=colors.grey)
     h1 = ParagraphStyle("h1", parent=styles["Heading1"], fontSize=15, spaceAfter=2)
     h2 = ParagraphStyle("h2", parent=styles["Heading2"], fontSize=11, spaceBefore=6, spaceAfter=3)
+    h3 = ParagraphStyle("h3", parent=h2, fontSize=9, spaceBefore=2, spaceAfter=0)
     grid = TableStyle([
         ("FONT", (0, 0), (-1, -1), "Helvetica", 8.5),
         ("FONT", (0, 0), (0, -1), "Helvetica-Bold", 8.5),
@@ -297,6 +308,9 @@ def render_report(d: ReportData) -> bytes:
     story.append(Table(_summary_rows(d), colWidths=[38 * mm, 142 * mm], style=grid))
     story.append(Paragraph("Cramps per week", h2))
     story.append(_week_chart(d, 180 * mm, 52 * mm))
+    if any(p is not None for p in d.week_pain):
+        story.append(Paragraph("Pain of the week's cramps (median, 0-10)", h3))
+        story.append(_pain_chart(d, 180 * mm, 30 * mm))
     story.append(Paragraph("Triggers found in this diary", h2))
     rows, note = _trigger_rows(d)
     if rows:
@@ -457,4 +471,25 @@ def _week_chart(d: ReportData, width: float, height: float) -> Any:
     chart.barLabels.nudge = 5
     drawing.add(chart)
     drawing.add(String(0, height - 6, "cramps", fontSize=7, fillColor=colors.grey))
+    return drawing
+
+
+def _pain_chart(d: ReportData, width: float, height: float) -> Any:
+    """Weekly median pain as a line under the bars, same weeks on the x axis."""
+    from reportlab.graphics.charts.linecharts import HorizontalLineChart
+    from reportlab.graphics.shapes import Drawing
+    from reportlab.lib import colors
+
+    drawing = Drawing(width, height)
+    chart = HorizontalLineChart()
+    chart.x, chart.y, chart.width, chart.height = 28, 6, width - 40, height - 10
+    chart.data = [list(d.week_pain)]
+    chart.lines[0].strokeColor = colors.HexColor("#b04a3d")
+    chart.lines[0].strokeWidth = 1.5
+    chart.joinedLines = True
+    chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = 0, 10, 5
+    chart.valueAxis.labels.fontSize = 7
+    chart.categoryAxis.categoryNames = ["" for _ in d.week_pain]
+    chart.categoryAxis.visibleTicks = False
+    drawing.add(chart)
     return drawing

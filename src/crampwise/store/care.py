@@ -516,9 +516,9 @@ class CareStore:
     # -- notes ----------------------------------------------------------------------------
     def add_note(self, practitioner: Person, client_id: int, text: str, today: date) -> Note:
         """A practitioner's note to a client they hold a live share with (else NotFoundError)."""
-        body = parse_note(text)
         if self.share_for(practitioner.id, client_id, today) is None:
             raise NotFoundError(f"no client {client_id}")
+        body = parse_note(text)
         now = utcnow()
         with self.engine.begin() as conn:
             note_id = conn.execute(

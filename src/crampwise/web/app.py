@@ -15,6 +15,15 @@ from crampwise.web.security import SecurityHeaders, WebContext
 from crampwise.web.settings import WebSettings
 
 log = logging.getLogger(__name__)
+# No OpenTelemetry from a health diary: nothing about requests is traced, measured or
+# exported (and checking for providers on every request cost ~50 µs).
+NO_TELEMETRY: Any = {
+    "tracing": False,
+    "metrics": False,
+    "logs": False,
+    "operation_spans": False,
+    "auto_configure": False,
+}
 
 
 def open_web_store(settings: WebSettings) -> tuple[Any, Any]:
@@ -65,6 +74,7 @@ def create_api_app(ctx: WebContext) -> FastAPI:
         redoc_url=None,
         openapi_url="/openapi.json",
         dependencies=[Depends(csrf_protect)],
+        telemetry=NO_TELEMETRY,
     )
     api_app.state.ctx = ctx
     _install_error_handlers(api_app)
@@ -88,6 +98,7 @@ def create_app(settings: WebSettings | None = None, store: Any = None) -> FastAP
         redoc_url=None,
         openapi_url=None,
         dependencies=[Depends(csrf_protect)],
+        telemetry=NO_TELEMETRY,
     )
     app.state.ctx = ctx
     _install_error_handlers(app)
@@ -108,6 +119,9 @@ def create_app(settings: WebSettings | None = None, store: Any = None) -> FastAP
 
     app.include_router(pages_experiment.router)
     app.include_router(auth.router)
+    from crampwise.web import pages_care  # care team (issue #7)
+
+    app.include_router(pages_care.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
     app.add_middleware(SecurityHeaders, trust_proxy=settings.trust_proxy)
     return app

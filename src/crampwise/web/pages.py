@@ -213,11 +213,14 @@ async def cramp_log(request: Request, user: UserDep, diary: DiaryDep) -> Respons
 @router.get("/bedtime")
 async def bedtime(request: Request, user: UserDep) -> Response:
     """Stretch timer and warm-footbath timer with the safe temperature in the user's units."""
+    footbath = remedy("warm_footbath")
     return render(
         request,
         "bedtime.html",
         stretch=remedy("calf_stretch_bedtime"),
-        footbath=remedy("warm_footbath"),
+        footbath=footbath,
+        # Diabetes, neuropathy, arterial disease, numb feet: no soaking, a safe alternative.
+        instead=remedy(footbath.substitute.with_id) if footbath and footbath.substitute else None,
         # The knowledge base's bedtime stretch: 10 s holds, 3 per leg, 10 s rests, calf and
         # hamstring (Hallegraeff 2012): 2 muscles x 2 legs x 3 = 12 rounds.
         stretch_seconds=STRETCH_ROUNDS * (STRETCH_HOLD_S + STRETCH_REST_S),

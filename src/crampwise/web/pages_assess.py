@@ -63,6 +63,8 @@ CONDITION_LABELS = {
     "venous_insufficiency": "Varicose veins or venous insufficiency",
     "alcohol_use_disorder": "Drinking too much alcohol",
 }
+# Shown first, under "right now": the signs that can make it urgent or an emergency.
+ACUTE_SYMPTOMS = tuple(SYMPTOM_LABELS)[:16]
 WHEN_LABELS = {
     "night": "At night",
     "day": "In the day",
@@ -81,7 +83,8 @@ def _questionnaire(request: Request, status_code: int = 200, **ctx: Any) -> Resp
         request,
         "assess.html",
         status_code=status_code,
-        symptoms=_labelled(SYMPTOMS, SYMPTOM_LABELS),
+        acute=_labelled(ACUTE_SYMPTOMS, SYMPTOM_LABELS),
+        lately=_labelled(tuple(s for s in SYMPTOMS if s not in ACUTE_SYMPTOMS), SYMPTOM_LABELS),
         conditions=_labelled(CONDITIONS, CONDITION_LABELS),
         muscles=_labelled(MUSCLES, {}),
         whens=_labelled(WHENS, WHEN_LABELS),

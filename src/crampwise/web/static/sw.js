@@ -52,7 +52,8 @@ self.addEventListener("fetch", function (event) {
     event.respondWith(fetch(req).then(function (resp) {
       if (resp.redirected && new URL(resp.url).pathname === "/login") {
         caches.delete(PAGES);  // signed out: forget the pages that held someone's diary
-      } else if (resp.ok && OFFLINE_PAGES.indexOf(url.pathname) >= 0) {
+      } else if (resp.ok && !url.search && OFFLINE_PAGES.indexOf(url.pathname) >= 0) {
+        // Only plain visits are kept: "/?logged=cramp" would replay its message offline.
         var copy = resp.clone();
         caches.open(PAGES).then(function (c) { c.put(url.pathname, copy); });
       }

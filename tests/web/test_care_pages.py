@@ -1,0 +1,187 @@
+"""Care team pages end to end: invite code, accept, dashboard, client page, note, revoke."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from fastapi import FastAPI
+
+from crampwise.store.care import CareStore
+
+from .support import TestClient, invite_and_join, new_client, session_csrf
+
+CRAMP = {"started_at": "2026-11-21T03:10:00", "muscle": "calf", "pain": 7, "woke": True}
+CODE_RE = re.compile(r'id="care-code" class="wide" value="([^"]+)"')
+
+
+@dataclass
+class Team:
+    """Owner olive, client carl (one cramp logged), practitioner dana (a physiotherapist)."""
+
+    app: FastAPI
+    olive: TestClient
+    carl: TestClient
+    dana: TestClient
+
+    def care(self) -> CareStore:
+        return CareStore(self.app.state.ctx.store.engine)
+
+
+def post(client: TestClient, path: str, data: dict[str, object] | None = None) -> object:
+    """A form POST with the session's CSRF token."""
+    return client.post(path, data={"csrf_token": session_csrf(client), **(data or {})})
+
+
+def mark_practitioner(owner: TestClient, name: str, profession: str = "physiotherapist") -> None:
+    response = post(owner, "/care/practitioners", {"name": name, "profession": profession})
+    assert response.status_code == 303, response.text  # type: ignore[attr-defined]
+
+
+def make_code(client: TestClient, scopes: list[str], ends_on: str = "") -> str:
+    page = post(client, "/care/invite", {"scopes": scopes, "ends_on": ends_on})
+    found = CODE_RE.search(page.text)  # type: ignore[attr-defined]
+    assert found, page.text  # type: ignore[attr-defined]
+    return found.group(1)
+
+
+def accept(practitioner: TestClient, code: str) -> int:
+    """Redeem a code; returns the client id the practitioner is sent to."""
+    response = post(practitioner, "/practice/accept", {"code": code})
+    assert response.status_code == 303, response.text  # type: ignore[attr-defined]
+    found = re.fullmatch(r"/practice/clients/(\d+)", response.headers["location"])  # type: ignore[attr-defined]
+    assert found
+    return int(found.group(1))
+
+
+def share_id(client: TestClient) -> int:
+    found = re.search(r'action="/care/shares/(\d+)/revoke"', client.get("/care").text)
+    assert found
+    return int(found.group(1))
+
+
+@pytest.fixture
+def team(app: FastAPI, owner: TestClient) -> Iterator[Team]:
+    with new_client(app) as carl, new_client(app) as dana:
+        invite_and_join(owner, carl, "carl")
+        invite_and_join(owner, dana, "dana")
+        made = carl.post(
+            "/api/v1/episodes", json=CRAMP, headers={"X-CSRF-Token": session_csrf(carl)}
+        )
+        assert made.status_code == 201
+        mark_practitioner(owner, "dana")
+        yield Team(app, owner, carl, dana)
+
+
+def test_whole_flow_invite_accept_read_note_revoke(team: Team) -> None:
+    code = make_code(team.carl, ["diary", "assessments"])
+    carl_id = accept(team.dana, code)
+
+    dashboard = team.dana.get("/practice")
+    assert dashboard.status_code == 200
+    assert f'href="/practice/clients/{carl_id}">carl</a>' in dashboard.text
+
+    page = team.dana.get(f"/practice/clients/{carl_id}")
+    assert page.status_code == 200
+    assert "Cramps over time" in page.text and "1 night woken" in page.text
+    assert "Findings" not in page.text  # insights not shared
+    assert "report.pdf" not in page.text  # reports not shared
+    assert team.dana.get(f"/practice/clients/{carl_id}/report.pdf").status_code == 404
+
+    changed = post(team.carl, f"/care/shares/{share_id(team.carl)}", {"scopes": ["reports"]})
+    assert changed.status_code == 303  # type: ignore[attr-defined]
+    page = team.dana.get(f"/practice/clients/{carl_id}")
+    assert "Cramps over time" not in page.text and "report.pdf" in page.text
+    pdf = team.dana.get(f"/practice/clients/{carl_id}/report.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+    noted = post(
+        team.dana,
+        f"/practice/clients/{carl_id}/notes",
+        {"text": "Calf stretch 3 x 30 s at bedtime."},
+    )
+    assert noted.status_code == 303  # type: ignore[attr-defined]
+    tonight = team.carl.get("/")
+    assert "Calf stretch 3 x 30 s at bedtime." in tonight.text
+    assert "From your care team" in tonight.text
+    note_id = team.care().notes_for(carl_id)[0].id
+    kept = post(team.carl, f"/care/notes/{note_id}/plan?from=tonight")
+    assert kept.status_code == 303  # type: ignore[attr-defined]
+    assert "in your plan" in team.carl.get("/").text
+
+    revoked = post(team.carl, f"/care/shares/{share_id(team.carl)}/revoke")
+    assert revoked.status_code == 303  # type: ignore[attr-defined]
+    # The practitioner's session is still open; the very next request is refused.
+    assert team.dana.get(f"/practice/clients/{carl_id}").status_code == 404
+    assert team.dana.get(f"/practice/clients/{carl_id}/report.pdf").status_code == 404
+    assert "carl" not in team.dana.get("/practice").text.split("My clients", 1)[1]
+
+    views = team.carl.get("/care/views")
+    assert views.status_code == 200
+    assert views.text.count("<td>dana</td>") >= 4  # dashboard, 2 client pages, the PDF
+
+
+def test_request_then_accept(team: Team) -> None:
+    asked = post(team.dana, "/practice/requests", {"name": "carl"})
+    assert asked.status_code == 303  # type: ignore[attr-defined]
+    # Asking for an account that does not exist answers exactly the same.
+    nobody = post(team.dana, "/practice/requests", {"name": "nobody"})
+    assert nobody.headers["location"] == asked.headers["location"]  # type: ignore[attr-defined]
+    care_page = team.carl.get("/care")
+    assert "asks to see your diary" in care_page.text
+    request_id = re.search(r'action="/care/requests/(\d+)"', care_page.text)
+    assert request_id
+    accepted = post(
+        team.carl,
+        f"/care/requests/{request_id.group(1)}",
+        {"decision": "accept", "scopes": ["insights"]},
+    )
+    assert accepted.status_code == 303  # type: ignore[attr-defined]
+    [share] = team.care().clients_of(team.care().practitioners()[0][0].id, _today())
+    assert share.scopes == {"insights"} and share.client_name == "carl"
+    page = team.dana.get(f"/practice/clients/{share.client_id}")
+    assert "Findings" in page.text and "Cramps over time" not in page.text
+
+
+def test_bad_consent_form_is_refused_with_the_reason(team: Team) -> None:
+    page = post(team.carl, "/care/invite", {"scopes": ["diary", "everything"]})
+    assert page.status_code == 422  # type: ignore[attr-defined]
+    assert "'everything' is not one of: diary" in page.text  # type: ignore[attr-defined]
+    page = post(team.carl, "/care/invite", {"scopes": ["diary"], "ends_on": "2001-01-01"})
+    assert page.status_code == 422 and "in the past" in page.text  # type: ignore[attr-defined]
+    wrong = post(team.dana, "/practice/accept", {"code": "not-a-code"})
+    assert wrong.status_code == 422 and "not valid" in wrong.text  # type: ignore[attr-defined]
+
+
+def test_care_audit_rows_are_written_without_secrets(team: Team) -> None:
+    code = make_code(team.carl, ["diary"])
+    carl_id = accept(team.dana, code)
+    team.dana.get(f"/practice/clients/{carl_id}")
+    post(team.dana, f"/practice/clients/{carl_id}/notes", {"text": "secret-ish note text"})
+    post(team.carl, f"/care/shares/{share_id(team.carl)}", {"scopes": ["diary", "reports"]})
+    post(team.carl, f"/care/shares/{share_id(team.carl)}/revoke")
+    team.dana.get(f"/practice/clients/{carl_id}")
+    rows = team.care().audit_rows()
+    actions = [(r.action, r.outcome) for r in reversed(rows)]
+    for expected in [
+        ("practitioner_mark", "success"),
+        ("invite_create", "success"),
+        ("share_grant", "success"),
+        ("practitioner_read", "success"),
+        ("note_add", "success"),
+        ("share_change", "success"),
+        ("share_revoke", "success"),
+        ("practitioner_read", "denied"),
+    ]:
+        assert expected in actions
+    assert all(r.address == "testclient" for r in rows if r.action != "practitioner_mark")
+    text = " ".join(str(r) for r in rows)
+    assert code not in text and "secret-ish" not in text
+
+
+def _today() -> object:
+    from crampwise.web.care_common import today
+
+    return today()
