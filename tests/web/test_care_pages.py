@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -148,7 +149,7 @@ def test_request_then_accept(team: Team) -> None:
 def test_bad_consent_form_is_refused_with_the_reason(team: Team) -> None:
     page = post(team.carl, "/care/invite", {"scopes": ["diary", "everything"]})
     assert page.status_code == 422  # type: ignore[attr-defined]
-    assert "'everything' is not one of: diary" in page.text  # type: ignore[attr-defined]
+    assert "'everything' is not one of: diary" in html.unescape(page.text)  # type: ignore[attr-defined]
     page = post(team.carl, "/care/invite", {"scopes": ["diary"], "ends_on": "2001-01-01"})
     assert page.status_code == 422 and "in the past" in page.text  # type: ignore[attr-defined]
     wrong = post(team.dana, "/practice/accept", {"code": "not-a-code"})

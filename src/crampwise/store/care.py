@@ -514,7 +514,14 @@ class CareStore:
         return share if share and share.active(today) else None
 
     # -- notes ----------------------------------------------------------------------------
-    def add_note(self, practitioner: Person, client_id: int, text: str, today: date) -> Note:
+    def add_note(
+        self,
+        practitioner: Person,
+        client_id: int,
+        text: str,
+        today: date,
+        address: str | None = None,
+    ) -> Note:
         """A practitioner's note to a client they hold a live share with (else NotFoundError)."""
         if self.share_for(practitioner.id, client_id, today) is None:
             raise NotFoundError(f"no client {client_id}")
@@ -531,7 +538,7 @@ class CareStore:
             subject = Person(client_id, conn.execute(
                 sa.select(users.c.name).where(users.c.id == client_id)
             ).scalar_one())  # fmt: skip
-            write_audit(conn, Audit("note_add", "success", practitioner, subject))
+            write_audit(conn, Audit("note_add", "success", practitioner, subject, address))
         return Note(note_id, client_id, practitioner.name, body, now, False)
 
     def notes_for(self, client_id: int, practitioner_id: int | None = None) -> list[Note]:

@@ -135,5 +135,6 @@ async def practice_note(request: Request, user: UserDep, client_id: int) -> Resp
     """A short recommendation the client sees on their Tonight page."""
     require_practitioner(request, user)
     form = await request.form()
-    care_store(request).add_note(person(user), client_id, str(form.get("text") or ""), today())
+    text = str(form.get("text") or "")
+    care_store(request).add_note(person(user), client_id, text, today(), address(request))
     return RedirectResponse(f"/practice/clients/{client_id}?done=noted", status_code=303)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 from datetime import date, timedelta
 from typing import Any
 
@@ -27,7 +26,6 @@ from crampwise.web.pages_common import (
     units_of,
 )
 
-log = logging.getLogger(__name__)
 router = APIRouter()
 install_template_helpers(templates.env)
 router.include_router(pages_diary.router)
@@ -35,12 +33,6 @@ router.include_router(pages_insights.router)
 router.include_router(pages_assess.router)
 router.include_router(pages_guide.router)
 router.include_router(pages_settings.router)
-try:  # the n-of-1 experiment pages (issue #5) are written alongside these
-    from crampwise.web import pages_experiment
-except ImportError as exc:  # pragma: no cover - only while that module is being written
-    log.warning("experiment pages unavailable: %s", exc)
-else:
-    router.include_router(pages_experiment.router)
 
 STRETCH_HOLD_S, STRETCH_REST_S, STRETCH_ROUNDS = 10, 10, 12
 
