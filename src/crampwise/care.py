@@ -54,6 +54,7 @@ AUDIT_ACTIONS: tuple[str, ...] = (
     "practitioner_mark",
     "export",
     "account_delete",
+    "clinic_settings",
 )
 OUTCOMES: tuple[str, ...] = ("success", "failure", "denied")
 

@@ -273,32 +273,46 @@ def read_bundle(text: str | bytes) -> FhirDiary:
     days: dict[date, dict[str, FactorValue]] = {}
     customs: dict[str, CustomFactor] = {}
     for i, entry in enumerate(data.get("entry", [])):
-        res = entry.get("resource", {})
         where = f"entry[{i}]"
-        kind = res.get("resourceType")
-        if kind == "Observation":
-            codes = _codes(res.get("code"))
-            if codes.get(CW_EPISODE) == "cramp" or codes.get(SNOMED) == CRAMP_CODE[1]:
-                out.episodes.append(_read_episode(res, where))
-            elif CW_DAY_FACTOR in codes or CW_CUSTOM_FACTOR in codes:
-                name, value, factor = _read_factor(res, codes, where)
-                if factor is not None:
-                    customs.setdefault(name, factor)
-                day = date.fromisoformat(res["effectiveDateTime"][:10])
-                days.setdefault(day, {})[name] = value
-        elif kind == "MedicationStatement":
-            period = res.get("effectivePeriod", {})
-            name = res.get("medication", {}).get("concept", {}).get("text")
-            if not name:
-                raise InputError(f"field '{where}.medication.concept.text': missing", field=where)
-            out.medicines.append(Medicine(
-                name,
-                started=date.fromisoformat(period["start"][:10]) if "start" in period else None,
-                stopped=date.fromisoformat(period["end"][:10]) if "end" in period else None,
-            ))  # fmt: skip
+        try:
+            _read_entry(entry.get("resource", {}), where, out, days, customs)
+        except InputError:
+            raise
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InputError(f"field '{where}': cannot be read ({exc!r})", field=where) from None
     out.days = [DayLog(d, v) for d, v in sorted(days.items())]
     out.custom_factors = list(customs.values())
     return out
+
+
+def _read_entry(
+    res: dict[str, Any],
+    where: str,
+    out: FhirDiary,
+    days: dict[date, dict[str, FactorValue]],
+    customs: dict[str, CustomFactor],
+) -> None:
+    kind = res.get("resourceType")
+    if kind == "Observation":
+        codes = _codes(res.get("code"))
+        if codes.get(CW_EPISODE) == "cramp" or codes.get(SNOMED) == CRAMP_CODE[1]:
+            out.episodes.append(_read_episode(res, where))
+        elif CW_DAY_FACTOR in codes or CW_CUSTOM_FACTOR in codes:
+            name, value, factor = _read_factor(res, codes, where)
+            if factor is not None:
+                customs.setdefault(name, factor)
+            day = date.fromisoformat(res["effectiveDateTime"][:10])
+            days.setdefault(day, {})[name] = value
+    elif kind == "MedicationStatement":
+        period = res.get("effectivePeriod", {})
+        name = res.get("medication", {}).get("concept", {}).get("text")
+        if not name:
+            raise InputError(f"field '{where}.medication.concept.text': missing", field=where)
+        out.medicines.append(Medicine(
+            name,
+            started=date.fromisoformat(period["start"][:10]) if "start" in period else None,
+            stopped=date.fromisoformat(period["end"][:10]) if "end" in period else None,
+        ))  # fmt: skip
 
 
 def _read_episode(res: dict[str, Any], where: str) -> Episode:

@@ -240,6 +240,9 @@ async def export_csv(user: ApiUserDep, request: Request) -> Response:
     table = web_context(request).diary(user.name).day_table()
     out = io.StringIO()
     write_day_table(table, out)
+    from crampwise.web.care_audit import audit_export  # audit trail (#7)
+
+    audit_export(request, user, "csv")
     headers = {"Content-Disposition": f'attachment; filename="crampwise-{user.name}.csv"'}
     return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)
 

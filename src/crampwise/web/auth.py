@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from crampwise.store.auth import MEMBER, OWNER, Account
+from crampwise.web.care_audit import audit_account_delete, audit_sign_in  # audit (#7)
 from crampwise.web.deps import (
     SESSION_COOKIE,
     OwnerDep,
@@ -128,12 +129,14 @@ async def login(
             name=name,
             next=safe_next(next),
         )
+        audit_sign_in(request, ctx.auth.account_by_name(name), False, "too many attempts")
         response.headers["Retry-After"] = str(wait)
         return response
     account = ctx.auth.account_by_name(name)
     stored = account.password_hash if account else None
     if account is None or not await run_blocking(ctx.passwords.verify, stored, password):
         ctx.limiter.failed(keys)
+        audit_sign_in(request, account, False)
         return render(
             request,
             "auth/login.html",
@@ -143,6 +146,7 @@ async def login(
             next=safe_next(next),
         )
     ctx.limiter.succeeded(keys[0])
+    audit_sign_in(request, account, True)
     return start_session(request, account, safe_next(next))
 
 
@@ -270,6 +274,7 @@ async def delete_account(request: Request, user: UserDep, password: Text) -> Res
         return render(request, "auth/password.html", 422, error="The password is wrong.")
     ctx.sessions.end_all(user.id)
     ctx.auth.delete_account(user.id)
+    audit_account_delete(request, user)
     ctx.forget_diary(user.name)
     ctx.reset_owner_cache()
     response = RedirectResponse("/login", status_code=303)

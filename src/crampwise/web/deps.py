@@ -33,7 +33,8 @@ Contract for page routes (helper E2, `crampwise.web.pages.router`):
 * Routes owned by ``crampwise.web.auth`` (templates under ``templates/auth/``, extending
   your ``base.html`` with ``{% block title %}`` and ``{% block content %}``):
   GET/POST ``/setup``, ``/login`` (``?next=``), POST ``/logout``, GET/POST ``/invite``
-  (owner), GET/POST ``/join/{token}`` (and ``/join`` when open sign-up is on),
+  (owner; POST ``/invite/open-signup`` with ``open_signup=true|false`` switches open
+  sign-up), GET/POST ``/join/{token}`` (and ``/join`` when open sign-up is on),
   GET/POST ``/account/password``, POST ``/account/delete`` (field ``password``; deletes
   the account and every diary row, then 303 to ``/login``), GET/POST ``/account/tokens``
   (personal access tokens; POST ``/account/tokens/{id}/revoke``).
@@ -71,6 +72,8 @@ CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+# Templates ship with the package: no need to stat every file on every render.
+templates.env.auto_reload = False
 
 T = TypeVar("T")
 

@@ -21,12 +21,13 @@ from crampwise.care import (
     parse_profession,
 )
 from crampwise.errors import InputError
-from crampwise.web import care_practice
+from crampwise.web import care_clinic, care_practice
 from crampwise.web.care_common import address, care_store, consent_form, person, today
 from crampwise.web.deps import OwnerDep, UserDep, WebUser, render, templates
 
 router = APIRouter()
 router.include_router(care_practice.router)
+router.include_router(care_clinic.router)
 
 # Fixed confirmations chosen by a query flag: nothing typed by anyone is echoed back.
 DONE = {

@@ -5,14 +5,15 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from crampwise.web.deps import UserDep, render
+from crampwise.web.care_clinic import GuideUserDep  # public in clinic mode (#7)
+from crampwise.web.deps import render
 from crampwise.web.pages_common import knowledge
 
 router = APIRouter()
 
 
 @router.get("/guide")
-async def guide(request: Request, user: UserDep) -> Response:
+async def guide(request: Request, user: GuideUserDep) -> Response:
     """The overview (what the grades mean) and a list of topics."""
     from crampwise.guide import TOPICS, sections
 
@@ -23,13 +24,13 @@ async def guide(request: Request, user: UserDep) -> Response:
 
 
 @router.get("/guide/sources")
-async def guide_sources(request: Request, user: UserDep) -> Response:
+async def guide_sources(request: Request, user: GuideUserDep) -> Response:
     """The bibliography, with how well each source was checked."""
     return render(request, "guide_sources.html", sources=list(knowledge().sources.values()))
 
 
 @router.get("/guide/{topic}")
-async def guide_topic(request: Request, user: UserDep, topic: str) -> Response:
+async def guide_topic(request: Request, user: GuideUserDep, topic: str) -> Response:
     """One topic (causes, remedies, avoid, warning-signs, medicines) or one cause or remedy."""
     from crampwise.errors import InputError, NotFoundError
     from crampwise.guide import sections

@@ -20,6 +20,12 @@ def serve(host: str = "127.0.0.1", port: int = 8000, settings: WebSettings | Non
         f"crampwise is running at http://{shown}:{port}/ on {app.state.ctx.store.url}"
         " (Ctrl+C stops it)\n"
     )
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        # Browsers keep Secure cookies only over HTTPS, except on loopback.
+        sys.stderr.write(
+            "crampwise: sign-in needs HTTPS beyond this machine: serve it behind a TLS proxy"
+            " and set CRAMPWISE_WEB_TRUST_PROXY=true\n"
+        )
     sys.stderr.flush()
     uvicorn.run(
         app,
