@@ -1,4 +1,4 @@
-"""Run every benchmark (`benchmarks/*/bench_*.py`) one after another and list its results.
+"""Run every benchmark (`benchmarks/*/bench*.py`) one after another and list its results.
 
 Each script prints its own table and writes `benchmarks/results/<name>.json`.
 Run on an otherwise idle machine; numbers in the READMEs were measured on 2 cores.
@@ -16,7 +16,7 @@ HERE = Path(__file__).resolve().parent
 def main(argv: list[str]) -> int:
     wanted = set(argv)
     failures = 0
-    for script in sorted(HERE.glob("*/bench_*.py")):
+    for script in sorted(HERE.glob("*/bench*.py")):
         if wanted and script.parent.name not in wanted:
             continue
         print(f"\n== {script.relative_to(HERE)}", flush=True)

@@ -10,9 +10,7 @@ import json
 import math
 import os
 import platform
-import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -21,9 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
-HERE = Path(__file__).resolve().parent
-RESULTS = HERE.parent / "results" / "analyze.json"
-CRAMPWISE = str(Path(sys.executable).with_name("crampwise"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from coldstart import CRAMPWISE, PYTHON, run_timed, write_result  # benchmarks/coldstart.py
+
 RUNS = 5
 
 
@@ -83,34 +81,17 @@ def ten_year_diary(path: Path, seed: int = 1) -> tuple[int, int]:
     return len(keep), len(factors)
 
 
-CPU: list[float] = []  # CPU seconds (user + sys) of each timed child: steadier on a busy machine
-
-
-def timed(cmd: list[str]) -> float:
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-    elapsed = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    CPU.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
-    return elapsed
-
-
 def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         csv = Path(tmp) / "ten_years.csv"
         nights, factors = ten_year_diary(csv)
-        floor = [timed([sys.executable, "-c", "import numpy"]) for _ in range(RUNS)]
-        floor_cpu = CPU[-RUNS:]
-        cli = [timed([CRAMPWISE, "analyze", str(csv), "--format", "json"]) for _ in range(RUNS)]
-        cli_cpu = CPU[-RUNS:]
-        out = subprocess.run(
-            [CRAMPWISE, "analyze", str(csv), "--format", "json"],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        doc = json.loads(out.stdout)
+        floor_runs = [run_timed([PYTHON, "-c", "import numpy"]) for _ in range(RUNS)]
+        cli_cmd = [CRAMPWISE, "analyze", str(csv), "--format", "json"]
+        cli_runs = [run_timed(cli_cmd) for _ in range(RUNS)]
+        doc = json.loads(cli_runs[-1].stdout)
+        # CPU seconds (user + sys) are steadier than wall time on a busy machine.
+        floor, floor_cpu = [r.seconds for r in floor_runs], [r.cpu_seconds for r in floor_runs]
+        cli, cli_cpu = [r.seconds for r in cli_runs], [r.cpu_seconds for r in cli_runs]
         from crampwise.analysis.triggers import find_triggers
         from crampwise.interop.csv import read_day_table
 
@@ -142,8 +123,7 @@ def main() -> int:
         "target_s": 2.0,
         "machine": f"{platform.machine()}, Python {platform.python_version()}",
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+    write_result("analyze", result)
     print(f"{'what':<42}{'seconds':>10}")
     floor_s = result["floor_import_numpy_s_median"]
     print(f"{'floor: python -c import numpy (median)':<42}{floor_s:>10.3f}")

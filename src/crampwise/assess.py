@@ -23,7 +23,7 @@ from crampwise.knowledge.models import Caution, Remedy
 from crampwise.medicines import MedicineMatch, match_medicines
 from crampwise.situation import Situation, parse_situation
 
-PHASE_ORDER = ("during_cramp", "after_cramp", "bedtime", "daily", "with_doctor")
+PHASE_ORDER = v.PHASES
 
 
 @dataclass(frozen=True)

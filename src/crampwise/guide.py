@@ -20,6 +20,7 @@ GRADE_MEANING = {
     "very_low": "Very little or indirect evidence; treat as a guess.",
     "expert_opinion": "Advice from clinical guidelines or experts, not tested in trials.",
 }
+# One title per phase in knowledge.vocabulary.PHASES (the CLI and web reports use these too).
 PHASE_TITLES = {
     "during_cramp": "During a cramp",
     "after_cramp": "After a cramp",
@@ -109,7 +110,7 @@ def _causes(kb: Knowledge) -> Section:
 def _remedies(kb: Knowledge) -> Section:
     ordered = sorted(
         (r for r in kb.remedies.values()),
-        key=lambda r: list(PHASE_TITLES).index(r.phase),
+        key=lambda r: v.PHASES.index(r.phase),
     )
     items = []
     for r in ordered:

@@ -227,9 +227,14 @@ def test_now_log_flag_stores_the_cramp_without_a_terminal(
     ],
 )
 def test_fast_path_takes_only_plain_assess_calls(argv: list[str], parsed: Any) -> None:
-    from crampwise.cli.fastassess import _parse
+    from crampwise.cli.fastpath import parse_fast_call
 
-    assert _parse(argv) == parsed
+    call = parse_fast_call(argv)
+    if call is None or call.command.words != ("assess",):
+        assert parsed is None
+    else:
+        got = call.options
+        assert (call.user, got.get("file"), got.get("fmt"), got.get("save", False)) == parsed
 
 
 def test_fast_path_and_typer_give_the_same_assessment() -> None:
@@ -246,3 +251,25 @@ def test_fast_path_and_typer_give_the_same_assessment() -> None:
     finally:
         sys.stdin = old_stdin
     assert json.loads(out.getvalue()) == json.loads(fast_out)
+
+
+def test_a_closed_stdout_ends_assess_quietly() -> None:
+    import os
+    import subprocess
+
+    from .conftest import EXE
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before anything is written, like `| head -0`
+    try:
+        proc = subprocess.run(
+            [EXE, "assess", "-", "--format", "json"],
+            input=SAMPLE.read_bytes(),
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            timeout=30,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert (proc.returncode, proc.stderr.decode()) == (1, "")

@@ -188,3 +188,31 @@ def test_views_of_lists_who_read_and_when(care_db: tuple[Store, CareStore]) -> N
     [seen] = care.views_of(client.id)
     assert (seen.actor_name, seen.address) == (doctor.name, "192.0.2.7")
     assert seen.detail == "page=client; scopes=diary,insights"
+
+
+def test_dashboard_row_figures(care_db: tuple[Store, CareStore]) -> None:
+    from datetime import datetime
+
+    from crampwise.diary import DayLog, Episode, night_of
+
+    store, care = care_db
+    owner, client = make_account(store, "owner"), make_account(store, "client")
+    doctor = practitioner(store, care, owner)
+    diary = store.diary(client.name)
+    # Ten nights logged in the last 28 days, four cramps on three nights, two of them woken.
+    today = date(2026, 11, 25)
+    for back in range(1, 11):
+        diary.put_day(DayLog(today - timedelta(days=back), {"fluids_l": 1.5}))
+    for back, woke in ((2, True), (2, False), (4, True), (9, None)):
+        started = datetime.combine(today - timedelta(days=back - 1), datetime.min.time())
+        episode = Episode(started_at=started.replace(hour=3), woke=woke)
+        assert night_of(episode.started_at) == today - timedelta(days=back)
+        diary.add_episode(episode)
+    care.redeem_invitation(doctor, care.create_invitation(client, ["diary"], None))
+    view = client_view(care, store, doctor, client.id, today, with_triggers=False)
+    assert view.diary is not None
+    assert view.diary.nights_logged == 10
+    assert view.diary.per_week == 7 * 4 / 10
+    assert view.diary.nights_woken == 2
+    assert (view.diary.last_entry, view.diary.days_since_entry) == (today - timedelta(days=1), 1)
+    assert view.diary.trend is None  # nothing logged 28-55 days ago

@@ -72,6 +72,8 @@ def _load_all_tables() -> None:
 
     with contextlib.suppress(ImportError):
         import crampwise.store.auth  # noqa: F401
+    with contextlib.suppress(ImportError):
+        from crampwise.store import care as _care  # noqa: F401  (care team, issue #7)
 
 
 def test_migrations_build_exactly_the_declared_tables(database_url: str) -> None:

@@ -48,9 +48,20 @@ def test_account_deletion_is_audited_and_the_trail_survives(
     guest.get("/api/v1/export.csv")
     bob_id = _care(app).audit_rows(action="export")[0].actor_id
     deleted = post(guest, "/account/delete", {"password": PASSWORD})
-    assert deleted.status_code == 303  # type: ignore[attr-defined]
+    assert deleted.status_code == 303
     rows = _care(app).audit_rows(subject_id=bob_id)
     assert [(r.action, r.outcome, r.actor_name) for r in rows[:2]] == [
         ("account_delete", "success", "bob"),
         ("export", "success", "bob"),
     ]
+
+
+def test_refused_sign_ins_are_audited(app: FastAPI, owner: TestClient) -> None:
+    with new_client(app) as browser:
+        statuses = [login(browser, "olive", f"guess {i}").status_code for i in range(7)]
+    assert statuses[-1] == 429
+    rows = _care(app).audit_rows(action="sign_in")
+    refused = [r for r in rows if r.detail == "too many attempts"]
+    assert len(refused) == statuses.count(429) >= 1
+    assert all((r.outcome, r.actor_name) == ("failure", "olive") for r in refused)
+    assert len(rows) == 7

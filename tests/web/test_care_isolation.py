@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -34,7 +36,7 @@ def _shared(team: Team) -> tuple[int, int, int]:
     return carl_id, share_id(team.carl), note_id
 
 
-def _probes(who: TestClient, carl_id: int, share: int, note: int) -> list[tuple[str, object]]:
+def _probes(who: TestClient, carl_id: int, share: int, note: int) -> list[tuple[str, Any]]:
     signed_in = who.cookies.get("crampwise_session") is not None
     token = session_csrf(who) if signed_in else "x"
     form = {"csrf_token": token}
@@ -56,8 +58,8 @@ def test_signed_in_outsiders_get_404_and_no_data(
     carl_id, share, note = _shared(team)
     client = outsiders[who]
     for what, response in _probes(client, carl_id, share, note):
-        assert response.status_code == 404, what  # type: ignore[attr-defined]
-        assert SECRET_NOTE not in response.text and "carl" not in response.text, what  # type: ignore[attr-defined]
+        assert response.status_code == 404, what
+        assert SECRET_NOTE not in response.text and "carl" not in response.text, what
     # A client id that exists answers exactly like one that does not.
     assert (
         client.get(f"/practice/clients/{carl_id}").text
@@ -65,6 +67,11 @@ def test_signed_in_outsiders_get_404_and_no_data(
     )
     if who == "eve":  # not a practitioner: the practitioner pages do not exist for her
         assert client.get("/practice").status_code == 404
+        code = make_code(team.carl, ["diary"])
+        assert client.get(f"/practice/accept?code={code}").status_code == 404
+        assert post(client, "/practice/accept", {"code": code}).status_code == 404
+        assert post(client, "/practice/requests", {"name": "carl"}).status_code == 404
+        assert team.care().pending_requests(carl_id) == []
     else:
         assert "carl" not in client.get("/practice").text
     assert client.get("/care/practitioners").status_code == 404  # owner only
@@ -79,10 +86,10 @@ def test_signed_out_stranger_is_sent_to_sign_in(
 ) -> None:
     carl_id, share, note = _shared(team)
     for what, response in _probes(outsiders["stranger"], carl_id, share, note):
-        assert response.status_code in (303, 403), what  # type: ignore[attr-defined]
-        assert SECRET_NOTE not in response.text and "carl" not in response.text, what  # type: ignore[attr-defined]
-        if response.status_code == 303:  # type: ignore[attr-defined]
-            assert response.headers["location"].startswith("/login"), what  # type: ignore[attr-defined]
+        assert response.status_code in (303, 403), what
+        assert SECRET_NOTE not in response.text and "carl" not in response.text, what
+        if response.status_code == 303:
+            assert response.headers["location"].startswith("/login"), what
 
 
 def test_practitioner_cannot_change_the_clients_diary(team: Team) -> None:
@@ -96,6 +103,8 @@ def test_practitioner_cannot_change_the_clients_diary(team: Team) -> None:
         )
         assert team.dana.get(f"/api/v1/episodes/{episode['id']}").status_code == 404
     assert team.dana.get("/api/v1/episodes").json() == []
+    assert team.dana.get("/api/v1/days").json() == []
+    assert "2026-11-2" not in team.dana.get("/api/v1/export.csv").text
     assert team.carl.get("/api/v1/episodes").json() == before
 
 
@@ -108,13 +117,13 @@ def test_expired_share_is_refused(team: Team) -> None:
 
     carl_id = accept(team.dana, make_code(team.carl, ["diary"]))
     assert team.dana.get(f"/practice/clients/{carl_id}").status_code == 200
-    yesterday = _today() - timedelta(days=1)  # type: ignore[operator]
+    yesterday = _today() - timedelta(days=1)
     with team.app.state.ctx.store.engine.begin() as conn:
         conn.execute(sa.update(care_shares).values(ends_on=yesterday))
     assert team.dana.get(f"/practice/clients/{carl_id}").status_code == 404
 
 
-def _today() -> object:
+def _today() -> date:
     from crampwise.web.care_common import today
 
     return today()

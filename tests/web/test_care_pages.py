@@ -6,13 +6,16 @@ import html
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from urllib.parse import unquote
 
 import pytest
 from fastapi import FastAPI
 
 from crampwise.store.care import CareStore
 
-from .support import TestClient, invite_and_join, new_client, session_csrf
+from .support import TestClient, invite_and_join, login, new_client, session_csrf
 
 CRAMP = {"started_at": "2026-11-21T03:10:00", "muscle": "calf", "pain": 7, "woke": True}
 CODE_RE = re.compile(r'id="care-code" class="wide" value="([^"]+)"')
@@ -31,28 +34,28 @@ class Team:
         return CareStore(self.app.state.ctx.store.engine)
 
 
-def post(client: TestClient, path: str, data: dict[str, object] | None = None) -> object:
+def post(client: TestClient, path: str, data: dict[str, Any] | None = None) -> Any:
     """A form POST with the session's CSRF token."""
     return client.post(path, data={"csrf_token": session_csrf(client), **(data or {})})
 
 
 def mark_practitioner(owner: TestClient, name: str, profession: str = "physiotherapist") -> None:
     response = post(owner, "/care/practitioners", {"name": name, "profession": profession})
-    assert response.status_code == 303, response.text  # type: ignore[attr-defined]
+    assert response.status_code == 303, response.text
 
 
 def make_code(client: TestClient, scopes: list[str], ends_on: str = "") -> str:
     page = post(client, "/care/invite", {"scopes": scopes, "ends_on": ends_on})
-    found = CODE_RE.search(page.text)  # type: ignore[attr-defined]
-    assert found, page.text  # type: ignore[attr-defined]
+    found = CODE_RE.search(page.text)
+    assert found, page.text
     return found.group(1)
 
 
 def accept(practitioner: TestClient, code: str) -> int:
     """Redeem a code; returns the client id the practitioner is sent to."""
     response = post(practitioner, "/practice/accept", {"code": code})
-    assert response.status_code == 303, response.text  # type: ignore[attr-defined]
-    found = re.fullmatch(r"/practice/clients/(\d+)", response.headers["location"])  # type: ignore[attr-defined]
+    assert response.status_code == 303, response.text
+    found = re.fullmatch(r"/practice/clients/(\d+)", response.headers["location"])
     assert found
     return int(found.group(1))
 
@@ -92,7 +95,7 @@ def test_whole_flow_invite_accept_read_note_revoke(team: Team) -> None:
     assert team.dana.get(f"/practice/clients/{carl_id}/report.pdf").status_code == 404
 
     changed = post(team.carl, f"/care/shares/{share_id(team.carl)}", {"scopes": ["reports"]})
-    assert changed.status_code == 303  # type: ignore[attr-defined]
+    assert changed.status_code == 303
     page = team.dana.get(f"/practice/clients/{carl_id}")
     assert "Cramps over time" not in page.text and "report.pdf" in page.text
     pdf = team.dana.get(f"/practice/clients/{carl_id}/report.pdf")
@@ -103,17 +106,17 @@ def test_whole_flow_invite_accept_read_note_revoke(team: Team) -> None:
         f"/practice/clients/{carl_id}/notes",
         {"text": "Calf stretch 3 x 30 s at bedtime."},
     )
-    assert noted.status_code == 303  # type: ignore[attr-defined]
+    assert noted.status_code == 303
     tonight = team.carl.get("/")
     assert "Calf stretch 3 x 30 s at bedtime." in tonight.text
     assert "From your care team" in tonight.text
     note_id = team.care().notes_for(carl_id)[0].id
     kept = post(team.carl, f"/care/notes/{note_id}/plan?from=tonight")
-    assert kept.status_code == 303  # type: ignore[attr-defined]
+    assert kept.status_code == 303
     assert "in your plan" in team.carl.get("/").text
 
     revoked = post(team.carl, f"/care/shares/{share_id(team.carl)}/revoke")
-    assert revoked.status_code == 303  # type: ignore[attr-defined]
+    assert revoked.status_code == 303
     # The practitioner's session is still open; the very next request is refused.
     assert team.dana.get(f"/practice/clients/{carl_id}").status_code == 404
     assert team.dana.get(f"/practice/clients/{carl_id}/report.pdf").status_code == 404
@@ -121,15 +124,21 @@ def test_whole_flow_invite_accept_read_note_revoke(team: Team) -> None:
 
     views = team.carl.get("/care/views")
     assert views.status_code == 200
-    assert views.text.count("<td>dana</td>") >= 4  # dashboard, 2 client pages, the PDF
+    cells = re.findall(r"<td>dana</td><td>([^<]+)</td>", views.text)
+    assert cells == [  # newest first; the refused reads after revoking are not views
+        "PDF report",
+        "Your page (reports)",
+        "Your page (assessments, diary)",
+        "Their client list (assessments, diary)",
+    ]
 
 
 def test_request_then_accept(team: Team) -> None:
     asked = post(team.dana, "/practice/requests", {"name": "carl"})
-    assert asked.status_code == 303  # type: ignore[attr-defined]
+    assert asked.status_code == 303
     # Asking for an account that does not exist answers exactly the same.
     nobody = post(team.dana, "/practice/requests", {"name": "nobody"})
-    assert nobody.headers["location"] == asked.headers["location"]  # type: ignore[attr-defined]
+    assert nobody.headers["location"] == asked.headers["location"]
     care_page = team.carl.get("/care")
     assert "asks to see your diary" in care_page.text
     request_id = re.search(r'action="/care/requests/(\d+)"', care_page.text)
@@ -139,7 +148,7 @@ def test_request_then_accept(team: Team) -> None:
         f"/care/requests/{request_id.group(1)}",
         {"decision": "accept", "scopes": ["insights"]},
     )
-    assert accepted.status_code == 303  # type: ignore[attr-defined]
+    assert accepted.status_code == 303
     [share] = team.care().clients_of(team.care().practitioners()[0][0].id, _today())
     assert share.scopes == {"insights"} and share.client_name == "carl"
     page = team.dana.get(f"/practice/clients/{share.client_id}")
@@ -148,12 +157,12 @@ def test_request_then_accept(team: Team) -> None:
 
 def test_bad_consent_form_is_refused_with_the_reason(team: Team) -> None:
     page = post(team.carl, "/care/invite", {"scopes": ["diary", "everything"]})
-    assert page.status_code == 422  # type: ignore[attr-defined]
-    assert "'everything' is not one of: diary" in html.unescape(page.text)  # type: ignore[attr-defined]
+    assert page.status_code == 422
+    assert "'everything' is not one of: diary" in html.unescape(page.text)
     page = post(team.carl, "/care/invite", {"scopes": ["diary"], "ends_on": "2001-01-01"})
-    assert page.status_code == 422 and "in the past" in page.text  # type: ignore[attr-defined]
+    assert page.status_code == 422 and "in the past" in page.text
     wrong = post(team.dana, "/practice/accept", {"code": "not-a-code"})
-    assert wrong.status_code == 422 and "not valid" in wrong.text  # type: ignore[attr-defined]
+    assert wrong.status_code == 422 and "not valid" in wrong.text
 
 
 def test_care_audit_rows_are_written_without_secrets(team: Team) -> None:
@@ -182,7 +191,41 @@ def test_care_audit_rows_are_written_without_secrets(team: Team) -> None:
     assert code not in text and "secret-ish" not in text
 
 
-def _today() -> object:
+def _today() -> date:
     from crampwise.web.care_common import today
 
     return today()
+
+
+def test_practitioner_sees_the_findings_the_client_sees(team: Team) -> None:
+    from crampwise.demo import simulate
+    from crampwise.diary import CustomFactor
+
+    logs, episodes = simulate(seed=2, days=183)
+    diary = team.app.state.ctx.store.diary("carl")
+    diary.define_factor(CustomFactor("coffee_cups", "numeric", "cups"))
+    diary.put_days(logs, source="manual")
+    diary.add_episodes(episodes)
+    carl_id = accept(team.dana, make_code(team.carl, ["insights"]))
+    own = re.findall(r"<li>([^<]+)</li>", team.carl.get("/insights").text.split("stand out")[1])
+    page = team.dana.get(f"/practice/clients/{carl_id}").text
+    shown = re.findall(r"<li>([^<]+)</li>", page.split('class="list findings"')[1])
+    assert shown and own[: len(shown)] == shown
+    assert "Effects with 95% intervals" in page and "<svg" in page
+    assert "Cramps over time" not in page  # the diary itself was not shared
+
+
+def test_sharing_link_survives_sign_in(team: Team, app: FastAPI) -> None:
+    page = post(team.carl, "/care/invite", {"scopes": ["diary"]}).text
+    link = re.search(r'id="care-link" class="wide" value="https://testserver([^"]+)"', page)
+    code = CODE_RE.search(page)
+    assert link and code and link.group(1) == f"/practice/accept?code={code.group(1)}"
+    with new_client(app) as fresh:
+        first = fresh.get(link.group(1))
+        assert first.status_code == 303
+        target = unquote(first.headers["location"].removeprefix("/login?next="))
+        assert target == link.group(1)  # the code is kept through sign-in
+        assert login(fresh, "dana").status_code == 303
+        form = fresh.get(target)
+        assert form.status_code == 200 and f'value="{code.group(1)}"' in form.text
+        assert accept(fresh, code.group(1)) > 0

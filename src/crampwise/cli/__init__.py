@@ -65,48 +65,44 @@ __all__ = [
 
 
 def main() -> None:
-    """Console entry point: bad input becomes one line on stderr and exit code 2."""
+    """Console entry point: bad input is one line on stderr and exit code 2."""
+    from crampwise.cli.fastpath import run_fast  # `log cramp`, plain `assess`: no Typer start-up
     from crampwise.errors import InputError
 
     try:
-        from crampwise.cli.fastlog import try_fast_log  # `log cramp` skips Typer's start-up
-
-        if try_fast_log(sys.argv[1:]):
+        if run_fast(sys.argv[1:]):
+            sys.stdout.flush()  # so a closed pipe shows here, not at interpreter exit
             return
-        from crampwise.cli.fastassess import try_fast_assess  # so does a plain `assess`
-
-        if try_fast_assess(sys.argv[1:]):
-            return
-        app(standalone_mode=False)
+        # Standalone mode: Typer shows usage errors and help, turns Ctrl-C into 130 and a
+        # closed pipe into 1, and always exits; our own InputError comes through to us.
+        _usage_errors_on_one_line()
+        app()
     except InputError as exc:
         sys.stderr.write(f"crampwise: error: {exc}\n")
         sys.exit(2)
-    except SystemExit:
-        raise
+    except BrokenPipeError:  # `crampwise assess - --format json | head`: stop quietly
+        _silence_stdout()
+        sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)
-    except Exception as exc:  # click's own usage errors carry their exit code
-        import click
 
-        try:  # Typer 0.29 raises its vendored click's exceptions, not click's
-            from typer import exceptions as _typer_exc
-            from typer._click import exceptions as _vendored
-        except ImportError:
-            _vendored = _typer_exc = None  # type: ignore[assignment]
-        if _vendored is not None and isinstance(exc, _vendored.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        if _typer_exc is not None and isinstance(exc, _typer_exc.Abort):
-            sys.stderr.write("Aborted.\n")
-            sys.exit(1)
-        if _typer_exc is not None and isinstance(exc, _typer_exc.Exit):
-            sys.exit(getattr(exc, "exit_code", 0))
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
-            sys.stderr.write("Aborted.\n")
-            sys.exit(1)
-        if isinstance(exc, click.exceptions.Exit):
-            sys.exit(exc.exit_code)
-        raise
+
+def _usage_errors_on_one_line() -> None:
+    """Contract: a bad option is ONE line on stderr naming it, not click's usage block."""
+    from typer._click.exceptions import UsageError
+
+    def show(self: UsageError, file: object = None) -> None:
+        sys.stderr.write(f"crampwise: error: {self.format_message()}\n")
+
+    UsageError.show = show  # type: ignore[method-assign]  # NoArgsIsHelpError keeps its own
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the final flush does not fail again on the closed pipe."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a real file (tests capture it)
+        pass

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from datetime import date, time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from crampwise.cli import app
-from crampwise.cli.common import FormatOption, current_user, print_json, wants_json
+from crampwise.cli import app, experiment_app
+from crampwise.cli.common import (
+    FormatOption,
+    OutputFormat,
+    current_user,
+    print_json,
+    wants_json,
+)
+from crampwise.errors import InputError
 
 
 @app.command("analyze")
@@ -35,36 +44,40 @@ def analyze(
 # --- experiments ---
 # n-of-1 experiments (issue #5): plan, analyze, start, status, stop. The library lives in
 # crampwise.analysis.experiment and crampwise.experiment_diary; rendering in experiment_view.
-import os  # noqa: E402
-from datetime import date, time  # noqa: E402
-from typing import Any  # noqa: E402
 
-from crampwise.cli import experiment_app  # noqa: E402
-from crampwise.cli.common import OutputFormat  # noqa: E402
-from crampwise.errors import InputError  # noqa: E402
+# The design options `experiment plan` and `experiment start` share.
+Intervention = Annotated[str, typer.Option("--intervention", "-i", help="Remedy id to test.")]
+Pairs = Annotated[int, typer.Option("--pairs", help="Number of on/off pairs of periods.")]
+PeriodDays = Annotated[int, typer.Option("--period-days", help="Days in each period.")]
+StartDay = Annotated[str | None, typer.Option("--start", help="First day (YYYY-MM-DD; today).")]
+Seed = Annotated[int | None, typer.Option("--seed", help="Same seed, same schedule.")]
+WashoutDays = Annotated[
+    int, typer.Option("--washout-days", help="Nights not compared after a switch.")
+]
+RemedyColumn = Annotated[
+    str | None, typer.Option("--column", help="Diary yes/no column (custom remedies).")
+]
+IcsFile = Annotated[
+    Path | None, typer.Option("--ics", help="Also write the schedule as an iCalendar file.")
+]
+RemindAt = Annotated[str, typer.Option("--remind-at", help="Evening reminder time (HH:MM).")]
 
 
 @experiment_app.command("plan")
 def experiment_plan(
     ctx: typer.Context,
-    intervention: str = typer.Option(..., "--intervention", "-i", help="Remedy id to test."),
-    pairs: int = typer.Option(4, "--pairs", help="Number of on/off pairs of periods."),
-    period_days: int = typer.Option(7, "--period-days", help="Days in each period."),
-    start: str | None = typer.Option(None, "--start", help="First day (YYYY-MM-DD; today)."),
-    seed: int | None = typer.Option(None, "--seed", help="Same seed, same schedule."),
-    washout_days: int = typer.Option(
-        0, "--washout-days", help="Nights not compared after a switch."
-    ),
-    column: str | None = typer.Option(
-        None, "--column", help="Diary yes/no column (custom remedies)."
-    ),
-    rate: float | None = typer.Option(
-        None, "--rate", help="Your cramps per night (default: your diary)."
-    ),
-    ics: Path | None = typer.Option(
-        None, "--ics", help="Also write the schedule as an iCalendar file."
-    ),
-    remind_at: str = typer.Option("21:00", "--remind-at", help="Evening reminder time (HH:MM)."),
+    intervention: Intervention,
+    pairs: Pairs = 4,
+    period_days: PeriodDays = 7,
+    start: StartDay = None,
+    seed: Seed = None,
+    washout_days: WashoutDays = 0,
+    column: RemedyColumn = None,
+    rate: Annotated[
+        float | None, typer.Option("--rate", help="Your cramps per night (default: your diary).")
+    ] = None,
+    ics: IcsFile = None,
+    remind_at: RemindAt = "21:00",
     fmt: FormatOption = None,
 ) -> None:
     """Make a randomised n-of-1 schedule and say what it can detect."""
@@ -97,21 +110,15 @@ def experiment_analyze(
 @experiment_app.command("start")
 def experiment_start(
     ctx: typer.Context,
-    intervention: str = typer.Option(..., "--intervention", "-i", help="Remedy id to test."),
-    pairs: int = typer.Option(4, "--pairs", help="Number of on/off pairs of periods."),
-    period_days: int = typer.Option(7, "--period-days", help="Days in each period."),
-    washout_days: int = typer.Option(
-        0, "--washout-days", help="Nights not compared after a switch."
-    ),
-    start: str | None = typer.Option(None, "--start", help="First day (YYYY-MM-DD; today)."),
-    seed: int | None = typer.Option(None, "--seed", help="Same seed, same schedule."),
-    column: str | None = typer.Option(
-        None, "--column", help="Diary yes/no column (custom remedies)."
-    ),
-    ics: Path | None = typer.Option(
-        None, "--ics", help="Also write the schedule as an iCalendar file."
-    ),
-    remind_at: str = typer.Option("21:00", "--remind-at", help="Evening reminder time (HH:MM)."),
+    intervention: Intervention,
+    pairs: Pairs = 4,
+    period_days: PeriodDays = 7,
+    washout_days: WashoutDays = 0,
+    start: StartDay = None,
+    seed: Seed = None,
+    column: RemedyColumn = None,
+    ics: IcsFile = None,
+    remind_at: RemindAt = "21:00",
     fmt: FormatOption = None,
 ) -> None:
     """Start an experiment in your diary: schedule, power statement, reminders."""

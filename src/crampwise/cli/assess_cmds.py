@@ -52,7 +52,7 @@ def assess_command(
 
 
 def run_assess(file: str | None, fmt: OutputFormat | None, save: bool, user: str) -> None:
-    """The body of `assess` (also reached through `fastassess` without Typer's start-up)."""
+    """The body of `assess` (also reached through `cli.fastpath` without Typer's start-up)."""
     from crampwise.assess import assess
     from crampwise.situation import parse_situation, parse_situation_json
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from crampwise.cli.common import console
+from crampwise.guide import PHASE_TITLES
 
 if TYPE_CHECKING:
     from crampwise.assess import AssessmentResult
@@ -29,13 +30,6 @@ GRADE_STYLE = {
     "low": "yellow",
     "very_low": "red",
     "expert_opinion": "magenta",
-}
-PHASE_TITLES = {
-    "during_cramp": "During a cramp",
-    "after_cramp": "After a cramp",
-    "bedtime": "At bedtime",
-    "daily": "Every day",
-    "with_doctor": "With your doctor",
 }
 
 

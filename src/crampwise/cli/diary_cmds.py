@@ -66,7 +66,7 @@ def log_cramp(
     fmt: FormatOption = None,
 ) -> None:
     """Log one cramp; `crampwise log cramp` alone means a calf cramp now."""
-    from crampwise.cli.fastlog import report_logged
+    from crampwise.cli.diary_view import report_logged
     from crampwise.store.entry import log_cramp as store_cramp
 
     episode = store_cramp(

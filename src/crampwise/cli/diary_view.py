@@ -1,13 +1,29 @@
-"""The `diary` command's human report: recent nights as a Rich table."""
+"""What the diary commands print: a logged cramp, and recent nights as a Rich table."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from crampwise.cli.common import console
+from crampwise.cli.common import OutputFormat, console, print_json, wants_json
 
 if TYPE_CHECKING:
+    from crampwise.diary import Episode
     from crampwise.store.entry import NightSummary
+
+
+def report_logged(episode: Episode, fmt: OutputFormat | None) -> None:
+    """What `log cramp` prints (Typer or fast path): the episode as JSON, or one line."""
+    if wants_json(fmt):
+        from crampwise.store.entry import episode_json
+
+        print_json(episode_json(episode))
+        return
+    where = f"{episode.side} {episode.muscle}" if episode.side else episode.muscle
+    print(
+        f"Logged cramp #{episode.id}: {where} at {episode.started_at:%a %d %b %H:%M} "
+        f"(night of {episode.night:%a %d %b})."
+    )
+
 
 # Short labels for the day columns most people log.
 _DAY_BITS = (

@@ -73,7 +73,7 @@ DECIMALS = {
     "fluids_l": 2, "calcium_mg": 0, "magnesium_mg": 0, "potassium_mg": 0, "sodium_mg": 0,
     "sleep_hours": 2,
 }  # fmt: skip
-_READ_CHUNK = 1 << 20
+_READ_CHUNK = 1 << 18  # 256 KiB: small buffers keep the reader thread's arena small
 
 
 @dataclass
@@ -109,7 +109,7 @@ class HealthImport:
 
 
 class _Prefetch:
-    """Reads the stream in a background thread, 1 MB at a time, counting bytes.
+    """Reads the stream in a background thread, 256 KiB at a time, counting bytes.
 
     zlib and file reads release the GIL, so on two cores unzipping overlaps parsing; lxml
     accepts chunks longer than the size it asks for.
@@ -118,7 +118,7 @@ class _Prefetch:
     def __init__(self, raw: IO[bytes], on_progress: Callable[[int], None] | None) -> None:
         self.done = 0
         self.on_progress = on_progress
-        self._queue: queue.Queue[bytes | BaseException] = queue.Queue(maxsize=8)
+        self._queue: queue.Queue[bytes | BaseException] = queue.Queue(maxsize=16)
         self._stop = threading.Event()
         self._finished = False
         self._thread = threading.Thread(target=self._pump, args=(raw,), daemon=True)

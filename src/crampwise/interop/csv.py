@@ -20,13 +20,19 @@ from pathlib import Path
 from typing import TextIO
 
 from crampwise.daytable import DayTable, FactorColumn
-from crampwise.diary import BUILTIN_BY_NAME, FactorKind, FactorSpec, FactorValue
+from crampwise.diary import (
+    BUILTIN_BY_NAME,
+    RESERVED_NAMES,
+    FactorKind,
+    FactorSpec,
+    FactorValue,
+)
 from crampwise.errors import InputError
 
 __all__ = ["format_number", "read_day_table", "write_day_table"]
 
 REQUIRED = ("date", "cramps")
-RESERVED = ("date", "cramps", "pain")
+RESERVED = RESERVED_NAMES  # not factors: the columns every diary CSV row has
 TRUE_WORDS = frozenset({"true", "yes"})
 FALSE_WORDS = frozenset({"false", "no"})
 # Plain decimal numbers only: "nan", "inf" and "1_000" are text, not numbers.

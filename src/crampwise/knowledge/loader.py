@@ -31,8 +31,6 @@ from crampwise.knowledge.models import (
     Substitution,
 )
 
-PHASES = ("during_cramp", "after_cramp", "bedtime", "daily", "with_doctor")
-
 
 class Loader:
     """Builds a Knowledge from a directory of TOML files."""
@@ -297,7 +295,7 @@ class Loader:
             remedies[rid] = Remedy(
                 id=rid,
                 title=e.get("title", str),
-                phase=e.choice("phase", PHASES),
+                phase=e.choice("phase", v.PHASES),
                 how=e.get("how", str),
                 evidence=self.grade(e),
                 evidence_note=e.get("evidence_note", str),

@@ -11,6 +11,8 @@ GRADES: Final[tuple[str, ...]] = ("high", "moderate", "low", "very_low", "expert
 # Most urgent first: the level of a situation is the first of these that any rule gives.
 LEVELS: Final[tuple[str, ...]] = ("emergency", "urgent", "routine", "self_care")
 SOURCE_STATUSES: Final[tuple[str, ...]] = ("checked", "secondary", "unverified", "seed")
+# When a plan step applies, in the order a plan lists them.
+PHASES: Final[tuple[str, ...]] = ("during_cramp", "after_cramp", "bedtime", "daily", "with_doctor")
 
 SEXES: Final[tuple[str, ...]] = ("female", "male", "other")
 MUSCLES: Final[tuple[str, ...]] = (

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
@@ -14,7 +13,6 @@ from crampwise.web.deps import STATIC_DIR, LoginRequired, csrf_protect
 from crampwise.web.security import SecurityHeaders, WebContext
 from crampwise.web.settings import WebSettings
 
-log = logging.getLogger(__name__)
 # No OpenTelemetry from a health diary: nothing about requests is traced, measured or
 # exported (and checking for providers on every request cost ~50 µs).
 NO_TELEMETRY: Any = {
@@ -105,16 +103,9 @@ def create_app(settings: WebSettings | None = None, store: Any = None) -> FastAP
     # The API is its own app under a Mount: a request is matched against the routes of its
     # part only (FastAPI walks every route of every included router, ~2 µs each, twice).
     app.mount("/api/v1", create_api_app(ctx))
-    from crampwise.web import auth
+    from crampwise.web import auth, pages
 
-    try:
-        from crampwise.web import pages
-    except ModuleNotFoundError as exc:  # only while the page module is being written
-        if exc.name != "crampwise.web.pages":
-            raise
-        log.warning("web pages unavailable: %s", exc)
-    else:
-        app.include_router(pages.router)
+    app.include_router(pages.router)
     from crampwise.web import pages_experiment
 
     app.include_router(pages_experiment.router)

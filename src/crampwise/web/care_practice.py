@@ -8,6 +8,9 @@ the one thing they can write is a note to a client they hold a live share with.
 
 from __future__ import annotations
 
+from typing import Any
+from urllib.parse import quote
+
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
@@ -16,7 +19,7 @@ from crampwise.errors import InputError, NotFoundError
 from crampwise.store.audit import Audit, Person
 from crampwise.web.care_common import address, care_store, person, require_practitioner, today
 from crampwise.web.care_view import client_view, dashboard_rows
-from crampwise.web.deps import UserDep, render, run_blocking, web_context
+from crampwise.web.deps import UserDep, current_user, render, run_blocking, web_context
 
 router = APIRouter()
 
@@ -43,8 +46,13 @@ async def practice(request: Request, user: UserDep, done: str = "") -> Response:
 
 
 @router.get("/practice/accept", name="practice_accept_form")
-async def practice_accept_form(request: Request, user: UserDep, code: str = "") -> Response:
+async def practice_accept_form(request: Request, code: str = "") -> Response:
     """The form a client's link opens: confirm to start reading their shared data."""
+    user = await current_user(request)
+    if user is None:
+        # Keep the code through sign-in (the usual redirect keeps only the path).
+        target = quote(f"/practice/accept?code={code}", safe="")
+        return RedirectResponse(f"/login?next={target}", status_code=303)
     require_practitioner(request, user)
     return render(request, "practice_accept.html", code=code)
 
@@ -84,7 +92,7 @@ async def practice_client(request: Request, user: UserDep, client_id: int) -> Re
         care_store(request), store, person(user), client_id, when, address(request),
         with_triggers=False,
     )  # fmt: skip
-    chart = None
+    chart = effects = None
     if view.diary is not None:
         bars = weekly_bars(view.diary.dates, view.diary.cramps, when)
         chart = bar_chart(bars, f"Cramps per week, last {WEEKS_SHOWN} weeks")
@@ -93,16 +101,39 @@ async def practice_client(request: Request, user: UserDep, client_id: int) -> Re
 
         table = store.diary(view.share.client_name, create=False).day_table()
         view.insights.report = await run_blocking(find_triggers, table)
+        effects = _effects(view.insights.report)
     notes = care_store(request).notes_for(client_id, practitioner_id=user.id)
     return render(
         request,
         "practice_client.html",
         view=view,
         chart=chart,
+        effects=effects,
         notes=notes,
         scope_labels=SCOPE_LABELS,
         flash=DONE.get(request.query_params.get("done", "")),
     )
+
+
+def _effects(report: Any) -> Any:
+    """The effect chart the client's Insights page draws, for the same findings."""
+    from crampwise.web.charts import Interval, effect_chart
+    from crampwise.web.pages_insights import chart_rows
+
+    rows = chart_rows(report.findings) if report.enough_data else []
+    if not rows:
+        return None
+    intervals = [
+        Interval(
+            f.factor.replace("_", " ") + (f": {f.level}" if f.level else ""),
+            f.effect.estimate,
+            f.effect.ci95[0],
+            f.effect.ci95[1],
+            f.significant,
+        )
+        for f in rows
+    ]
+    return effect_chart(intervals, "Effects of the factors on cramps, with 95% intervals")
 
 
 @router.get("/practice/clients/{client_id}/report.pdf")

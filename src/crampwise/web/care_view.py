@@ -26,7 +26,8 @@ class DiarySummary:
 
     dates: list[date]
     cramps: list[int]
-    per_week: float | None  # last RECENT_DAYS nights logged
+    per_week: float | None  # per logged night x 7, over the last RECENT_DAYS days
+    nights_logged: int  # in the last RECENT_DAYS days
     trend: str | None  # rising | falling | steady; None when too few nights
     nights_woken: int  # in the last RECENT_DAYS nights
     last_entry: date | None
@@ -74,7 +75,7 @@ class ClientView:
         return self.share.scopes
 
 
-def _trend(dates: list[date], cramps: list[int], today: date) -> str | None:
+def cramp_trend(dates: list[date], cramps: list[int], today: date) -> str | None:
     """Cramps per night in the last 28 days against the 28 before (≥ 7 nights in each)."""
     recent = [c for d, c in zip(dates, cramps, strict=True) if 0 <= (today - d).days < 28]
     before = [c for d, c in zip(dates, cramps, strict=True) if 28 <= (today - d).days < 56]
@@ -99,7 +100,8 @@ def diary_summary(diary: Any, today: date) -> DiarySummary:
         dates=dates,
         cramps=cramps,
         per_week=7 * sum(window) / len(window) if window else None,
-        trend=_trend(dates, cramps, today),
+        nights_logged=len(window),
+        trend=cramp_trend(dates, cramps, today),
         nights_woken=len(woken),
         last_entry=last,
         days_since_entry=(today - last).days if last else None,

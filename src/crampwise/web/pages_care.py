@@ -134,7 +134,19 @@ async def care_note_to_plan(request: Request, user: UserDep, note_id: int) -> Re
 @router.get("/care/views")
 async def care_views(request: Request, user: UserDep) -> Response:
     """Who saw my data: every practitioner read of this client's data, newest first."""
-    return render(request, "care_views.html", views=care_store(request).views_of(user.id))
+    rows = [(v, describe_read(v.detail)) for v in care_store(request).views_of(user.id)]
+    return render(request, "care_views.html", rows=rows)
+
+
+PAGE_WORDS = {"client": "Your page", "dashboard": "Their client list", "report": "PDF report"}
+
+
+def describe_read(detail: str | None) -> str:
+    """An audit row's detail ("page=client; scopes=diary,reports") in words."""
+    parts = dict(p.split("=", 1) for p in (detail or "").split("; ") if "=" in p)
+    page = PAGE_WORDS.get(parts.get("page", ""), "Your data")
+    scopes = parts.get("scopes", "").replace(",", ", ")
+    return f"{page} ({scopes})" if scopes else page
 
 
 # ---- the owner marks practitioner accounts -------------------------------------------------

@@ -27,6 +27,8 @@ if engine is None:  # `alembic -x url=...` from a shell
 # Load every module that attaches tables to the shared metadata (for autogenerate).
 with contextlib.suppress(ImportError):
     from crampwise.store import auth as _auth  # noqa: F401
+with contextlib.suppress(ImportError):
+    from crampwise.store import care as _care  # noqa: F401
 
 with engine.begin() as connection:
     if connection.dialect.name == "postgresql":
