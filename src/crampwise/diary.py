@@ -7,14 +7,18 @@ validation; storage lives in `crampwise.store`, analysis in `crampwise.analysis`
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Literal
+from typing import Literal, TypeVar
 
 from crampwise.errors import InputError
 
 FactorKind = Literal["numeric", "boolean", "categorical"]
 
+# The same words as the assess contract's (crampwise.knowledge.vocabulary), kept here because
+# importing the knowledge package costs ~35 ms on the quick `log cramp` path;
+# tests/diary/test_validation.py checks that the two agree.
 MUSCLES = ("calf", "foot", "toes", "thigh_front", "thigh_back", "hand", "other")
 SIDES = ("left", "right", "both")
 INTENSITIES = ("none", "light", "moderate", "hard")
@@ -135,14 +139,19 @@ _TRUE_WORDS = ("true", "yes", "y", "1", "on")
 _FALSE_WORDS = ("false", "no", "n", "0", "off")
 
 
-def _one_of(field_name: str, value: object, allowed: tuple[str, ...]) -> str:
+_Word = TypeVar("_Word", bound=str)
+
+
+def _one_of(field_name: str, value: object, allowed: tuple[_Word, ...]) -> _Word:
+    """The allowed word that `value` spells (any case, spaces around), or InputError."""
     text = str(value).strip().lower()
-    if text not in allowed:
-        raise InputError(
-            f"field '{field_name}': {value!r} is not one of: {', '.join(allowed)}",
-            field=field_name,
-        )
-    return text
+    for word in allowed:
+        if word == text:
+            return word
+    raise InputError(
+        f"field '{field_name}': {value!r} is not one of: {', '.join(allowed)}",
+        field=field_name,
+    )
 
 
 def _number(field_name: str, value: object, low: float | None, high: float | None) -> float:
@@ -230,10 +239,17 @@ def check_builtin_value(name: str, value: object) -> FactorValue:
 
 def check_custom_factor(factor: CustomFactor) -> CustomFactor:
     """Validate a user's factor definition: a fresh snake_case name and a known kind."""
-    name = factor.name.strip().lower()
+    return custom_factor(factor.name, factor.kind, factor.unit, factor.choices)
+
+
+def custom_factor(
+    name: str, kind: str, unit: str | None = None, choices: Iterable[str] = ()
+) -> CustomFactor:
+    """A checked factor definition from typed text (`kind` as typed, e.g. by the CLI)."""
+    typed, name = name, name.strip().lower()
     if not name or not name.replace("_", "a").isalnum() or not name[0].isalpha() or len(name) > 64:
         raise InputError(
-            f"field 'factor.name': {factor.name!r} must be letters, digits and _ "
+            f"field 'factor.name': {typed!r} must be letters, digits and _ "
             "(starting with a letter)",
             field="factor.name",
         )
@@ -241,10 +257,10 @@ def check_custom_factor(factor: CustomFactor) -> CustomFactor:
         raise InputError(
             f"field 'factor.name': {name!r} is already a built-in column", field="factor.name"
         )
-    kind = _one_of("factor.kind", factor.kind, FACTOR_KINDS)
-    choices = tuple(c.strip().lower() for c in factor.choices if c.strip())
-    if choices and kind != "categorical":
+    checked_kind = _one_of("factor.kind", kind, FACTOR_KINDS)
+    levels = tuple(c.strip().lower() for c in choices if c.strip())
+    if levels and checked_kind != "categorical":
         raise InputError(
             "field 'factor.choices': only categorical factors have choices", field="factor.choices"
         )
-    return CustomFactor(name, kind, factor.unit or None, choices)  # type: ignore[arg-type]
+    return CustomFactor(name, checked_kind, unit or None, levels)

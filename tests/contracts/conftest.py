@@ -83,9 +83,7 @@ class Cli:
         assert proc.returncode == 0, (args, proc.returncode, proc.stderr)
         return proc.stdout
 
-    def fails(
-        self, *args: str, user: str | None = None, stdin: str | None = None
-    ) -> str:
+    def fails(self, *args: str, user: str | None = None, stdin: str | None = None) -> str:
         """Run a command that must reject its input: exit 2, ONE line on stderr."""
         proc = self.run(*args, user=user, stdin=stdin)
         assert proc.returncode == 2, (args, proc.returncode, proc.stdout, proc.stderr)
@@ -102,10 +100,7 @@ class Cli:
             return {}
         con = sqlite3.connect(path)
         try:
-            names = [
-                r[0]
-                for r in con.execute("select name from sqlite_master where type='table'")
-            ]
+            names = [r[0] for r in con.execute("select name from sqlite_master where type='table'")]
             return {
                 n: sorted(map(repr, con.execute(f'select * from "{n}"')))  # type: ignore[arg-type]
                 for n in names

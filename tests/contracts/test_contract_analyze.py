@@ -85,6 +85,7 @@ def test_findings_contract_on_a_diary_with_gaps(cli: Cli, tmp_path: Path) -> Non
     findings = out["findings"]
     kinds = {"temp": "numeric", "cnt": "numeric", "yn": "boolean", "tf": "boolean",
              "bin01": "boolean", "cat": "categorical"}  # fmt: skip
+    expected: set[tuple[str, str | None, int]]
     expected = {(f, None, lag) for f in kinds if f != "cat" for lag in (0, 1)}
     expected |= {("cat", level, lag) for level in "abc" for lag in (0, 1)}
     got = [(f["factor"], f["level"], f["lag_days"]) for f in findings]
@@ -100,6 +101,11 @@ def test_findings_contract_on_a_diary_with_gaps(cli: Cli, tmp_path: Path) -> Non
         assert f["effect"]["measure"] == "rate_ratio"
         low, high = f["effect"]["ci95"]
         assert low <= f["effect"]["estimate"] <= high
+        # The estimate points the way `direction` says: toward more cramps.
+        if f["kind"] == "numeric":
+            assert f["effect"]["estimate"] >= 1 and f["direction"] in f["effect"]["per"], f
+        else:
+            assert (f["direction"] == "present") == (f["effect"]["estimate"] >= 1), f
         assert 0.0 <= f["p_value"] <= 1.0
         assert f["significant"] is (f["q_value"] <= 0.10), f
         # Lags never reach across a missing day; empty cells are missing.
@@ -160,21 +166,26 @@ def test_enough_data_rules(cli: Cli, tmp_path: Path) -> None:
 
 
 def test_bad_csv_exits_2_naming_the_line(cli: Cli, tmp_path: Path) -> None:
+    head = ["date", "cramps", "pain", "x"]
     good = ["2026-01-01", "0", "", "1"]
-    cases: list[tuple[list[str], list[list[str]], list[str]]] = [
-        (["day", "cramps"], [["2026-01-01", "0"]], ["date"]),
-        (["date", "pain"], [["2026-01-01", "3"]], ["cramps"]),
-        (["date", "cramps", "pain", "x"], [good, ["2026/01/02", "0", "", "1"]], ["line 3", "date"]),
-        (["date", "cramps", "pain", "x"], [good, ["2026-02-30", "0", "", "1"]], ["line 3", "date"]),
-        (["date", "cramps", "pain", "x"], [good, ["2026-01-01", "0", "", "1"]], ["line 3", "date"]),
-        (["date", "cramps", "pain", "x"], [good, ["2026-01-02", "-1", "", "1"]], ["line 3", "cramps"]),
-        (["date", "cramps", "pain", "x"], [good, ["2026-01-02", "1.5", "", "1"]], ["line 3", "cramps"]),
-        (["date", "cramps", "pain", "x"], [good, ["2026-01-02", "", "", "1"]], ["line 3", "cramps"]),
-        (["date", "cramps", "pain", "x"], [good, ["2026-01-02", "1", "11", "1"]], ["line 3", "pain"]),
-        (["date", "cramps", "pain", "x"], [good, ["2026-01-02", "1", "-1", "1"]], ["line 3", "pain"]),
-        (["date", "cramps", "pain", "x"], [good, ["2026-01-02", "1", "2", "1", "9"]], ["line 3"]),
-    ]  # fmt: skip
-    for i, (header, rows, named) in enumerate(cases):
+
+    def second(*cells: str) -> tuple[list[str], list[list[str]]]:
+        return head, [good, list(cells)]
+
+    cases: list[tuple[tuple[list[str], list[list[str]]], list[str]]] = [
+        ((["day", "cramps"], [["2026-01-01", "0"]]), ["date"]),
+        ((["date", "pain"], [["2026-01-01", "3"]]), ["cramps"]),
+        (second("2026/01/02", "0", "", "1"), ["line 3", "date"]),
+        (second("2026-02-30", "0", "", "1"), ["line 3", "date"]),
+        (second("2026-01-01", "0", "", "1"), ["line 3", "date"]),  # twice
+        (second("2026-01-02", "-1", "", "1"), ["line 3", "cramps"]),
+        (second("2026-01-02", "1.5", "", "1"), ["line 3", "cramps"]),
+        (second("2026-01-02", "", "", "1"), ["line 3", "cramps"]),
+        (second("2026-01-02", "1", "11", "1"), ["line 3", "pain"]),
+        (second("2026-01-02", "1", "-1", "1"), ["line 3", "pain"]),
+        (second("2026-01-02", "1", "2", "1", "9"), ["line 3"]),  # one cell too many
+    ]
+    for i, ((header, rows), named) in enumerate(cases):
         path = write_csv(tmp_path / f"bad{i}.csv", header, rows)
         message = cli.fails("analyze", str(path))
         for word in named:
@@ -184,8 +195,8 @@ def test_bad_csv_exits_2_naming_the_line(cli: Cli, tmp_path: Path) -> None:
     cli.fails("analyze", str(empty))
     assert "nowhere.csv" in cli.fails("analyze", str(tmp_path / "nowhere.csv"))
     # Boundaries that are fine: pain 0 and 10, cramps 0, any factor text.
-    ok = write_csv(tmp_path / "ok.csv", ["date", "cramps", "pain"],
-                   [["2026-01-01", 0, 0], ["2026-01-02", 2, 10], ["2026-01-04", 1, ""]])  # fmt: skip
+    rows_ok = [["2026-01-01", 0, 0], ["2026-01-02", 2, 10], ["2026-01-04", 1, ""]]
+    ok = write_csv(tmp_path / "ok.csv", ["date", "cramps", "pain"], rows_ok)
     out = cli.json("analyze", str(ok))
     assert (out["nights"], out["cramp_nights"], out["cramps"]) == (3, 2, 3)
     assert out["enough_data"] is False

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+import pty
+import select
+import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
-from .conftest import Cli
+from .conftest import PROGRAM, Cli
 
 LEVELS = {"emergency", "urgent", "routine", "self_care"}
 EVIDENCE = {"high", "moderate", "low", "very_low", "expert_opinion"}
@@ -16,28 +21,60 @@ CAUSES = {
     "nerve_disorder", "circulation_disorder", "metabolic_disorder",
     "prolonged_sitting_or_standing", "alcohol", "ageing",
 }  # fmt: skip
-VOCAB = {
+VOCAB: dict[tuple[str, ...], list[str]] = {
     ("person", "sex"): ["female", "male", "other"],
     ("episode", "muscle"): ["calf", "foot", "toes", "thigh_front", "thigh_back", "hand", "other"],
     ("episode", "when"): ["night", "day", "during_exercise", "after_exercise"],
     ("day", "exercise_intensity"): ["none", "light", "moderate", "hard"],
     ("day", "sleep_position"): ["back", "side", "prone"],
 }
-CONDITIONS = (
-    "chronic_kidney_disease dialysis liver_disease diabetes peripheral_neuropathy "
-    "peripheral_arterial_disease hypothyroidism hypoparathyroidism vitamin_d_deficiency "
-    "heart_failure parkinsons_disease multiple_sclerosis motor_neuron_disease "
-    "lumbar_spinal_stenosis venous_insufficiency alcohol_use_disorder"
-).split()
-SYMPTOMS = (
-    "one_leg_swollen leg_red_or_warm calf_pain_persists chest_pain short_of_breath "
-    "coughing_blood leg_cold_pale_or_blue sudden_leg_weakness_or_numbness dark_urine "
-    "severe_pain_swelling_after_exertion pain_walking_eases_with_rest muscle_weakness "
-    "muscle_wasting muscle_twitching numbness_or_tingling_feet tingling_lips_or_fingers "
-    "hand_or_foot_spasms confusion fever vomiting_or_diarrhoea very_thirsty_little_urine "
-    "back_pain_into_leg recent_long_travel_or_bed_rest recent_leg_injury_or_surgery "
-    "cramps_started_after_new_medicine frequent_daytime_cramps sleep_badly_disrupted"
-).split()
+CONDITIONS = [
+    "chronic_kidney_disease",
+    "dialysis",
+    "liver_disease",
+    "diabetes",
+    "peripheral_neuropathy",
+    "peripheral_arterial_disease",
+    "hypothyroidism",
+    "hypoparathyroidism",
+    "vitamin_d_deficiency",
+    "heart_failure",
+    "parkinsons_disease",
+    "multiple_sclerosis",
+    "motor_neuron_disease",
+    "lumbar_spinal_stenosis",
+    "venous_insufficiency",
+    "alcohol_use_disorder",
+]
+SYMPTOMS = [
+    "one_leg_swollen",
+    "leg_red_or_warm",
+    "calf_pain_persists",
+    "chest_pain",
+    "short_of_breath",
+    "coughing_blood",
+    "leg_cold_pale_or_blue",
+    "sudden_leg_weakness_or_numbness",
+    "dark_urine",
+    "severe_pain_swelling_after_exertion",
+    "pain_walking_eases_with_rest",
+    "muscle_weakness",
+    "muscle_wasting",
+    "muscle_twitching",
+    "numbness_or_tingling_feet",
+    "tingling_lips_or_fingers",
+    "hand_or_foot_spasms",
+    "confusion",
+    "fever",
+    "vomiting_or_diarrhoea",
+    "very_thirsty_little_urine",
+    "back_pain_into_leg",
+    "recent_long_travel_or_bed_rest",
+    "recent_leg_injury_or_surgery",
+    "cramps_started_after_new_medicine",
+    "frequent_daytime_cramps",
+    "sleep_badly_disrupted",
+]
 # (section, field, lowest allowed, highest allowed or None for "≥ 0")
 RANGES: list[tuple[str, str, float, float | None]] = [
     ("person", "age", 0, 120),
@@ -113,9 +150,7 @@ def _check_shape(result: dict[str, Any], bibliography: set[str]) -> None:
     for item in result["avoid"]:
         assert {"id", "why", "sources"} <= set(item)
     for item in result["medications"]:
-        assert {"input", "generic", "class", "linked_to_cramps", "advice", "sources"} <= set(
-            item
-        )
+        assert {"input", "generic", "class", "linked_to_cramps", "advice", "sources"} <= set(item)
     assert _all_sources(result) <= bibliography
 
 
@@ -220,15 +255,20 @@ def test_wrong_types_rejected(cli: Cli) -> None:
 
 
 def test_unknown_keys_and_vocabulary_rejected(cli: Cli) -> None:
-    for situation, field in [
+    unknown: list[tuple[dict[str, Any], str]] = [
         ({"mood": "sad"}, "mood"),
         ({"person": {"weight": 80}}, "weight"),
         ({"episode": {"side": "left", "muscle": "calf"}}, "side"),
         ({"day": {"bedroom_temp_k": 290}}, "bedroom_temp_k"),
-    ]:
-        assert field in cli.fails("assess", "-", stdin=json.dumps(situation))
+    ]
+    for case, field in unknown:
+        assert field in cli.fails("assess", "-", stdin=json.dumps(case))
 
-    vocabularies = {**VOCAB, ("conditions",): CONDITIONS, ("symptoms",): SYMPTOMS}
+    vocabularies: dict[tuple[str, ...], list[str]] = {
+        **VOCAB,
+        ("conditions",): CONDITIONS,
+        ("symptoms",): SYMPTOMS,
+    }
     for path, allowed in vocabularies.items():
         bad = "not_a_thing"
         situation: dict[str, Any] = (
@@ -244,3 +284,27 @@ def test_human_format_is_not_json(cli: Cli) -> None:
     out = cli.ok("assess", "-", "--format", "human", stdin=json.dumps({"symptoms": ["chest_pain"]}))
     assert out.strip() and not out.lstrip().startswith("{")
     assert "EMERGENCY" in out.upper()
+
+
+def test_no_file_on_a_terminal_asks_questions(cli: Cli) -> None:
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        [PROGRAM, "assess"], stdin=follower, stdout=follower, stderr=follower, env=cli.env
+    )
+    os.close(follower)
+    seen = b""
+    try:
+        deadline = time.monotonic() + 20
+        while b"?" not in seen and time.monotonic() < deadline:
+            ready, _, _ = select.select([leader], [], [], 0.5)
+            if ready:
+                try:
+                    seen += os.read(leader, 4096)
+                except OSError:
+                    break
+        assert b"?" in seen, seen  # a question, asked on the terminal
+        assert proc.poll() is None, "it waits for the answer"
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)
+        os.close(leader)

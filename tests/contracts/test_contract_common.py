@@ -83,13 +83,16 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(cli: Cli, tmp_path: Pat
         (("assess", str(tmp_path / "missing.json")), None, "missing.json"),
         (("import", "csv", str(bad_csv)), None, "line 2"),
         (("import", "csv", str(tmp_path / "missing.csv")), None, "missing.csv"),
-        (("analyze", str(bad_csv)), None, "line 2"),
-        (("experiment", "analyze", str(bad_csv), "--column", "x"), None, "line 2"),
-        (("experiment", "plan", "--intervention", "nope"), None, "intervention"),
-        (("experiment", "plan", "--intervention", "warm_footbath", "--pairs", "many"),
-         None, "pairs"),
-        (("experiment", "plan", "--intervention", "warm_footbath", "--start", "soon"),
-         None, "start"),
+        (
+            ("experiment", "plan", "--intervention", "warm_footbath", "--pairs", "many"),
+            None,
+            "pairs",
+        ),
+        (
+            ("experiment", "plan", "--intervention", "warm_footbath", "--start", "soon"),
+            None,
+            "start",
+        ),
         (("assess", "-", "--format", "xml"), "{}", "format"),
         (("log", "day", "--intensity", "extreme"), None, "intensity"),
     ]

@@ -141,3 +141,4 @@ def test_analyze_needs_14_nights_in_each_arm(cli: Cli, tmp_path: Path) -> None:
     message = cli.fails("experiment", "analyze", str(bad), "--column", "footbath")
     assert "footbath" in message or "line 3" in message
     assert "nope" in cli.fails("experiment", "analyze", str(short), "--column", "nope")
+    assert "steps_k" in cli.fails("experiment", "analyze", str(short), "--column", "steps_k")

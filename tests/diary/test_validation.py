@@ -81,3 +81,12 @@ def test_custom_factor_names() -> None:
             check_custom_factor(CustomFactor(bad, "numeric"))
     with pytest.raises(InputError, match="only categorical"):
         check_custom_factor(CustomFactor("x", "numeric", choices=("a",)))
+
+
+def test_diary_vocabulary_matches_the_assess_contract() -> None:
+    from crampwise import diary
+    from crampwise.knowledge import vocabulary
+
+    assert diary.MUSCLES == vocabulary.MUSCLES
+    assert diary.INTENSITIES == vocabulary.INTENSITIES
+    assert diary.SLEEP_POSITIONS == vocabulary.SLEEP_POSITIONS

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 
 from crampwise.analysis.triggers import Finding
 from crampwise.daytable import DayTable, FactorColumn
-from crampwise.diary import FactorValue
+from crampwise.diary import FactorKind, FactorValue
 
 __all__ = ["PLANTED", "SimulatedDiary", "StudyResult", "run_study", "score_run", "simulate_diary"]
 
@@ -92,7 +92,7 @@ def simulate_diary(
     cramps = rng.poisson(rate)
 
     keep = np.flatnonzero(rng.random(n) >= gaps)
-    columns: dict[str, tuple[str, list[FactorValue]]] = {
+    columns: dict[str, tuple[FactorKind, list[FactorValue]]] = {
         "exercise_min": ("numeric", list(exercise)),
         "steps": ("numeric", list(steps)),
         "fluids_l": ("numeric", list(fluids)),
@@ -115,7 +115,7 @@ def simulate_diary(
     for name, (kind, values) in columns.items():
         lost = rng.random(n) < missing
         kept: list[FactorValue | None] = [None if lost[i] else values[i] for i in keep]
-        factors.append(FactorColumn(name, kind, kept))  # type: ignore[arg-type]
+        factors.append(FactorColumn(name, kind, kept))
     table = DayTable(
         dates=[start + timedelta(days=int(i)) for i in keep],
         cramps=[int(cramps[i]) for i in keep],

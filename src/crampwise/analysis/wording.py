@@ -39,9 +39,9 @@ def describe(finding: Finding) -> str:
     if finding.kind == "numeric":
         what = f"a day when {label} was {effect.per}"
     elif finding.kind == "boolean":
-        what = f"a day with {label} (vs days without)"
+        what = f"a day when “{label}” was yes (vs no)"
     else:
-        what = f"a day with {label} '{finding.level}' (vs any other)"
+        what = f"a day when {label} was '{finding.level}' (vs anything else)"
     ci = f"{ratio(effect.ci95[0]).rstrip('×')}–{ratio(effect.ci95[1])}"
     return (
         f"{when} {what}, you had {ratio(effect.estimate)} as many cramps ({ci}); "

@@ -83,6 +83,12 @@ def main() -> None:
     except BrokenPipeError:  # `crampwise assess - --format json | head`: stop quietly
         _silence_stdout()
         sys.exit(1)
+    except OSError as exc:
+        if exc.filename is None:
+            raise
+        # A path the user gave cannot be opened (`-o /no/such/dir/x.csv`): bad input.
+        sys.stderr.write(f"crampwise: error: cannot open {exc.filename}: {exc.strerror}\n")
+        sys.exit(2)
     except KeyboardInterrupt:
         sys.exit(130)
 

@@ -252,10 +252,10 @@ def factor_define(
     fmt: FormatOption = None,
 ) -> None:
     """Define a factor of your own to log with `log day --set NAME=VALUE`."""
-    from crampwise.diary import CustomFactor
+    from crampwise.diary import custom_factor
 
-    levels = tuple(c for c in (choices or "").split(",") if c.strip())
-    made = _diary(ctx).define_factor(CustomFactor(name, kind, unit, levels))  # type: ignore[arg-type]
+    levels = (choices or "").split(",")
+    made = _diary(ctx).define_factor(custom_factor(name, kind, unit, levels))
     row = {"name": made.name, "kind": made.kind, "unit": made.unit, "choices": list(made.choices)}
     print_json(row) if wants_json(fmt) else print(f"Factor {made.name} ({made.kind}) ready.")
 

@@ -23,6 +23,11 @@ FactKind = Literal["symptom", "condition", "medclass", "medicine", "medlink", "f
 Op = Literal["", "=", ">", ">=", "<", "<="]
 
 _FIELD_RE = re.compile(r"^([a-z]+)\.([a-z_0-9]+)(?:(>=|<=|=|>|<)(.+))?$")
+# Lookups that turn the text of a prefix or operator into its typed (Literal) value.
+_PREFIXES: dict[str, FactKind] = {
+    kind: kind for kind in ("symptom", "condition", "medclass", "medicine", "medlink")
+}
+_COMPARISONS: dict[str, Op] = {op: op for op in (">", ">=", "<", "<=")}
 
 
 @dataclass(frozen=True)
@@ -71,25 +76,25 @@ def parse_fact(text: str, *, classes: frozenset[str], generics: frozenset[str]) 
         raise ValueError(f"a fact must be a non-empty string, got {text!r}")
     prefix, sep, rest = text.partition(":")
     if sep:
-        allowed: tuple[str, ...] | frozenset[str]
-        if prefix == "symptom":
-            allowed = v.SYMPTOMS
-        elif prefix == "condition":
-            allowed = v.CONDITIONS
-        elif prefix == "medclass":
-            allowed = classes
-        elif prefix == "medicine":
-            allowed = generics
-        elif prefix == "medlink":
-            allowed = (*v.LINK_STRENGTHS, "any")
-        else:
+        kind = _PREFIXES.get(prefix)
+        if kind is None:
             raise ValueError(
                 f"fact {text!r}: unknown prefix {prefix!r}; use symptom, condition, "
                 "medclass, medicine or medlink"
             )
+        allowed: tuple[str, ...] | frozenset[str]
+        if kind == "symptom":
+            allowed = v.SYMPTOMS
+        elif kind == "condition":
+            allowed = v.CONDITIONS
+        elif kind == "medclass":
+            allowed = classes
+        elif kind == "medicine":
+            allowed = generics
+        else:
+            allowed = (*v.LINK_STRENGTHS, "any")
         if rest not in allowed:
             raise ValueError(f"fact {text!r}: {rest!r} is not one of: {', '.join(sorted(allowed))}")
-        kind: FactKind = prefix  # type: ignore[assignment]
         return Fact(text, kind, rest)
     return _parse_field_fact(text)
 
@@ -113,13 +118,14 @@ def _parse_field_fact(text: str) -> Fact:
             raise ValueError(f"fact {text!r}: {path} takes =VALUE, one of: {', '.join(choices)}")
         return Fact(text, "field", path, "=", raw)
     if key in v.NUMERIC_RANGES:
-        if op is None or op == "=":
+        comparison = _COMPARISONS.get(op or "")
+        if comparison is None:
             raise ValueError(f"fact {text!r}: numeric field {path} needs >, >=, < or <=")
         try:
             number = float(raw)
         except ValueError:
             raise ValueError(f"fact {text!r}: {raw!r} is not a number") from None
-        return Fact(text, "field", path, op, number)  # type: ignore[arg-type]
+        return Fact(text, "field", path, comparison, number)
     raise ValueError(f"fact {text!r}: unknown field {path}")
 
 
