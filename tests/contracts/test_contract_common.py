@@ -7,6 +7,8 @@ import io
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from .conftest import Cli, write_csv
 
 
@@ -102,3 +104,20 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(cli: Cli, tmp_path: Pat
         assert named.lower() in message.lower(), (args, message)
     assert cli.snapshot() == before
     assert "newcomer" not in cli.users()
+
+
+@pytest.mark.postgres
+def test_database_url_may_name_postgresql(tmp_path: Path, postgres_url: str) -> None:
+    cli = Cli(home=tmp_path, db_path=None, extra_env={"CRAMPWISE_DATABASE_URL": postgres_url})
+    diary = write_csv(
+        tmp_path / "d.csv",
+        ["date", "cramps", "pain", "legs_cold"],
+        [["2026-01-01", 1, 4, "true"], ["2026-01-02", 0, "", "false"]],
+    )
+    cli.json("import", "csv", str(diary), user="pg")
+    exported = cli.ok("export", "csv", user="pg")
+    assert exported == diary.read_text(encoding="utf-8")
+    bad = write_csv(tmp_path / "bad.csv", ["date", "cramps"], [["2026-01-03", "-2"]])
+    assert "line 2" in cli.fails("import", "csv", str(bad), user="pg")
+    assert cli.ok("export", "csv", user="pg") == exported
+    assert not (tmp_path / "data").exists()  # no SQLite file was made on the side

@@ -113,6 +113,9 @@ def create_app(settings: WebSettings | None = None, store: Any = None) -> FastAP
     from crampwise.web import pages_care  # care team (issue #7)
 
     app.include_router(pages_care.router)
+    from crampwise.web import pages_report  # clinician PDF download (issue #6)
+
+    app.include_router(pages_report.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
     app.add_middleware(SecurityHeaders, trust_proxy=settings.trust_proxy)
     return app

@@ -11,7 +11,8 @@ from fastapi.responses import RedirectResponse, Response
 from crampwise.diary import CustomFactor, Medicine
 from crampwise.errors import InputError
 from crampwise.web.deps import DiaryDep, UserDep, render
-from crampwise.web.pages_common import UNITS, UNITS_COOKIE, form_dict, units_of
+from crampwise.web.pages_common import UNITS, UNITS_COOKIE, form_dict, local_now, units_of
+from crampwise.web.pages_report import report_period
 
 router = APIRouter()
 ONE_YEAR_S = 365 * 24 * 3600
@@ -21,6 +22,7 @@ MAX_IMPORT_BYTES = 20 * 1024 * 1024
 def _settings_page(
     request: Request, diary: object, status_code: int = 200, **ctx: object
 ) -> Response:
+    report_from, report_to = report_period("", "", local_now().date())
     return render(
         request,
         "settings.html",
@@ -28,6 +30,8 @@ def _settings_page(
         units=units_of(request),
         factors=diary.custom_factors(),  # type: ignore[attr-defined]
         medicines=diary.medicines(),  # type: ignore[attr-defined]
+        report_from=report_from.isoformat(),
+        report_to=report_to.isoformat(),
         **ctx,
     )
 
