@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import json
 import os
+import pty
+import select
 import shutil
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +35,10 @@ def _program() -> str:
 
 
 PROGRAM = _program()
+
+
+def _not_json(constant: str) -> None:
+    raise AssertionError(f"{constant} is not JSON")
 
 
 @dataclass
@@ -76,7 +83,8 @@ class Cli:
         proc = self.run(*args, "--format", "json", user=user, stdin=stdin)
         assert proc.returncode == 0, (args, proc.returncode, proc.stderr)
         assert "Traceback" not in proc.stderr, proc.stderr
-        return json.loads(proc.stdout)  # raises if anything but one document is there
+        # Exactly one document, and strict JSON: NaN / Infinity break other parsers (jq, JS).
+        return json.loads(proc.stdout, parse_constant=_not_json)
 
     def ok(self, *args: str, user: str | None = None, stdin: str | None = None) -> str:
         proc = self.run(*args, user=user, stdin=stdin)
@@ -92,6 +100,42 @@ class Cli:
         assert message, "an error must say what is wrong"
         assert len(message.splitlines()) == 1, proc.stderr
         return message
+
+    def on_terminal(self, *args: str, until: bytes | None = None) -> tuple[bytes, int | None]:
+        """Run with a pseudo-terminal as stdin/stdout; (output, exit code or None if waiting).
+
+        With `until`, stop reading once that text shows (the program may wait for input).
+        """
+        leader, follower = pty.openpty()
+        proc = subprocess.Popen(
+            [PROGRAM, *args], stdin=follower, stdout=follower, stderr=follower, env=self.env
+        )
+        os.close(follower)
+        seen = b""
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                if until is not None and until in seen:
+                    break
+                ready, _, _ = select.select([leader], [], [], 0.2)
+                if ready:
+                    try:
+                        chunk = os.read(leader, 65536)
+                    except OSError:  # the program ended and closed the terminal
+                        break
+                    if not chunk:
+                        break
+                    seen += chunk
+                elif proc.poll() is not None:
+                    break
+            if until is None:  # the output has ended: let the program finish
+                proc.wait(timeout=30)
+            return seen, proc.poll()
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait(timeout=10)
+            os.close(leader)
 
     def snapshot(self) -> dict[str, list[tuple[Any, ...]]]:
         """Every row of every table (sorted), to prove a command wrote nothing."""

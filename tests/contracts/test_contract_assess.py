@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
-import pty
-import select
-import subprocess
-import time
 from pathlib import Path
 from typing import Any
 
-from .conftest import PROGRAM, Cli
+from .conftest import Cli
 
 LEVELS = {"emergency", "urgent", "routine", "self_care"}
 EVIDENCE = {"high", "moderate", "low", "very_low", "expert_opinion"}
@@ -215,6 +210,14 @@ def test_every_field_optional_and_triage_levels(cli: Cli) -> None:
     assert swollen["triage"]["level"] == "urgent"
     _check_shape(swollen, bibliography)
 
+    # Every vocabulary value at once: still the contract's shape, ids and sources.
+    everything = dict(RICH, conditions=CONDITIONS, symptoms=SYMPTOMS,
+                      person={"age": 80, "sex": "female", "pregnant": True})  # fmt: skip
+    result = _assess(cli, everything)
+    _check_shape(result, bibliography)
+    assert result["triage"]["level"] == "emergency"
+    assert "pregnancy" in {c["id"] for c in result["causes"]}
+
 
 def test_range_boundaries_accepted(cli: Cli) -> None:
     low: dict[str, dict[str, float]] = {}
@@ -287,24 +290,6 @@ def test_human_format_is_not_json(cli: Cli) -> None:
 
 
 def test_no_file_on_a_terminal_asks_questions(cli: Cli) -> None:
-    leader, follower = pty.openpty()
-    proc = subprocess.Popen(
-        [PROGRAM, "assess"], stdin=follower, stdout=follower, stderr=follower, env=cli.env
-    )
-    os.close(follower)
-    seen = b""
-    try:
-        deadline = time.monotonic() + 20
-        while b"?" not in seen and time.monotonic() < deadline:
-            ready, _, _ = select.select([leader], [], [], 0.5)
-            if ready:
-                try:
-                    seen += os.read(leader, 4096)
-                except OSError:
-                    break
-        assert b"?" in seen, seen  # a question, asked on the terminal
-        assert proc.poll() is None, "it waits for the answer"
-    finally:
-        proc.kill()
-        proc.wait(timeout=10)
-        os.close(leader)
+    seen, code = cli.on_terminal("assess", until=b"?")
+    assert b"?" in seen, seen  # a question, asked on the terminal
+    assert code is None, "it waits for the answer"

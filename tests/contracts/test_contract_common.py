@@ -30,6 +30,12 @@ def test_user_defaults_to_me_and_is_created_on_first_write(cli: Cli) -> None:
     assert hers[0]["exercise_min"] in {"45", "45.0"}
     # An explicit `--user me` is the same diary as no --user at all.
     assert _rows(cli.ok("export", "csv", user="me")) == mine
+    # `log cramp` takes a fast path past the usual start-up: --user still applies.
+    cli.ok("--user=bob", "log", "cramp", "--at", "2026-03-05T02:00", "--format", "json")
+    assert cli.users() == {"me", "alice", "bob"}
+    assert [(r["date"], r["cramps"]) for r in _rows(cli.ok("export", "csv", user="bob"))] == [
+        ("2026-03-04", "1")
+    ]
 
 
 def test_database_url_is_the_database(cli: Cli) -> None:
@@ -41,6 +47,13 @@ def test_database_url_is_the_database(cli: Cli) -> None:
     # A second URL is a second, independent database.
     other = Cli(home=cli.home, db_path=cli.home / "other.db")
     assert _rows(other.ok("export", "csv")) == []
+
+
+def test_a_bad_database_url_is_one_line_exit_2(tmp_path: Path) -> None:
+    for url in ("not a url", "nosuchdb://host/x"):
+        cli = Cli(home=tmp_path, db_path=None, extra_env={"CRAMPWISE_DATABASE_URL": url})
+        assert "CRAMPWISE_DATABASE_URL" in cli.fails("log", "day", "--exercise", "30")
+    assert not any(p.is_file() for p in tmp_path.rglob("*"))
 
 
 def test_default_database_is_sqlite_in_the_data_folder(tmp_path: Path) -> None:
@@ -79,6 +92,8 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(cli: Cli, tmp_path: Pat
     cli.json("log", "day", "--date", "2026-03-02", "--exercise", "30")
     before = cli.snapshot()
     bad_csv = write_csv(tmp_path / "bad.csv", ["date", "cramps"], [["2026-01-01", "x"]])
+    latin1 = tmp_path / "latin1.csv"
+    latin1.write_bytes("date,cramps,mood\n2026-01-01,1,café\n".encode("latin-1"))
     cases: list[tuple[tuple[str, ...], str | None, str]] = [
         (("assess", "-", "--save"), '{"person": {"sex": "robot"}}', "sex"),
         (("assess", "-", "--save"), "{not json", "json"),
@@ -96,7 +111,11 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(cli: Cli, tmp_path: Pat
             "start",
         ),
         (("assess", "-", "--format", "xml"), "{}", "format"),
-        (("log", "day", "--intensity", "extreme"), None, "intensity"),
+        (("log", "day", "--exercise", "30", "--intensity", "extreme"), None, "intensity"),
+        (("log", "cramp", "--muscle", "calf", "--pain", "11"), None, "pain"),
+        (("import", "csv", str(latin1)), None, "latin1.csv"),  # unreadable: not UTF-8
+        (("import", "csv", str(tmp_path)), None, str(tmp_path)),  # a folder
+        (("export", "csv", "-o", str(tmp_path / "no" / "such" / "x.csv")), None, "x.csv"),
     ]
     for args, stdin, named in cases:
         # A new user: besides nothing being written, the user must not be created.
@@ -121,3 +140,10 @@ def test_database_url_may_name_postgresql(tmp_path: Path, postgres_url: str) -> 
     assert "line 2" in cli.fails("import", "csv", str(bad), user="pg")
     assert cli.ok("export", "csv", user="pg") == exported
     assert not (tmp_path / "data").exists()  # no SQLite file was made on the side
+
+
+def test_human_format_is_the_default_on_a_terminal(cli: Cli) -> None:
+    out, code = cli.on_terminal("sources")
+    assert code == 0 and out.strip(), out
+    assert not out.lstrip().startswith((b"[", b"{")), out[:200]
+    assert b"nice_cks_leg_cramps" in out or b"NICE" in out or b"National Institute" in out

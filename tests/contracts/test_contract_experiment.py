@@ -97,6 +97,9 @@ def _check(result: Any, expected: dict[str, Any]) -> None:
         assert result["effect"]["measure"] == "rate_ratio"
         low, high = result["effect"]["ci95"]
         assert low <= result["effect"]["estimate"] <= high
+        # P(rate ratio < 1) is above one half exactly when the estimate is below 1.
+        if result["effect"]["estimate"] != 1:
+            assert (result["effect"]["estimate"] < 1) == (result["probability_helps"] > 0.5)
     assert result["verdict"] == _verdict(result), result
 
 

@@ -377,7 +377,7 @@ def export_diary(diary: Any, user: str) -> dict[str, Any]:
 
 
 def import_diary(diary: Any, text: str | bytes) -> FhirDiary:
-    """Read a bundle and add it to a diary; episodes and medicines already there are kept once."""
+    """Read a bundle and add it to a diary, all or nothing; records already there are kept once."""
     from crampwise.diary import check_factor_value
 
     parsed = read_bundle(text)  # everything validated before the first write
@@ -396,17 +396,12 @@ def import_diary(diary: Any, text: str | bytes) -> FhirDiary:
             if name in known:
                 f = known[name]
                 check_factor_value(f"{day.date}.{name}", f.kind, value, choices=f.choices)
-    for name, factor in wanted.items():
-        if name not in known:
-            diary.define_factor(factor)
-    seen = {(e.started_at, e.muscle) for e in diary.episodes()}
-    for ep in parsed.episodes:
-        if (ep.started_at, ep.muscle) not in seen:
-            diary.add_episode(ep)
-    if parsed.days:
-        diary.put_days(parsed.days, source="fhir")
-    have = {(m.name, m.started, m.stopped) for m in diary.medicines()}
-    for med in parsed.medicines:
-        if (med.name, med.started, med.stopped) not in have:
-            diary.add_medicine(med)
+    # One transaction: a failure on the bundle's last record leaves the diary as it was.
+    diary.import_records(
+        factors=[f for name, f in wanted.items() if name not in known],
+        episodes=parsed.episodes,
+        days=parsed.days,
+        medicines=parsed.medicines,
+        source="fhir",
+    )
     return parsed

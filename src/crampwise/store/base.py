@@ -12,6 +12,9 @@ from crampwise.errors import InputError
 from crampwise.store.engine import WRITE_OPTION
 from crampwise.store.tables import users
 
+# What `users.units` may hold: metric (°C, litres) or US customary (°F, fluid ounces).
+UNITS = ("metric", "us")
+
 
 def utc_now() -> datetime:
     """Naive UTC, to the second (record-keeping times; diary times are local wall time)."""
@@ -74,6 +77,26 @@ class DiaryBase:
         """The user's row id, or None when they have not written anything yet."""
         with self._read() as conn:
             return self._uid(conn)
+
+    def units(self) -> str:
+        """The user's units for temperatures and volumes: 'metric' (default) or 'us'."""
+        with self._read() as conn:
+            found = conn.execute(
+                sa.select(users.c.units).where(users.c.name == self.user_name)
+            ).scalar_one_or_none()
+        return found if found in UNITS else "metric"
+
+    def set_units(self, units: str) -> str:
+        """Store the user's units ('metric' or 'us'); returns them."""
+        if units not in UNITS:
+            raise InputError(
+                f"field 'units': {units!r} is not one of: {', '.join(UNITS)}", field="units"
+            )
+        with self._write() as conn:
+            conn.execute(
+                sa.update(users).where(users.c.id == self._require_uid(conn)).values(units=units)
+            )
+        return units
 
     def delete_everything(self) -> bool:
         """Delete the user and every row of theirs; True if there was anything to delete."""

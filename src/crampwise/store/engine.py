@@ -33,7 +33,14 @@ def normalise_url(url: str) -> str:
 def make_engine(url: str) -> sa.Engine:
     """An engine for `url`; SQLite files get their folder created and the pragmas above."""
     url = normalise_url(url)
-    parsed = sa.make_url(url)
+    try:
+        parsed = sa.make_url(url)
+        parsed.get_dialect()  # an unknown dialect or driver fails here, not mid-command
+    except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError) as exc:
+        from crampwise.errors import InputError
+
+        # The URL itself is not echoed: it may hold a password.
+        raise InputError(f"database URL (CRAMPWISE_DATABASE_URL): {exc}") from None
     if parsed.get_backend_name() != "sqlite":
         return sa.create_engine(url, pool_pre_ping=True)
     if parsed.database and parsed.database != ":memory:":

@@ -98,6 +98,18 @@ def _experiment(row: Any) -> ExperimentRecord:
     )
 
 
+def check_medicine(medicine: Medicine) -> Medicine:
+    """`medicine` with its name trimmed, or InputError (bad name, stopped before started)."""
+    name = medicine.name.strip()
+    if not name or len(name) > 128:
+        raise InputError("field 'medicine.name': 1–128 characters", field="medicine.name")
+    if medicine.started and medicine.stopped and medicine.stopped < medicine.started:
+        raise InputError(
+            "field 'medicine.stopped': before the start date", field="medicine.stopped"
+        )
+    return dataclasses.replace(medicine, name=name)
+
+
 def _medicine(row: Any) -> Medicine:
     return Medicine(name=row.name, started=row.started, stopped=row.stopped, id=row.id)
 
@@ -108,41 +120,41 @@ class RecordsMixin(DiaryBase):
     # --- medicines ----------------------------------------------------------------------
     def add_medicine(self, medicine: Medicine, source: str = "manual") -> Medicine:
         """Record a medicine; the same name and dates again returns the stored one."""
-        name = medicine.name.strip()
-        if not name or len(name) > 128:
-            raise InputError("field 'medicine.name': 1–128 characters", field="medicine.name")
-        if medicine.started and medicine.stopped and medicine.stopped < medicine.started:
-            raise InputError(
-                "field 'medicine.stopped': before the start date", field="medicine.stopped"
-            )
+        checked = check_medicine(medicine)
         with self._write() as conn:
-            uid = self._require_uid(conn)
-            row = conn.execute(
-                sa.select(medicines).where(
-                    medicines.c.user_id == uid,
-                    sa.func.lower(medicines.c.name) == name.lower(),
-                    medicines.c.started.is_(None)
-                    if medicine.started is None
-                    else medicines.c.started == medicine.started,
-                    medicines.c.stopped.is_(None)
-                    if medicine.stopped is None
-                    else medicines.c.stopped == medicine.stopped,
-                )
-            ).first()
-            if row is not None:
-                return _medicine(row)
-            new_id = conn.execute(
-                sa.insert(medicines)
-                .values(
-                    user_id=uid,
-                    name=name,
-                    started=medicine.started,
-                    stopped=medicine.stopped,
-                    source=source,
-                    created_at=utc_now(),
-                )
-                .returning(medicines.c.id)
-            ).scalar_one()
+            return self._insert_medicine(conn, self._require_uid(conn), checked, source)
+
+    def _insert_medicine(
+        self, conn: sa.Connection, uid: int, medicine: Medicine, source: str
+    ) -> Medicine:
+        # `medicine` has passed `check_medicine`; an identical stored one is returned instead.
+        name = medicine.name
+        row = conn.execute(
+            sa.select(medicines).where(
+                medicines.c.user_id == uid,
+                sa.func.lower(medicines.c.name) == name.lower(),
+                medicines.c.started.is_(None)
+                if medicine.started is None
+                else medicines.c.started == medicine.started,
+                medicines.c.stopped.is_(None)
+                if medicine.stopped is None
+                else medicines.c.stopped == medicine.stopped,
+            )
+        ).first()
+        if row is not None:
+            return _medicine(row)
+        new_id = conn.execute(
+            sa.insert(medicines)
+            .values(
+                user_id=uid,
+                name=name,
+                started=medicine.started,
+                stopped=medicine.stopped,
+                source=source,
+                created_at=utc_now(),
+            )
+            .returning(medicines.c.id)
+        ).scalar_one()
         return Medicine(name, medicine.started, medicine.stopped, new_id)
 
     def medicines(self) -> list[Medicine]:

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from crampwise.diary import FactorValue
+from crampwise.store.bulk import BulkMixin
 from crampwise.store.csvsync import CsvMixin
 from crampwise.store.days import BUILTIN_NAMES
 from crampwise.store.records import ExperimentRecord, RecordsMixin, _experiment
@@ -46,7 +47,7 @@ class TonightSummary:
     experiments: list[ExperimentRecord]  # active ones, newest first
 
 
-class UserDiary(CsvMixin, RecordsMixin):
+class UserDiary(BulkMixin, CsvMixin, RecordsMixin):
     """One user's diary. Reads never create the user; the first write does.
 
     See `crampwise.store` for the method list. Methods: episodes (`add_episode`,

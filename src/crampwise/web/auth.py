@@ -91,6 +91,7 @@ async def setup(request: Request, name: Text, password: Text, password2: Text) -
     name = name.strip().lower()
     problem = check_new_credentials(name, password, password2)
     if problem:
+        audit_sign_in(request, None, False, "setup refused")  # the typed name is never kept
         return render(request, "auth/setup.html", 422, error=problem, name=name)
     hashed = await run_blocking(ctx.passwords.hash, password)
     # The owner may take over an existing command-line diary of the same name.
@@ -99,6 +100,7 @@ async def setup(request: Request, name: Text, password: Text, password2: Text) -
     except PermissionError as exc:  # someone else finished setup a moment ago
         raise HTTPException(404) from exc
     ctx.forget_diary(name)
+    audit_sign_in(request, account, True, "setup")
     return start_session(request, account)
 
 
@@ -204,11 +206,14 @@ async def join(
         try:
             account = ctx.auth.use_invitation(token, name, hashed)
         except LookupError as exc:
+            audit_sign_in(request, None, False, "invitation not valid")
             raise HTTPException(404) from exc
         except ValueError as exc:
             problem = str(exc)
         else:
+            audit_sign_in(request, account, True, "invitation")
             return start_session(request, account)
+    audit_sign_in(request, None, False, "invitation refused")
     return render(request, "auth/join.html", 422, error=problem, name=name, action=f"/join/{token}")
 
 
@@ -233,7 +238,9 @@ async def open_join(request: Request, name: Text, password: Text, password2: Tex
         except ValueError as exc:
             problem = str(exc)
         else:
+            audit_sign_in(request, account, True, "open sign-up")
             return start_session(request, account)
+    audit_sign_in(request, None, False, "open sign-up refused")
     return render(request, "auth/join.html", 422, error=problem, name=name, action="/join")
 
 

@@ -56,9 +56,20 @@ async def form_dict(request: Request) -> dict[str, str]:
 
 
 def units_of(request: Request) -> str:
-    """The user's units: 'metric' (°C) or 'us' (°F), from their stored choice."""
-    value = request.cookies.get(UNITS_COOKIE, "metric")
-    return value if value in UNITS else "metric"
+    """The user's units: 'metric' (°C) or 'us' (°F): the account's, else this device's cookie."""
+    known: str | None = getattr(request.state, "units", None)
+    if known is not None:
+        return known
+    user = getattr(request.state, "user", None)
+    if user is not None:  # the account's choice follows the person to every device
+        from crampwise.web.deps import diary_for
+
+        value = diary_for(request, user).units()
+    else:
+        value = request.cookies.get(UNITS_COOKIE, "metric")
+    value = value if value in UNITS else "metric"
+    request.state.units = value  # one look-up per request
+    return str(value)
 
 
 def c_to_f(celsius: float) -> float:

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from crampwise.diary import BUILTIN_BY_NAME, DayLog, Episode, FactorValue
 from crampwise.errors import InputError
-from crampwise.web.deps import DiaryDep, UserDep, render
+from crampwise.web.deps import DiaryDep, UserDep, log_episode, render
 from crampwise.web.pages_common import (
     MUSCLE_CHOICES,
     c_to_f,
@@ -298,10 +298,11 @@ async def episode_new(request: Request, user: UserDep) -> Response:
 
 
 @router.post("/diary/new")
-async def episode_create(request: Request, user: UserDep, diary: DiaryDep) -> Response:
+async def episode_create(request: Request, user: UserDep) -> Response:
     form = await form_dict(request)
     try:
-        diary.add_episode(Episode(**_episode_changes(form), origin="web"))
+        # Group commit on the writer thread: durable, and the event loop never waits on fsync.
+        await log_episode(request, user, Episode(**_episode_changes(form), origin="web"))
     except InputError as exc:
         return _edit_page(request, None, form, str(exc))
     return RedirectResponse("/diary", status_code=303)

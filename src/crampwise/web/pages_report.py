@@ -31,7 +31,9 @@ def _date(field: str, text: str) -> date | None:
 def report_period(first_text: str, last_text: str, today: date) -> tuple[date, date]:
     """The nights first..last the report covers (default: the 12 weeks up to today)."""
     last = _date("to", last_text) or today
-    first = _date("from", first_text) or last - timedelta(days=DEFAULT_NIGHTS - 1)
+    first = _date("from", first_text)
+    if first is None:  # (date.min has no 12 weeks before it)
+        first = last - timedelta(days=DEFAULT_NIGHTS - 1) if last.year > 1 else date.min
     if first > last:
         raise InputError(
             f"field 'from': {first.isoformat()} is after 'to' {last.isoformat()}", field="from"

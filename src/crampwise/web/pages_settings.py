@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from crampwise.diary import CustomFactor, Medicine
 from crampwise.errors import InputError
 from crampwise.web.deps import DiaryDep, UserDep, render
-from crampwise.web.pages_common import UNITS, UNITS_COOKIE, form_dict, local_now, units_of
+from crampwise.web.pages_common import UNITS_COOKIE, form_dict, local_now, units_of
 from crampwise.web.pages_report import report_period
 
 router = APIRouter()
@@ -44,15 +44,12 @@ async def settings(request: Request, user: UserDep, diary: DiaryDep, saved: str 
 
 
 @router.post("/settings/units")
-async def set_units(request: Request, user: UserDep) -> Response:
-    """Store the unit choice on this device (°C or °F for the bedroom and the footbath)."""
+async def set_units(request: Request, user: UserDep, diary: DiaryDep) -> Response:
+    """Store the unit choice (°C or °F for the bedroom and the footbath) on the account."""
     form = await form_dict(request)
-    units = form.get("units", "")
-    if units not in UNITS:
-        raise InputError(
-            f"field 'units': {units!r} is not one of: {', '.join(UNITS)}", field="units"
-        )
+    units = diary.set_units(form.get("units", ""))  # InputError (422) unless metric or us
     response = RedirectResponse("/settings?saved=units", status_code=303)
+    # The cookie stays as this device's fallback for pages shown before sign-in.
     response.set_cookie(UNITS_COOKIE, units, max_age=ONE_YEAR_S, samesite="lax", httponly=True)
     return response
 
