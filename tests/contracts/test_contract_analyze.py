@@ -175,6 +175,7 @@ def test_bad_csv_exits_2_naming_the_line(cli: Cli, tmp_path: Path) -> None:
     cases: list[tuple[tuple[list[str], list[list[str]]], list[str]]] = [
         ((["day", "cramps"], [["2026-01-01", "0"]]), ["date"]),
         ((["date", "pain"], [["2026-01-01", "3"]]), ["cramps"]),
+        ((["date", "cramps", "x", "x"], [["2026-01-01", "0", "1", "2"]]), ["line 1", "x"]),
         (second("2026/01/02", "0", "", "1"), ["line 3", "date"]),
         (second("2026-02-30", "0", "", "1"), ["line 3", "date"]),
         (second("2026-01-01", "0", "", "1"), ["line 3", "date"]),  # twice

@@ -33,6 +33,8 @@ def test_user_defaults_to_me_and_is_created_on_first_write(cli: Cli) -> None:
     # `log cramp` takes a fast path past the usual start-up: --user still applies.
     cli.ok("--user=bob", "log", "cramp", "--at", "2026-03-05T02:00", "--format", "json")
     assert cli.users() == {"me", "alice", "bob"}
+    assert cli.ok("export", "csv", user="ghost").splitlines()[0].startswith("date,cramps")
+    assert "ghost" not in cli.users()  # reading is not a write
     assert [(r["date"], r["cramps"]) for r in _rows(cli.ok("export", "csv", user="bob"))] == [
         ("2026-03-04", "1")
     ]

@@ -172,6 +172,17 @@ def login_keys(name: str, address: str) -> list[str]:
     return [f"account:{name.strip().lower()}", f"address:{address}"]
 
 
+# Encoded once: these go on every response.
+_FIXED_HEADERS = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+]
+
+
 class SecurityHeaders:
     """Pure ASGI middleware adding CSP, framing, sniffing, referrer, cache and HSTS headers."""
 
@@ -193,14 +204,7 @@ class SecurityHeaders:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 present = {k.lower() for k, _ in headers}
-                headers += [
-                    (b"content-security-policy", CSP.encode()),
-                    (b"x-content-type-options", b"nosniff"),
-                    (b"x-frame-options", b"DENY"),
-                    (b"referrer-policy", b"no-referrer"),
-                    (b"cross-origin-opener-policy", b"same-origin"),
-                    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
-                ]
+                headers += _FIXED_HEADERS
                 if b"cache-control" not in present:
                     headers.append((b"cache-control", b"no-cache" if static else b"no-store"))
                 if https:
