@@ -91,6 +91,25 @@ def main() -> None:
         sys.exit(2)
     except KeyboardInterrupt:
         sys.exit(130)
+    except Exception as exc:
+        reason = _database_unreachable(exc)
+        if reason is None:
+            raise
+        # Not bad input (exit 2): the database server is down or refuses us.
+        sys.stderr.write(f"crampwise: error: cannot reach the database: {reason}\n")
+        sys.exit(1)
+
+
+def _database_unreachable(exc: Exception) -> str | None:
+    """One line on why the database could not be reached, or None for any other error."""
+    if "sqlalchemy" not in sys.modules:
+        return None
+    from sqlalchemy.exc import OperationalError
+
+    if not isinstance(exc, OperationalError):
+        return None
+    first_line = str(exc.orig or exc).strip().splitlines()
+    return first_line[0] if first_line else type(exc).__name__
 
 
 def _usage_errors_on_one_line() -> None:
