@@ -22,6 +22,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from datetime import datetime, timedelta
 from http.cookies import SimpleCookie
 from pathlib import Path
 
@@ -31,6 +32,7 @@ HELLO_APP = HERE / "hello_app.py"
 CONNECTIONS = 32
 TARGETS = {"tonight": 0.40, "log_cramp": 0.20}  # share of the hello-world rate
 P99_LIMIT_MS = 100.0
+SEED_CRAMPS = 20  # in the Tonight page's 14-night window, like a bad fortnight
 
 SERVE = """
 import sys
@@ -102,6 +104,28 @@ def sign_up(base: str) -> tuple[dict[str, str], str]:
     token = re.search(r'name="csrf_token" value="([^"]+)"', page)
     assert token, "no CSRF token on a signed-in page"
     return {"crampwise_session": cookies["crampwise_session"]}, token.group(1)
+
+
+def seed_diary(base: str, cookies: dict[str, str], csrf: str) -> int:
+    """A lived-in diary for the Tonight page: 20 cramps over the last 14 nights, a ticked item.
+
+    Through the real API and form, before anything is measured; returns the cramps logged.
+    """
+    now = datetime.now().replace(microsecond=0)
+    header = "; ".join(f"{k}={v}" for k, v in cookies.items())
+    for i in range(SEED_CRAMPS):
+        started = now - timedelta(days=i % 14, hours=1 + i % 3)
+        body = json.dumps({"started_at": started.isoformat(), "muscle": "calf", "pain": 4})
+        req = urllib.request.Request(f"{base}/api/v1/episodes", data=body.encode())
+        req.add_header("Content-Type", "application/json")
+        req.add_header("Cookie", header)
+        req.add_header("X-CSRF-Token", csrf)
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            assert resp.status == 201, resp.status
+    form = {"item": "stretched", "done": "true", "csrf_token": csrf}
+    status, _ = request(f"{base}/tonight/routine", form, dict(cookies))
+    assert status == 303, status
+    return SEED_CRAMPS
 
 
 def lua_post(path: Path, cookie: str, csrf: str) -> None:
@@ -181,6 +205,7 @@ def main() -> int:
         wait_up(f"{cw}/login")
         wait_up(f"{hello}/hello")
         cookies, csrf = sign_up(cw)
+        seed_diary(cw, cookies, csrf)
         status, _ = request(f"{cw}/", None, dict(cookies))
         if status != 200:
             sys.exit(f"the Tonight page answers {status}, not 200: nothing to measure")
@@ -210,6 +235,7 @@ def main() -> int:
         "seconds_per_run": args.seconds,
         "cpus": os.cpu_count(),
         "tool": "wrk -t1 -c32 --latency",
+        "seeded_cramps": SEED_CRAMPS,
         "load_average_1min": {"before": load_before, "after": os.getloadavg()[0]},
         "results": results,
         "checks": {},

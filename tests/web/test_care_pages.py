@@ -229,3 +229,27 @@ def test_sharing_link_survives_sign_in(team: Team, app: FastAPI) -> None:
         form = fresh.get(target)
         assert form.status_code == 200 and f'value="{code.group(1)}"' in form.text
         assert accept(fresh, code.group(1)) > 0
+
+
+def test_practitioner_report_covers_the_asked_period_up_to_the_share_end(team: Team) -> None:
+    from datetime import timedelta
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    mark_practitioner(team.olive, "dana")
+    ends = _today() + timedelta(days=10)
+    carl_id = accept(team.dana, make_code(team.carl, ["reports"], ends.isoformat()))
+
+    def first_page(query: str) -> str:
+        pdf = team.dana.get(f"/practice/clients/{carl_id}/report.pdf{query}")
+        assert pdf.status_code == 200, pdf.text
+        return PdfReader(BytesIO(pdf.content)).pages[0].extract_text()
+
+    asked = first_page("?from=2026-11-01&to=2026-11-30")
+    assert "Nights 01 Nov 2026 to 30 Nov 2026" in asked
+    beyond = ends + timedelta(days=30)
+    capped = first_page(f"?from=2026-11-01&to={beyond.isoformat()}")
+    assert f"Nights 01 Nov 2026 to {ends:%d %b %Y}" in capped
+    bad = team.dana.get(f"/practice/clients/{carl_id}/report.pdf?from=yesterday")
+    assert bad.status_code == 422 and "field 'from'" in bad.text

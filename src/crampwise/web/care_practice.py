@@ -148,8 +148,15 @@ async def practice_report(request: Request, user: UserDep, client_id: int) -> Re
         subject = care.person(client_id) or Person(client_id, "")
         care.record(Audit("practitioner_read", "denied", person(user), subject, address(request)))
         raise NotFoundError(f"no report for {client_id}")
+    from crampwise.web.pages_report import report_period
+
+    params = request.query_params
+    first, last = report_period(params.get("from", ""), params.get("to", ""), when)
+    if share.ends_on is not None:  # never past the end the client granted
+        last = min(last, share.ends_on)
+        first = min(first, last)
     diary = web_context(request).store.diary(share.client_name, create=False)
-    pdf = await run_blocking(diary_report, diary, share.client_name, today=when)
+    pdf = await run_blocking(diary_report, diary, share.client_name, first, last, today=when)
     client = Person(share.client_id, share.client_name)
     care.record(
         Audit("practitioner_read", "success", person(user), client, address(request), "page=report")
