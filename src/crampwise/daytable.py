@@ -33,3 +33,15 @@ class DayTable:
 
     def __len__(self) -> int:
         return len(self.dates)
+
+    def window(self, first: date, last: date) -> DayTable:
+        """The rows dated first..last (inclusive), as a new table."""
+        keep = [i for i, d in enumerate(self.dates) if first <= d <= last]
+        return DayTable(
+            dates=[self.dates[i] for i in keep],
+            cramps=[self.cramps[i] for i in keep],
+            pain=[self.pain[i] for i in keep] if self.pain else [],
+            factors=[
+                FactorColumn(f.name, f.kind, [f.values[i] for i in keep]) for f in self.factors
+            ],
+        )

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from crampwise.analysis.experiment import analyze_experiment, plan_experiment
-from crampwise.analysis.experiment_status import experiment_status, window
+from crampwise.analysis.experiment_status import experiment_status
 from crampwise.diary import DayLog, Episode
 from crampwise.errors import InputError
 from crampwise.experiment_diary import (
@@ -61,7 +61,7 @@ def test_start_status_stop_in_a_real_database(database_url: str) -> None:
         assert recorded == 19
         assert status.adherence == pytest.approx(18 / 19, abs=1e-3)
         table = diary.day_table()
-        expected = analyze_experiment(window(table, START, today), "footbath")
+        expected = analyze_experiment(table.window(START, today), "footbath")
         stopped, result = stop_and_analyze(diary, today)
         assert stopped.status == "stopped"
         assert result.to_dict() == expected.to_dict()

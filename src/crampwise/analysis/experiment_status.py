@@ -104,22 +104,11 @@ def experiment_status(plan: ExperimentPlan, table: DayTable, today: date) -> Exp
 
 def analyze_plan(plan: ExperimentPlan, table: DayTable, today: date) -> ExperimentResult:
     """The §3 analysis of the diary from the plan's first day up to today (or its end)."""
-    part = window(table, plan.start, min(today, plan.end))
+    part = table.window(plan.start, min(today, plan.end))
     if all(f.name != plan.column for f in part.factors):
         # Nothing logged for the remedy yet: every night is "not recorded".
         part.factors.append(FactorColumn(plan.column, "boolean", [None] * len(part)))
     return analyze_experiment(part, plan.column, plan.washout_days)
-
-
-def window(table: DayTable, first: date, last: date) -> DayTable:
-    """The rows of `table` dated first..last (inclusive)."""
-    keep = [i for i, d in enumerate(table.dates) if first <= d <= last]
-    return DayTable(
-        dates=[table.dates[i] for i in keep],
-        cramps=[table.cramps[i] for i in keep],
-        pain=[table.pain[i] for i in keep] if table.pain else [],
-        factors=[FactorColumn(f.name, f.kind, [f.values[i] for i in keep]) for f in table.factors],
-    )
 
 
 def _column_values(table: DayTable, column: str) -> dict[date, tuple[bool | None, int]]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from crampwise.daytable import DayTable, FactorColumn
+from crampwise.daytable import DayTable
 from crampwise.diary import BUILTIN_BY_NAME, Episode, Medicine
 
 METHOD_LINE = (
@@ -94,16 +94,6 @@ class ReportData:
         return 7 * self.cramps / self.nights if self.nights else 0.0
 
 
-def _window(table: DayTable, first: date, last: date) -> DayTable:
-    keep = [i for i, d in enumerate(table.dates) if first <= d <= last]
-    return DayTable(
-        dates=[table.dates[i] for i in keep],
-        cramps=[table.cramps[i] for i in keep],
-        pain=[table.pain[i] for i in keep] if table.pain else [],
-        factors=[FactorColumn(f.name, f.kind, [f.values[i] for i in keep]) for f in table.factors],
-    )
-
-
 def _weeks(table: DayTable) -> list[tuple[date, int, int]]:
     if not table.dates:
         return []
@@ -180,7 +170,7 @@ def gather_report(
     full = diary.day_table()
     last = last or (full.dates[-1] if full.dates else today)
     first = first or (full.dates[0] if full.dates else last - timedelta(days=27))
-    table = _window(full, first, last)
+    table = full.window(first, last)
     episodes: list[Episode] = diary.episodes(first, last)
     pains = [float(e.pain) for e in episodes if e.pain is not None]
     woke_known = [e.woke for e in episodes if e.woke is not None]
