@@ -215,24 +215,8 @@ function setupCrampRoutine(root) {
     clearInterval(timer);
     if (next) { next.hidden = true; }
     var status = document.getElementById("log-status");
-    crampwise.enqueue(form.dataset.api, "POST", body).then(function () {
-      return crampwise.flush();
-    }).then(function () {
-      return crampwise.isPending(body.client_id);
-    }).then(function (waiting) {
-      var why = crampwise.refusal(body.client_id);
-      status.hidden = false;
-      if (why) {
-        status.classList.add("flash-error");
-        status.textContent = "Not saved: " + why;
-        sending = false;
-      } else if (!waiting) {
-        window.location.assign("/?logged=cramp");
-      } else {
-        status.textContent = "Saved on this device. It will be sent once, when you are back online.";
-        form.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
-        crampwise.updateQueueNote();
-      }
+    sendQueued(form, body, status, "/?logged=cramp", function () { sending = false; }, function () {
+      form.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
     }).catch(function () {
       // No IndexedDB (some private modes): a plain form post, with the tapped pain.
       var hidden = document.createElement("input");
@@ -240,6 +224,29 @@ function setupCrampRoutine(root) {
       form.appendChild(hidden);
       form.submit();
     });
+  });
+}
+
+/* ---- Queue an entry on the device, try to send it now, and say what happened. ---- */
+function sendQueued(form, body, status, doneUrl, onRefused, onWaiting) {
+  return crampwise.enqueue(form.dataset.api, "POST", body).then(function () {
+    return crampwise.flush();
+  }).then(function () {
+    return crampwise.isPending(body.client_id);
+  }).then(function (waiting) {
+    var why = crampwise.refusal(body.client_id);
+    status.hidden = false;
+    if (why) {
+      status.classList.add("flash-error");
+      status.textContent = "Not saved: " + why;
+      onRefused();
+    } else if (!waiting) {
+      window.location.assign(doneUrl);
+    } else {
+      status.textContent = "Saved on this device. It will be sent once, when you are back online.";
+      onWaiting();
+      crampwise.updateQueueNote();
+    }
   });
 }
 
@@ -267,23 +274,8 @@ function setupCheckin(form) {
     });
     var body = { client_id: form.elements.client_id.value, date: form.elements.date.value, values: values };
     var status = document.getElementById("checkin-status");
-    crampwise.enqueue(form.dataset.api, "POST", body).then(function () {
-      return crampwise.flush();
-    }).then(function () {
-      return crampwise.isPending(body.client_id);
-    }).then(function (waiting) {
-      var why = crampwise.refusal(body.client_id);
-      status.hidden = false;
-      if (why) {
-        status.classList.add("flash-error");
-        status.textContent = "Not saved: " + why;
-        sending = false;
-        return;
-      }
-      if (!waiting) { window.location.assign("/?logged=checkin"); return; }
-      status.textContent = "Saved on this device. It will be sent once, when you are back online.";
-      crampwise.updateQueueNote();
-    }).catch(function () { form.submit(); });
+    sendQueued(form, body, status, "/?logged=checkin", function () { sending = false; }, function () {})
+      .catch(function () { form.submit(); });
   });
 }
 
