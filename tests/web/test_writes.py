@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -11,6 +12,15 @@ from crampwise.diary import Episode
 from crampwise.errors import InputError
 from crampwise.store import open_store
 from crampwise.web.writes import EpisodeWriter
+
+
+def run_in_own_loop(coro: Any) -> Any:
+    """asyncio.run in a fresh thread: Playwright's sync API may hold this thread's loop when
+    browser tests ran earlier in the same worker process."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 def test_concurrent_cramps_are_all_stored_once_for_their_own_user(sqlite_url: str) -> None:
@@ -31,7 +41,7 @@ def test_concurrent_cramps_are_all_stored_once_for_their_own_user(sqlite_url: st
         jobs.append(writer.add("", Episode(start)))  # fails inside a batch: neighbours land
         return await asyncio.gather(*jobs, return_exceptions=True)
 
-    results = asyncio.run(burst())
+    results = run_in_own_loop(burst())
     writer.close()
     stored = [r for r in results[:62] if isinstance(r, Episode)]
     assert len(stored) == 62
@@ -51,7 +61,7 @@ def test_concurrent_cramps_are_all_stored_once_for_their_own_user(sqlite_url: st
 def test_a_logged_cramp_survives_a_fresh_connection(sqlite_url: str) -> None:
     store = open_store(sqlite_url)
     writer = EpisodeWriter(store.engine)
-    ep = asyncio.run(writer.add("ann", Episode(datetime(2026, 11, 2, 2, 30), pain=4)))
+    ep = run_in_own_loop(writer.add("ann", Episode(datetime(2026, 11, 2, 2, 30), pain=4)))
     writer.close()
     store.close()
     reopened = open_store(sqlite_url)
@@ -64,7 +74,7 @@ def test_client_id_length_is_checked_before_queueing(sqlite_url: str, bad: str) 
     store = open_store(sqlite_url)
     writer = EpisodeWriter(store.engine)
     with pytest.raises(InputError, match="client_id"):
-        asyncio.run(writer.add("ann", Episode(datetime(2026, 11, 2, 2, 30), client_id=bad)))
+        run_in_own_loop(writer.add("ann", Episode(datetime(2026, 11, 2, 2, 30), client_id=bad)))
     writer.close()
     assert store.diary("ann").episodes() == []
     store.close()
