@@ -99,3 +99,14 @@ def test_auth_pages_load_nothing_from_outside(app: FastAPI, client: TestClient) 
         assert not OUTSIDE.search(page)
     for asset in STATIC_DIR.rglob("*.css"):
         assert not re.search(r"url\(\s*['\"]?(?:https?:)?//", asset.read_text("utf-8")), asset
+
+
+def test_head_answers_like_get_without_a_body(owner: TestClient) -> None:
+    for path in ("/", "/static/app.css", "/api/v1/episodes"):
+        got, head = owner.get(path), owner.head(path)
+        assert head.status_code == got.status_code == 200, path
+        assert head.content == b""
+        assert head.headers["content-security-policy"] == got.headers["content-security-policy"]
+        assert head.headers["content-type"] == got.headers["content-type"]
+    # HEAD is safe: it never changes state, so it needs no CSRF token and writes nothing.
+    assert owner.head("/logout").status_code == 405

@@ -24,6 +24,26 @@ NO_TELEMETRY: Any = {
 }
 
 
+class AnswerHead:
+    """Answer HEAD like GET without the body (uptime checks and link checkers send HEAD;
+    FastAPI routes declare GET only). Outermost, so the answer carries every header."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_without_body(message: Any) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, send_without_body)
+
+
 def open_web_store(settings: WebSettings) -> tuple[Any, Any]:
     """The diary store (migrated to head) and its engine, for the configured database."""
     from crampwise.settings import get_settings
@@ -118,4 +138,5 @@ def create_app(settings: WebSettings | None = None, store: Any = None) -> FastAP
     app.include_router(pages_report.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
     app.add_middleware(SecurityHeaders, trust_proxy=settings.trust_proxy)
+    app.add_middleware(AnswerHead)
     return app
