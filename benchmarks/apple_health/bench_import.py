@@ -119,10 +119,13 @@ def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--size-mb", type=float, default=500)
     ap.add_argument("--rounds", type=int, default=3, help="rounds of the fast runs (interleaved)")
+    ap.add_argument(
+        "--no-h2s", action="store_true", help="skip healthkit-to-sqlite; print, write nothing"
+    )
     args = ap.parse_args(argv)
     xml = ensure_export(args.size_mb)
     zipped = xml.with_name("export.zip")
-    h2s = ensure_h2s()
+    h2s = None if args.no_h2s else ensure_h2s()
     stats = json.loads(xml.with_name("export.stats.json").read_text())
     xml_mb = xml.stat().st_size / 1e6
     print(f"export.xml {xml_mb:.0f} MB, {stats['records']:,} records, {stats['days']} days")
@@ -135,8 +138,18 @@ def main(argv: list[str]) -> int:
             runs.append(measure("bare lxml iterparse (xml)", [str(PY), "-c", BARE_PASS, str(xml)]))
             runs.append(crampwise_run("crampwise (xml)", xml, tmp, 2 * n))
             runs.append(crampwise_run("crampwise (zip)", zipped, tmp, 2 * n + 1))
-        runs.append(measure("healthkit-to-sqlite (zip)", [str(h2s), str(zipped), f"{tmp}/h2s.db"]))
+        if h2s is not None:
+            runs.append(
+                measure("healthkit-to-sqlite (zip)", [str(h2s), str(zipped), f"{tmp}/h2s.db"])
+            )
     by = summarise(runs, xml_mb)
+    if h2s is None:
+        bare = by["bare lxml iterparse (xml)"]["best_s"]
+        for name, row in by.items():
+            print(f"{name:<28} best {row['best_s']:7.2f} s  x{row['best_s'] / bare:5.2f}  "
+                  f"median {row['median_s']:7.2f} s  {row['peak_rss_mb']:6.1f} MB")  # fmt: skip
+        print(f"load average {load_before:.2f} -> {os.getloadavg()[0]:.2f}")
+        return 0
     bare = by["bare lxml iterparse (xml)"]["best_s"]
     summary = {
         "speedup_vs_healthkit_to_sqlite_zip": round(

@@ -207,10 +207,17 @@ def sections(topic: str | None = None, knowledge: Knowledge | None = None) -> li
     key = topic.strip().lower().replace("_", "-")
     if key in _BUILDERS:
         return [_BUILDERS[key](kb)]
-    ident = topic.strip().lower().replace("-", "_")
+    ident = topic.strip().lower().replace("-", "_").replace(" ", "_")
+    exact, partial = [], []
     for section in (_causes(kb), _remedies(kb), _avoid(kb)):
         for item in section.items:
             if item.id == ident:
-                return [Section(section.id, section.title, (), (item,))]
+                exact.append(Section(section.id, section.title, (), (item,)))
+        # A word people type ("calcium", "footbath") finds every entry it names.
+        hits = tuple(item for item in section.items if ident and ident in item.id)
+        if hits:
+            partial.append(Section(section.id, section.title, (), hits))
+    if exact or partial:
+        return exact or partial
     known = sorted([*TOPICS, *(c.id for c in kb.causes), *kb.remedies])
     raise InputError(f"topic {topic!r} is not one of: {', '.join(known)}", field="topic")

@@ -43,3 +43,14 @@ def test_sections_are_plain_data(kb: Knowledge) -> None:
     data = [s.to_dict() for s in sections(None, kb)]
     assert data[0]["items"][0]["id"] == "high"
     assert isinstance(data[1]["items"][0]["sources"], list)
+
+
+def test_a_plain_word_finds_every_entry_that_names_it(kb: Knowledge) -> None:
+    found = {item.id for section in sections("calcium", kb) for item in section.items}
+    named = {c.id for c in kb.causes if "calcium" in c.id} | {
+        r for r in kb.remedies if "calcium" in r
+    }
+    assert named and named <= found
+    assert all("calcium" in ident for ident in found)
+    # An exact id still gives that one entry only.
+    assert [i.id for s in sections("low_calcium", kb) for i in s.items] == ["low_calcium"]
