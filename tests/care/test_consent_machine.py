@@ -4,12 +4,16 @@ Hypothesis drives grants (by code or by request), scope changes, revocations, da
 past an end date, practitioner reads and the client deleting their account, against a
 real database. A simple model says what the current consent is; after every step the
 practitioner's view must hold the granted parts and nothing else, a practitioner without
-consent must get nothing, and each successful read must be audited.
+consent must get nothing, and each successful read must be audited. The practitioner also
+reads through the JSON API (/api/v1/practice, bearer token): same consent, same answer.
 """
 
 from __future__ import annotations
 
+import warnings
 from datetime import date, timedelta
+from typing import Any
+from unittest.mock import patch
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -29,7 +33,13 @@ from crampwise.errors import NotFoundError
 from crampwise.store import Store, open_store
 from crampwise.store.auth import AuthStore
 from crampwise.store.care import CareStore
+from crampwise.web.app import create_app
 from crampwise.web.care_view import RECENT_DAYS, client_view
+from crampwise.web.settings import WebSettings
+
+with warnings.catch_warnings():  # as tests/web/support.py: Starlette's nudge towards httpx2
+    warnings.filterwarnings("ignore", message=".*httpx2", category=UserWarning)
+    from fastapi.testclient import TestClient
 
 from .conftest import WOKEN_AT, make_account, make_client, practitioner
 
@@ -39,7 +49,8 @@ scope_sets = st.frozensets(st.sampled_from(SCOPES), min_size=1)
 end_offsets = st.one_of(st.none(), st.integers(min_value=0, max_value=5))
 
 
-def consent_machine(store: Store) -> type[RuleBasedStateMachine]:
+def consent_machine(store: Store, api: Any) -> type[RuleBasedStateMachine]:
+    """The machine on `store`; `api` is a TestClient on a web app over the same store."""
     care = CareStore(store.engine)
 
     class Consent(RuleBasedStateMachine):
@@ -50,6 +61,11 @@ def consent_machine(store: Store) -> type[RuleBasedStateMachine]:
             self.client = make_client(store)
             self.doctor = practitioner(store, care, self.owner)
             self.outsider = practitioner(store, care, self.owner)
+            tokens = AuthStore(store.engine)
+            self.bearer = {
+                who.id: {"Authorization": "Bearer " + tokens.create_api_token(who.id, "api")[1]}
+                for who in (self.doctor, self.outsider)
+            }
             self.deleted = False
             self.scopes: frozenset[str] | None = None  # the model: live consent, if any
             self.ends_on: date | None = None
@@ -130,6 +146,30 @@ def consent_machine(store: Store) -> type[RuleBasedStateMachine]:
             assert len(care.views_of(self.client.id)) == reads_before + 1
             assert latest.actor_id == self.doctor.id
 
+        @rule()
+        def practitioner_reads_api(self) -> None:
+            allowed = self._allowed_now()
+            url = f"/api/v1/practice/clients/{self.client.id}"
+            with patch("crampwise.web.api_practice.today", return_value=self.today):
+                summary = api.get(url, headers=self.bearer[self.doctor.id])
+                episodes = api.get(url + "/episodes", headers=self.bearer[self.doctor.id])
+                outsider = api.get(url, headers=self.bearer[self.outsider.id])
+            assert outsider.status_code == 404
+            if not allowed:
+                assert summary.status_code == episodes.status_code == 404
+                assert summary.json() == episodes.json() == {"detail": "Not Found"}
+                return
+            assert summary.status_code == 200
+            body = summary.json()
+            assert set(body["client"]["scopes"]) == allowed
+            assert ("diary" in body) == ("diary" in allowed)
+            assert ("active_experiments" in body) == ("insights" in allowed)
+            assert ("latest_triage" in body) == ("assessments" in allowed)
+            assert body["reports"] == ("reports" in allowed)
+            assert episodes.status_code == (200 if "diary" in allowed else 404)
+            if "diary" in allowed:
+                assert [e["woke"] for e in episodes.json()] == [True]
+
         @invariant()
         def gate_matches_model(self) -> None:
             share = care.share_for(self.doctor.id, self.client.id, self.today)
@@ -151,9 +191,11 @@ def test_practitioner_reads_exactly_what_consent_allows(
     backend: str, examples: int, request: pytest.FixtureRequest
 ) -> None:
     store = open_store(str(request.getfixturevalue(f"{backend}_url")))
+    app = create_app(WebSettings(), store=store)
+    api = TestClient(app, base_url="https://testserver", follow_redirects=False)
     try:
         run_state_machine_as_test(
-            consent_machine(store),
+            consent_machine(store, api),
             settings=settings(
                 max_examples=examples,
                 stateful_step_count=12,
@@ -162,4 +204,4 @@ def test_practitioner_reads_exactly_what_consent_allows(
             ),
         )
     finally:
-        store.close()
+        app.state.ctx.close()  # finishes its writer, then closes the store

@@ -81,7 +81,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 
 def create_api_app(ctx: WebContext) -> FastAPI:
     """The JSON API (`crampwise.web.api`), mounted at /api/v1 with its OpenAPI description."""
-    from crampwise.web import api
+    from crampwise.web import api, api_practice
 
     api_app = FastAPI(
         title="crampwise API",
@@ -97,6 +97,7 @@ def create_api_app(ctx: WebContext) -> FastAPI:
     api_app.state.ctx = ctx
     _install_error_handlers(api_app)
     api_app.include_router(api.router)
+    api_app.include_router(api_practice.router)  # practitioners, read-only (#7)
     return api_app
 
 
