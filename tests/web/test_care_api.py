@@ -325,3 +325,11 @@ def test_openapi_describes_the_practice_api(client: TestClient) -> None:
     for suffix, _ in ENDPOINTS.values():
         path = f"{prefix}/{{client_id}}{suffix}"
         assert set(paths[path]) == {"get"}, path
+
+
+def test_who_saw_my_data_names_api_reads_in_words() -> None:
+    from crampwise.web.pages_care import describe_read
+
+    assert describe_read("page=api-episodes; scopes=diary") == "Your cramps, by their app (diary)"
+    assert describe_read("page=client; scopes=diary,reports") == "Your page (diary, reports)"
+    assert describe_read("page=something-new") == "Your data"

@@ -138,7 +138,18 @@ async def care_views(request: Request, user: UserDep) -> Response:
     return render(request, "care_views.html", rows=rows)
 
 
-PAGE_WORDS = {"client": "Your page", "dashboard": "Their client list", "report": "PDF report"}
+PAGE_WORDS = {
+    "client": "Your page",
+    "dashboard": "Their client list",
+    "report": "PDF report",
+    # Reads through the practitioner JSON API (crampwise.web.api_practice).
+    "api-summary": "Your summary, by their app",
+    "api-episodes": "Your cramps, by their app",
+    "api-days": "Your day logs, by their app",
+    "api-insights": "Your insights, by their app",
+    "api-assessment": "Your latest assessment, by their app",
+    "api-report": "PDF report, by their app",
+}
 
 
 def describe_read(detail: str | None) -> str:
