@@ -1,7 +1,8 @@
 """Power of n-of-1 plans to detect a halving of cramps, and the false "helps" rate.
 
 Simulates persons whose cramp rate waxes and wanes (AR(1) latent log-rate), runs each
-simulated experiment through the same analysis as a real diary, and writes
+simulated experiment through the same analysis as a real diary (windows around each switch,
+paired t), and writes
 `benchmarks/results/experiment_power.json`. See README.md in this folder.
 """
 
@@ -30,6 +31,7 @@ SCENARIOS = {
     "7-day periods, 2-day wash-out": (7, 2, 0.5, 0.85),
     "steady Poisson nights (sd 0)": (7, 0, 0.0, 0.85),
     "strong slow waxing (sd 0.8, rho 0.95)": (7, 0, 0.8, 0.95),
+    "14-day periods (sd 0.5, rho 0.85)": (14, 0, 0.5, 0.85),
     "14-day periods, strong slow waxing": (14, 0, 0.8, 0.95),
 }
 
@@ -79,6 +81,7 @@ def main() -> int:
         "reps_per_cell": REPS,
         "rate_ratio_for_power": 0.5,
         "helps_threshold": 0.95,
+        "method": "paired analysis of window contrasts (period_model.fit_windows)",
         "python": sys.version.split()[0],
         "machine": platform.machine(),
         "scenarios": {},

@@ -1,4 +1,4 @@
-"""n-of-1 plans and their analysis (contract §3): schedule, blocks, model, verdict."""
+"""n-of-1 plans and their analysis (contract §3): schedule, windows, model, verdict."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from crampwise.analysis.experiment import (
     analyze_nights,
     plan_experiment,
 )
-from crampwise.analysis.period_model import block_totals, build_design, fit_blocks
+from crampwise.analysis.period_model import build_windows, fit_windows, window_totals
 from crampwise.daytable import DayTable, FactorColumn
 from crampwise.errors import InputError
 
@@ -111,21 +111,44 @@ def test_plan_rejects_bad_input_naming_the_field(kwargs: dict[str, object], fiel
         plan_experiment(**args)  # type: ignore[arg-type]
 
 
-# --- blocks ------------------------------------------------------------------------------
+# --- windows -----------------------------------------------------------------------------
 
 
-def test_blocks_split_runs_at_condition_changes_gaps_and_washout() -> None:
-    # 10 on, 10 off, then a gap of 3 days, then 6 off
-    days = np.array(list(range(20)) + list(range(23, 29)))
-    on = np.array([True] * 10 + [False] * 16)
-    design = build_design(days, on, washout_days=2)
-    # wash-out drops the first 2 nights of each of the three runs
-    dropped = np.flatnonzero(design.night_block < 0).tolist()
-    assert dropped == [0, 1, 10, 11, 20, 21]
-    # each run is cut into at least two blocks of at most 7 nights
-    assert design.nights.tolist() == [4, 4, 4, 4, 2, 2]
-    assert design.on.tolist() == [True, True, False, False, False, False]
-    assert design.run.tolist() == [0, 0, 1, 1, 2, 2]
+def test_windows_straddle_each_switch_and_drop_the_washout() -> None:
+    # 10 on, 10 off, a gap of 3 days, 6 off, then 8 on
+    days = np.array(list(range(20)) + list(range(23, 29)) + list(range(29, 37)))
+    on = np.array([True] * 10 + [False] * 16 + [True] * 8)
+    design = build_windows(days, on, washout_days=2)
+    # wash-out drops the first 2 nights of each of the four runs (the gap starts a run)
+    dropped = np.flatnonzero(design.night_window < 0).tolist()
+    assert dropped == [0, 1, 10, 11, 20, 21, 26, 27]
+    # two switches, two windows: [all 8 kept on, first half of the 12 kept off] and
+    # [second half of the off nights, all 6 kept on nights]
+    assert design.nights_on.tolist() == [8, 6]
+    assert design.nights_off.tolist() == [6, 6]
+    assert design.night_window[2:10].tolist() == [0] * 8
+    assert design.night_window[-6:].tolist() == [1] * 6
+
+
+def test_windows_of_a_plan_are_its_pairs_when_two_pairs_meet_without_a_switch() -> None:
+    # on-off | off-on | on-off: the merged 14-night runs split at the pair boundaries
+    on = np.repeat([True, False, False, True, True, False], 7)
+    design = build_windows(np.arange(on.size), on)
+    assert design.windows == 3
+    assert design.night_window.tolist() == np.repeat([0, 1, 2], 14).tolist()
+    # on-off | on-off: every switch gets a window (the middle one straddles the pairs)
+    design = build_windows(np.arange(28), np.repeat([True, False, True, False], 7))
+    assert design.nights_on.tolist() == [7, 4, 3] and design.nights_off.tolist() == [4, 3, 7]
+    assert design.df == 2  # ¾ of W - 1 = 1.5, rounded up
+
+
+def test_thin_windows_from_a_skipped_evening_merge_into_a_neighbour() -> None:
+    on = np.repeat([True, False, True, False], 7)
+    on[3] = False  # one skipped evening in the first on-period
+    design = build_windows(np.arange(on.size), on)
+    assert (design.nights_on >= 1).all() and (design.nights_off >= 1).all()
+    assert (design.night_window >= 0).all()
+    assert design.nights_on.sum() == 13 and design.nights_off.sum() == 15
 
 
 def test_rows_without_the_column_are_left_out_and_break_runs() -> None:
@@ -148,24 +171,40 @@ def test_washout_removes_the_first_nights_of_every_run() -> None:
 # --- the model --------------------------------------------------------------------------
 
 
-def test_fit_matches_a_statsmodels_quasi_poisson_glm_on_block_totals() -> None:
-    sm = pytest.importorskip("statsmodels.api")
+def test_fit_is_the_paired_t_on_window_log_ratios() -> None:
+    from scipy import stats
+
     rng = np.random.default_rng(7)
     plan = plan_experiment("warm_footbath", 10, 7, START, seed=3)
     on = np.repeat([p.condition == "on" for p in plan.periods], 7)
     nights = np.arange(on.size)
     counts = rng.poisson(2.0 * np.where(on, 0.6, 1.0) * np.exp(0.4 * nights / nights.size))
-    design = build_design(nights, on)
-    totals = block_totals(design, counts)[0]
-    fit = fit_blocks(design, totals)
-    glm = sm.GLM(totals, design.X, family=sm.families.Poisson(), offset=np.log(design.nights))
-    ref = glm.fit()
-    # the weak prior (SD 1.5 on log RR) shrinks a well-measured effect by well under 2%
-    assert fit.log_rr[0] == pytest.approx(ref.params[1], rel=0.02, abs=0.01)
-    # quasi-Poisson: SE = Poisson SE × sqrt(dispersion used); never below the Pearson estimate
-    assert fit.se[0] == pytest.approx(ref.bse[1] * np.sqrt(fit.dispersion[0]), rel=0.03)
-    pearson = glm.fit(scale="X2").scale
-    assert fit.dispersion[0] >= max(1.0, pearson) - 1e-9
+    design = build_windows(nights, on)
+    y_on, y_off = (t[0] for t in window_totals(design, counts))
+    fit = fit_windows(design, y_on, y_off)
+    # by hand: one pseudo-cramp per window, split by exposure
+    share = design.nights_on / (design.nights_on + design.nights_off)
+    d = np.log((y_on + share) / design.nights_on) - np.log((y_off + 1 - share) / design.nights_off)
+    w = d.size
+    assert fit.log_rr[0] == pytest.approx(d.mean())
+    dev = d - d.mean()
+    lag1 = max(0.0, float((dev[1:] * dev[:-1]).sum()) / (w - 1))
+    assert fit.se[0] == pytest.approx(np.sqrt((d.var(ddof=1) + 2 * lag1) / w))
+    assert fit.df == round(0.75 * (w - 1) + 1e-9)
+    expected = stats.t.cdf(-d.mean() / fit.se[0], fit.df)
+    assert fit.probability_helps()[0] == pytest.approx(expected)
+    assert 0.45 < np.exp(fit.log_rr[0]) < 0.8
+
+
+def test_slow_drift_cancels_within_windows() -> None:
+    # The rate triples over the experiment and the schedule happens to put "on" late in
+    # every pair: comparing all on with all off nights would say "worse"; windows do not.
+    on = np.tile(np.repeat([False, True], 7), 6)
+    t = np.arange(on.size)
+    counts = np.round(1.0 + 2.0 * t / t.size).astype(int)
+    result = analyze_nights(_days(on.size), counts.tolist(), on.tolist())
+    assert result.rate_on > result.rate_off  # the naive comparison
+    assert result.verdict == "no_clear_effect"
 
 
 def test_rate_ratio_estimate_recovers_a_planted_effect() -> None:
@@ -259,16 +298,17 @@ def test_analysis_reads_the_contract_csv(tmp_path: object) -> None:
     assert from_csv.nights_on == 21 and from_csv.rate_off == pytest.approx(9 / 7, abs=1e-3)
 
 
-def test_blocks_of_one_run_that_move_together_widen_the_interval() -> None:
-    # 14-night runs are cut into two 7-night blocks. When both halves of a run are high or
-    # low together, the run total varies more than the blocks suggest: the dispersion used
-    # must exceed the plain Pearson estimate.
-    on = np.repeat(np.array([True, False] * 6), 14)
-    design = build_design(np.arange(on.size), on)
-    assert design.blocks == 24
-    swing = np.repeat(np.array([6.0, 14.0, 14.0, 6.0] * 3), 2)  # both halves of a run alike
-    together = fit_blocks(design, swing)
-    # the same block totals rearranged so that the halves of every run differ
-    apart = fit_blocks(design, np.tile([6.0, 14.0], 12))
-    assert together.dispersion[0] > apart.dispersion[0]
+def test_neighbouring_windows_that_move_together_widen_the_interval() -> None:
+    # Window contrasts that drift in runs (neighbours alike) carry less information than
+    # the same contrasts in alternating order: the lag-1 (MA(1)) term must widen the interval.
+    on = np.tile(np.repeat([True, False, False, True], 7), 4)  # 8 windows of 7 + 7 nights
+    design = build_windows(np.arange(on.size), on)
+    w = design.windows
+    assert w == 8
+    base = np.full(w, 6.0)
+    swing = np.where((np.arange(w) // 4) % 2 == 0, 2.0, 10.0)  # runs of four alike
+    alternating = np.where(np.arange(w) % 2 == 0, 2.0, 10.0)
+    together = fit_windows(design, swing, base)
+    apart = fit_windows(design, alternating, base)
+    assert together.log_rr[0] == pytest.approx(apart.log_rr[0])
     assert together.se[0] > apart.se[0]

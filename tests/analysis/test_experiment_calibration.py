@@ -3,7 +3,9 @@ remedy that halves cramps is found often enough, with realistic waxing-and-wanin
 
 The simulated diaries are generated here, independently of `crampwise.analysis.power`, and go
 through the public `analyze_nights` exactly as a real diary would: randomised schedule from
-`plan_experiment`, imperfect adherence, over-dispersed, autocorrelated, trending cramps.
+`plan_experiment`, imperfect adherence, over-dispersed, autocorrelated, trending cramps —
+including the hard case of 14-day periods with strong slow drift, where the former block
+model said "helps" for a useless remedy in up to 8% of experiments.
 """
 
 from __future__ import annotations
@@ -58,23 +60,43 @@ def _diary_verdicts(
     return verdicts
 
 
-NULL_CASES = [(0.7, 4), (0.7, 6), (1.5, 4), (1.5, 6), (3.0, 4), (3.0, 8)]
+# (cramps per night, pairs, period days, latent SD, night-to-night correlation)
+NULL_CASES = [
+    (0.7, 4, 7, 0.5, 0.85),
+    (0.7, 6, 7, 0.5, 0.85),
+    (1.5, 4, 7, 0.5, 0.85),
+    (1.5, 6, 7, 0.5, 0.85),
+    (3.0, 4, 7, 0.5, 0.85),
+    (3.0, 8, 7, 0.5, 0.85),
+    # long periods with strong slow drift: the cramp rate moves within a period as much as
+    # between periods
+    (0.3, 6, 14, 0.8, 0.95),
+    (0.7, 3, 14, 0.8, 0.95),
+    (1.5, 3, 14, 0.8, 0.95),
+    (1.5, 4, 14, 0.8, 0.95),
+    (3.0, 3, 14, 0.8, 0.95),
+    (3.0, 4, 14, 0.8, 0.95),
+]
+NULL_REPS = 1500  # Monte-Carlo SD of a 5% rate: 0.56 points
 
 
 def test_a_useless_remedy_is_called_helpful_in_at_most_about_5_percent() -> None:
     helps = worse = total = 0
-    for n, (rate, pairs) in enumerate(NULL_CASES):
-        verdicts = _diary_verdicts(rate, pairs, rr=1.0, reps=700, seed=100 + n)
+    for n, (rate, pairs, days, sd, rho) in enumerate(NULL_CASES):
+        verdicts = _diary_verdicts(
+            rate, pairs, 1.0, NULL_REPS, 100 + n, period_days=days, latent_sd=sd, rho=rho
+        )
         share = verdicts.count("helps") / len(verdicts)
-        # 700 replicates: Monte-Carlo SD of a 5% rate is 0.8 points
-        assert share <= 0.08, (rate, pairs, share)
+        # every case, not only on average: ≤ 6% is 5% + 1.8 Monte-Carlo SD
+        assert share <= 0.06, (rate, pairs, days, share)
+        assert verdicts.count("worse") / len(verdicts) <= 0.06, (rate, pairs, days)
         helps += verdicts.count("helps")
         worse += verdicts.count("worse")
         total += len(verdicts)
-    assert helps / total <= 0.06
-    assert worse / total <= 0.06
+    assert helps / total <= 0.05
+    assert worse / total <= 0.05
     # ...and the test is not trivially conservative: it does say "helps" sometimes
-    assert helps / total >= 0.015
+    assert helps / total >= 0.02
 
 
 def test_a_useless_remedy_in_steady_poisson_nights() -> None:
@@ -86,32 +108,40 @@ def test_a_useless_remedy_in_steady_poisson_nights() -> None:
 
 POWER_RATES = (0.3, 0.7, 1.5)
 POWER_PAIRS = (3, 4, 6)
+POWER_PERIODS = (7, 14)
 
 
 @pytest.fixture(scope="module")
-def power_table() -> dict[tuple[float, int], float]:
-    table: dict[tuple[float, int], float] = {}
+def power_table() -> dict[tuple[float, int, int], float]:
+    table: dict[tuple[float, int, int], float] = {}
     for i, rate in enumerate(POWER_RATES):
         for j, pairs in enumerate(POWER_PAIRS):
-            verdicts = _diary_verdicts(rate, pairs, rr=0.5, reps=300, seed=1000 + 10 * i + j)
-            table[(rate, pairs)] = verdicts.count("helps") / len(verdicts)
-    print("\npower to detect a halving (7-day periods, 90% adherence, rising trend):")
-    for (rate, pairs), power in table.items():
-        print(f"  {rate:.1f} cramps/night, {pairs} pairs: {power:.0%}")
+            for k, days in enumerate(POWER_PERIODS):
+                verdicts = _diary_verdicts(
+                    rate, pairs, rr=0.5, reps=300, seed=1000 + 100 * k + 10 * i + j,
+                    period_days=days,
+                )  # fmt: skip
+                table[(rate, pairs, days)] = verdicts.count("helps") / len(verdicts)
+    print("\npower to detect a halving (90% adherence, rising trend, sd 0.5, rho 0.85):")
+    for (rate, pairs, days), power in table.items():
+        print(f"  {rate:.1f} cramps/night, {pairs} pairs of {days} days: {power:.0%}")
     return table
 
 
 def test_power_to_detect_a_halving_rises_with_rate_and_length(
-    power_table: dict[tuple[float, int], float],
+    power_table: dict[tuple[float, int, int], float],
 ) -> None:
-    for rate in POWER_RATES:
-        assert power_table[(rate, 3)] < power_table[(rate, 6)], rate
-    for pairs in POWER_PAIRS:
-        assert power_table[(0.3, pairs)] < power_table[(1.5, pairs)], pairs
+    for days in POWER_PERIODS:
+        for rate in POWER_RATES:
+            assert power_table[(rate, 3, days)] < power_table[(rate, 6, days)], (rate, days)
+        for pairs in POWER_PAIRS:
+            assert power_table[(0.3, pairs, days)] < power_table[(1.5, pairs, days)], pairs
+        # longer periods: more nights, more power
+        assert power_table[(0.7, 6, 7)] < power_table[(0.7, 6, 14)]
     # honest expectations: rare cramps and short plans detect little; frequent cramps over
     # six pairs of weeks usually do
-    assert power_table[(0.3, 3)] < 0.2
-    assert power_table[(1.5, 6)] > 0.5
+    assert power_table[(0.3, 3, 7)] < 0.2
+    assert power_table[(1.5, 6, 7)] > 0.5
 
 
 def test_the_power_calculator_agrees_with_the_diary_analysis() -> None:

@@ -39,10 +39,12 @@ def test_too_short_a_plan_has_no_power_at_all() -> None:
     assert power_to_detect(3.0, 1, 7, reps=160) == 0.0
 
 
-def test_power_without_waxing_and_waning_matches_a_closed_form_approximation() -> None:
-    # Pure Poisson nights, long plan: the log rate ratio is about normal with variance
-    # 1/E[on] + 1/E[off]; the one-sided 5% test then has power Φ(|log rr|/se − z_0.95)
-    # (a little less: the t reference and the dispersion floor cost a few points).
+def test_power_without_waxing_and_waning_is_near_a_closed_form_approximation() -> None:
+    # Pure Poisson nights, long plan: a Poisson model of all nights would estimate the log
+    # rate ratio with variance 1/E[on] + 1/E[off]; its one-sided 5% test has power
+    # Φ(|log rr|/se − z_0.95). The paired analysis does not assume steady nights (it
+    # estimates the spread from the window contrasts, on fewer degrees of freedom), and
+    # pays for that robustness here: below the closed form, but not by much.
     rate, pairs, days = 0.5, 12, 7
     nights = pairs * days
     se = math.sqrt(1 / (nights * rate * 0.5) + 1 / (nights * rate))
@@ -50,7 +52,17 @@ def test_power_without_waxing_and_waning_matches_a_closed_form_approximation() -
 
     expected = float(norm.cdf(math.log(2) / se - norm.ppf(0.95)))
     simulated = power_to_detect(rate, pairs, days, latent_sd=0.0, reps=1600)
-    assert expected - 0.08 < simulated <= expected + 0.03
+    assert expected - 0.2 < simulated <= expected + 0.03
+
+
+def test_long_periods_with_strong_slow_drift_stay_calibrated() -> None:
+    # The hard case for any model of all nights at once: 14-day periods, few pairs, a cramp
+    # rate drifting over weeks (sd 0.8, night-to-night correlation 0.95).
+    for rate, pairs in ((1.5, 3), (1.5, 4), (3.0, 4)):
+        false_helps = power_to_detect(
+            rate, pairs, 14, rr=1.0, latent_sd=0.8, autocorrelation=0.95, reps=4000, seed=11
+        )
+        assert false_helps <= 0.06, (rate, pairs, false_helps)
 
 
 def test_suggested_length_is_the_smallest_that_reaches_80_percent() -> None:

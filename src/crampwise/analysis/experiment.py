@@ -3,8 +3,9 @@
 `plan_experiment` makes N consecutive pairs of periods; within each pair a fair coin from
 `random.Random(seed)` decides whether "on" or "off" comes first, so the same seed always gives
 the same schedule. `analyze_experiment` compares the nights a diary's boolean column says the
-remedy was done with the nights it was not, using the block quasi-Poisson model of
-`crampwise.analysis.period_model` (over-dispersion, night-to-night correlation, slow trend).
+remedy was done with the nights it was not, by the paired analysis of local on/off contrasts in
+`crampwise.analysis.period_model` (robust to over-dispersion, night-to-night correlation and
+slow drift).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from crampwise.analysis.period_model import block_totals, build_design, fit_blocks
+from crampwise.analysis.period_model import build_windows, fit_windows, window_totals
 from crampwise.analysis.power import HELPS_AT, MIN_NIGHTS_PER_ARM, PowerStatement
 from crampwise.daytable import DayTable
 from crampwise.errors import InputError
@@ -30,18 +31,19 @@ WORSE_AT = 0.05
 MAX_PLAN_DAYS = 366
 
 METHOD = (
-    "Nights are grouped into blocks of at most 7 consecutive nights in the same condition "
-    "(after dropping the wash-out nights at the start of each run). Block totals are fitted "
-    "with a quasi-Poisson log-linear model: on/off plus a polynomial trend in time, "
-    "dispersion estimated from the blocks (at least 1). The probability that the remedy "
-    "helps is P(rate ratio < 1) under a t approximation to the posterior of the log rate "
-    "ratio (weakly-informative normal prior, SD 1.5); the interval is the 95% credible "
-    "interval."
+    "After dropping the wash-out nights at the start of each run, the nights are cut into "
+    "windows, one around each switch between on and off (the second half of the stretch "
+    "before the switch and the first half of the one after it). Each window gives a local "
+    "rate ratio (on / off, with one pseudo-cramp per window); slow changes cancel within a "
+    "window. The effect is the geometric mean of the window ratios; its uncertainty comes "
+    "from how much the windows disagree (neighbouring windows allowed to move together). "
+    "The probability that the remedy helps is P(rate ratio < 1) under the t posterior of "
+    "this paired analysis; the interval is the 95% credible interval."
 )
 CANNOT_TELL = (
     "carry-over: a remedy whose effect lasts beyond the wash-out blurs the difference",
     "placebo and expectation: you knew which nights were 'on'",
-    "seasons and life events: pairs and the trend term absorb slow changes, not sudden ones",
+    "seasons and life events: comparing neighbouring weeks absorbs slow changes, not sudden ones",
     "adherence: the analysis uses what you did, not what the schedule said; "
     "skipped or extra evenings weaken the comparison",
     "other people: the result is about you, over these weeks",
@@ -207,12 +209,12 @@ class ExperimentResult:
     cramps_off: int
     rate_on: float
     rate_off: float
-    effect: Effect | None  # None only when too few blocks to fit any model
+    effect: Effect | None  # None only when no window has both conditions
     probability_helps: float | None
     verdict: Verdict
-    blocks: int = 0
-    dispersion: float | None = None
-    trend_degree: int = 0
+    blocks: int = 0  # windows compared
+    dispersion: float | None = None  # spread of the window ratios / Poisson spread
+    trend_degree: int = 0  # no trend term: windows cancel slow changes
     method: str = METHOD
     cannot_tell: tuple[str, ...] = field(default=CANNOT_TELL)
 
@@ -274,15 +276,15 @@ def analyze_nights(
     day_numbers = np.asarray([d.toordinal() for d in dates], dtype=np.int64)
     on_arr = np.asarray(on, dtype=np.bool_)
     counts = np.asarray(cramps, dtype=np.float64)
-    design = build_design(day_numbers, on_arr, washout_days)
-    kept = design.night_block >= 0
+    design = build_windows(day_numbers, on_arr, washout_days)
+    kept = design.night_window >= 0
     n_on, n_off = int((kept & on_arr).sum()), int((kept & ~on_arr).sum())
     c_on, c_off = int(counts[kept & on_arr].sum()), int(counts[kept & ~on_arr].sum())
     effect: Effect | None = None
     prob: float | None = None
     dispersion: float | None = None
-    if n_on and n_off and design.residual_df >= 1:
-        fit = fit_blocks(design, block_totals(design, counts))
+    if n_on and n_off and design.windows >= 1:
+        fit = fit_windows(design, *window_totals(design, counts))
         low, high = fit.interval()
         effect = Effect(
             estimate=_round(float(np.exp(fit.log_rr[0]))),
@@ -311,9 +313,9 @@ def analyze_nights(
         effect=effect,
         probability_helps=prob,
         verdict=verdict,
-        blocks=design.blocks,
+        blocks=design.windows,
         dispersion=dispersion,
-        trend_degree=design.trend_degree,
+        trend_degree=0,
     )
 
 

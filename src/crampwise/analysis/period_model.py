@@ -1,21 +1,34 @@
-"""The n-of-1 count model: blocks of consecutive nights, quasi-Poisson with a slow trend.
+"""The n-of-1 count model: local on/off contrasts around each switch, combined by a paired t.
 
-Nights are grouped into *blocks*: runs of consecutive on (or off) nights, a run breaking at a
-change of condition or a gap in the dates, wash-out nights dropped from the start of each
-run, and each run cut into near-equal blocks of at most `MAX_BLOCK_NIGHTS` nights (at least
-two per run). Block totals are modelled as quasi-Poisson counts,
+Cramps wax and wane by themselves, slowly and strongly enough that nights a few weeks apart
+are not comparable; only nights close in time are. The analysis therefore compares each
+stretch of "on" nights with the "off" nights right next to it, the classic paired analysis of
+n-of-1 trials, without needing the schedule (it works on what was done):
 
-    log E[cramps in block b] = log(nights_b) + β0 + β_on·on_b + Σ γ_k·P_k(t_b),
+1. *Segments* are maximal stretches of consecutive diary rows in the same condition. The
+   wash-out drops the first K nights of every run (a run also breaks at a missing date).
+2. Every segment is cut in two halves. A *window* straddles each switch of condition: the
+   second half of the segment before the switch and the first half of the one after it (the
+   first and last segments are kept whole). Windows never overlap. With a planned schedule
+   of equal periods a window is one pair of periods, or half of each of two neighbouring
+   periods when two pairs meet without a switch. A window missing a condition (or with
+   fewer than `MIN_WINDOW_NIGHTS` in one) is merged into its smaller neighbour.
+3. In each window w the log rate ratio is d_w = log((y_on + a_on)/n_on) − log((y_off +
+   a_off)/n_off), with one pseudo-cramp per window split by exposure (a = n/(n_on + n_off)),
+   so that a window without cramps gives exactly 0.
+4. The effect is the mean d̄ of the W window contrasts. Its variance is that of the mean of
+   an MA(1) series, (γ̂0 + 2·max(γ̂1, 0)) / W, with γ̂0 the spread of the d_w and γ̂1 the
+   autocovariance of neighbouring windows (they share a segment and move together when
+   cramps drift slowly; the term only ever widens the interval), and never below a quarter
+   of the Poisson variance of the d_w / W (so that windows agreeing by chance cannot give a
+   zero variance). The posterior of the mean log rate ratio is t with ν = round(¾·(W − 1))
+   degrees of freedom (flat priors): the paired-t result, with the degrees of freedom cut by
+   a quarter for the neighbour correlation; calibrated by simulation
+   (tests/analysis/test_experiment_calibration.py, benchmarks/experiment/).
 
-with P_k Legendre polynomials of the block's mid-date (the slow trend). Working with block
-totals absorbs night-to-night correlation inside a block; the dispersion φ estimated from the
-spread of block totals (never below 1: nights are at least as variable as Poisson) absorbs
-over-dispersion and slow waxing and waning, and is inflated by the correlation between
-neighbouring blocks of the same run. Weakly-informative normal priors keep the fit finite
-when an arm has no cramps. The posterior of β_on is approximated by a t distribution with
-G − p degrees of freedom (G blocks, p coefficients), the usual result for a regression
-coefficient when the scale is estimated. Every function is vectorised over replicates so that
-power simulations fit thousands of data sets at once.
+Slow drift, seasons and trends cancel within a window by design, so no trend term is
+needed. Every function is vectorised over replicates so that power simulations analyse
+thousands of data sets at once.
 """
 
 from __future__ import annotations
@@ -30,48 +43,42 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
-MAX_BLOCK_NIGHTS = 7
-MIN_BLOCKS_PER_RUN = 2
-# Prior SDs on the log scale: log RR ~ N(0, 1.5²) puts 95% of the prior on RR 0.05–19;
-# the trend and intercept priors are almost flat.
-PRIOR_SD_EFFECT = 1.5
-PRIOR_SD_TREND = 5.0
-PRIOR_SD_INTERCEPT = 10.0
-MIN_RESIDUAL_DF = 2
-NEWTON_STEPS = 100
+MIN_WINDOW_NIGHTS = 1  # per condition and window
+VARIANCE_FLOOR = 0.25  # × the mean Poisson variance of the window log ratios
+LAG1_WEIGHT = 2.0  # Var(mean) of an MA(1) series: (γ0 + 2·γ1) / W
+DF_FRACTION = 0.75  # of W − 1: neighbouring windows are not independent
 
 
 @dataclass(frozen=True)
-class BlockDesign:
-    """Which night belongs to which block (-1 = dropped), and the blocks' model matrix."""
+class WindowDesign:
+    """Which night belongs to which window (-1 = dropped), and each window's exposure."""
 
-    night_block: IntArray  # per night: block index, or -1 (wash-out / missing)
-    nights: FloatArray  # per block: number of nights (the exposure)
-    on: BoolArray  # per block: condition
-    X: FloatArray  # (G, p) model matrix: intercept, on, trend terms
-    trend_degree: int
-    run: IntArray  # per block: the run it was cut from
+    night_window: IntArray  # per night: window index, or -1 (wash-out)
+    night_on: BoolArray  # per night: condition
+    nights_on: FloatArray  # per window
+    nights_off: FloatArray  # per window
 
     @property
-    def blocks(self) -> int:
-        return int(self.nights.shape[0])
+    def windows(self) -> int:
+        return int(self.nights_on.shape[0])
 
     @property
-    def residual_df(self) -> int:
-        return self.blocks - int(self.X.shape[1])
+    def df(self) -> int:
+        """Degrees of freedom of the t posterior: ¾ of W − 1 (rounded), at least 1."""
+        return max(1, int(DF_FRACTION * (self.windows - 1) + 0.5))
 
 
 @dataclass(frozen=True)
-class BlockFit:
+class WindowFit:
     """Posterior summaries of the on/off effect, one entry per replicate."""
 
     log_rr: FloatArray
     se: FloatArray
-    dispersion: FloatArray
+    dispersion: FloatArray  # variance of the window contrasts / their Poisson variance
     df: int
 
     def probability_helps(self) -> FloatArray:
-        """P(rate ratio < 1 | data) under the t approximation of the posterior."""
+        """P(rate ratio < 1 | data) under the t posterior of the mean log rate ratio."""
         return np.asarray(stats.t.cdf(-self.log_rr / self.se, self.df), dtype=np.float64)
 
     def interval(self, level: float = 0.95) -> tuple[FloatArray, FloatArray]:
@@ -90,127 +97,95 @@ def runs_of(day_numbers: IntArray, on: BoolArray) -> IntArray:
     return run
 
 
-def build_design(
-    day_numbers: IntArray,
-    on: BoolArray,
-    washout_days: int = 0,
-    max_block: int = MAX_BLOCK_NIGHTS,
-) -> BlockDesign:
-    """Group nights (sorted, unique day numbers) into blocks and build the model matrix."""
+def build_windows(day_numbers: IntArray, on: BoolArray, washout_days: int = 0) -> WindowDesign:
+    """Group nights (sorted, unique day numbers) into windows straddling each switch."""
     day_numbers = np.asarray(day_numbers, dtype=np.int64)
     on = np.asarray(on, dtype=np.bool_)
-    n = day_numbers.shape[0]
-    night_block = np.full(n, -1, dtype=np.int64)
+    n = on.shape[0]
+    window = np.full(n, -1, dtype=np.int64)
+    if n == 0:
+        return WindowDesign(window, on, np.zeros(0), np.zeros(0))
     run = runs_of(day_numbers, on)
-    blocks_on: list[bool] = []
-    blocks_mid: list[float] = []
-    blocks_n: list[int] = []
-    blocks_run: list[int] = []
-    start = 0
-    while start < n:
-        stop = start
-        while stop < n and run[stop] == run[start]:
-            stop += 1
-        kept = np.arange(start + washout_days, stop)
-        if kept.size:
-            # Near-equal blocks of ≤ max_block nights, and at least two per run when possible.
-            pieces = min(kept.size, max(MIN_BLOCKS_PER_RUN, -(-kept.size // max_block)))
-            for piece in np.array_split(kept, pieces):
-                night_block[piece] = len(blocks_n)
-                blocks_on.append(bool(on[start]))
-                blocks_mid.append(float(day_numbers[piece].mean()))
-                blocks_n.append(int(piece.size))
-                blocks_run.append(int(run[start]))
-        start = stop
-    mids = np.asarray(blocks_mid, dtype=np.float64)
-    g = mids.shape[0]
-    degree = _trend_degree(g, float(mids.max() - mids.min()) if g else 0.0)
-    columns = [np.ones(g), np.asarray(blocks_on, dtype=np.float64)]
-    if degree:
-        span = mids.max() - mids.min()
-        scaled = (mids - mids.min()) / span * 2 - 1 if span > 0 else np.zeros(g)
-        legendre = np.polynomial.legendre.legvander(scaled, degree)
-        columns.extend(legendre[:, k] for k in range(1, degree + 1))
-    return BlockDesign(
-        night_block=night_block,
-        nights=np.asarray(blocks_n, dtype=np.float64),
-        on=np.asarray(blocks_on, dtype=np.bool_),
-        X=np.column_stack(columns) if g else np.zeros((0, 2)),
-        trend_degree=degree,
-        run=np.asarray(blocks_run, dtype=np.int64),
-    )
+    starts = np.flatnonzero(np.r_[True, run[1:] != run[:-1]])
+    position = np.arange(n) - starts[run]  # night's position in its run
+    kept = position >= washout_days
+    segment = np.r_[0, np.cumsum(on[1:] != on[:-1])]
+    segments = int(segment[-1]) + 1
+    last = max(segments - 2, 0)
+    for s in range(segments):
+        idx = np.flatnonzero((segment == s) & kept)
+        first, second = np.array_split(idx, 2)
+        window[first] = max(s - 1, 0)
+        window[second] = min(s, last)
+    window = _merge_thin_windows(window, on)
+    member = window >= 0
+    count = int(window.max()) + 1 if member.any() else 0
+    nights_on = np.bincount(window[member & on], minlength=count).astype(np.float64)
+    nights_off = np.bincount(window[member & ~on], minlength=count).astype(np.float64)
+    return WindowDesign(window, on, nights_on, nights_off)
 
 
-def _trend_degree(blocks: int, span_days: float) -> int:
-    """Linear trend, one more degree per 12 weeks (at most cubic), keeping residual df."""
-    wanted = min(3, 1 + int(span_days // 84))
-    return max(0, min(wanted, blocks - 2 - MIN_RESIDUAL_DF))
+def _merge_thin_windows(window: IntArray, on: BoolArray) -> IntArray:
+    """Merge windows with fewer than MIN_WINDOW_NIGHTS of a condition into a neighbour."""
+    ids = [int(w) for w in np.unique(window) if w >= 0]
+    sizes = {w: [int(((window == w) & on).sum()), int(((window == w) & ~on).sum())] for w in ids}
+    k = 0
+    while len(ids) > 1 and k < len(ids):
+        w = ids[k]
+        if min(sizes[w]) >= MIN_WINDOW_NIGHTS:
+            k += 1
+            continue
+        if k == 0:
+            target = ids[1]
+        elif k == len(ids) - 1:
+            target = ids[k - 1]
+        else:  # the smaller neighbour
+            before, after = ids[k - 1], ids[k + 1]
+            target = before if sum(sizes[before]) <= sum(sizes[after]) else after
+        window[window == w] = target
+        sizes[target] = [a + b for a, b in zip(sizes[target], sizes[w], strict=True)]
+        ids.pop(k)
+        k = max(0, k - 1)
+    remap = np.full(int(window.max()) + 2 if window.size else 1, -1, dtype=np.int64)
+    remap[np.asarray(ids, dtype=np.int64)] = np.arange(len(ids))
+    return np.where(window >= 0, remap[window], -1)
 
 
-def block_totals(design: BlockDesign, counts: FloatArray) -> FloatArray:
-    """Sum night counts (R, nights) or (nights,) into block totals (R, G)."""
+def window_totals(design: WindowDesign, counts: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
+    """Cramps on and off per window from night counts (R, nights) or (nights,): two (R, W)."""
     counts = np.atleast_2d(np.asarray(counts, dtype=np.float64))
-    member = design.night_block >= 0
-    one_hot = np.zeros((int(member.sum()), design.blocks))
-    one_hot[np.arange(one_hot.shape[0]), design.night_block[member]] = 1.0
-    return np.asarray(counts[:, member] @ one_hot, dtype=np.float64)
+    member = design.night_window >= 0
+    one_hot = np.zeros((design.night_window.shape[0], design.windows))
+    one_hot[np.flatnonzero(member), design.night_window[member]] = 1.0
+    on = design.night_on[:, None]
+    return counts @ (one_hot * on), counts @ (one_hot * ~on)
 
 
-def _within_run_inflation(design: BlockDesign, resid: FloatArray) -> FloatArray:
-    """1 + ρ̂: blocks cut from one run are positively correlated when cramps wax and wane
-    slowly, so their total varies more than the block-level dispersion says. ρ̂ is the lag-1
-    correlation of Pearson residuals between neighbouring blocks of the same run (≥ 0)."""
-    same = np.flatnonzero(design.run[1:] == design.run[:-1])
-    if same.size == 0:
-        return np.ones(resid.shape[0])
-    cross = (resid[:, same] * resid[:, same + 1]).mean(axis=1)
-    scale = (resid**2).mean(axis=1)
-    # Relative to the dispersion actually used (≥ 1), as in the floor above.
-    rho = np.clip(cross / np.maximum(scale, 1.0), 0.0, 0.9)
-    return np.asarray(1.0 + rho, dtype=np.float64)
-
-
-def fit_blocks(design: BlockDesign, totals: FloatArray) -> BlockFit:
-    """Penalised quasi-Poisson fit of block totals (R, G); returns the on/off effect."""
-    X = design.X
-    y = np.atleast_2d(np.asarray(totals, dtype=np.float64))
-    reps, g = y.shape
-    p = X.shape[1]
-    df = g - p
-    if df < 1:
-        raise ValueError(f"{g} blocks cannot fit {p} coefficients")
-    log_exposure = np.log(design.nights)
-    prior_mean = np.zeros(p)
-    prior_sd = np.full(p, PRIOR_SD_TREND)
-    prior_sd[0] = PRIOR_SD_INTERCEPT
-    prior_sd[1] = PRIOR_SD_EFFECT
-    prior_precision = 1.0 / prior_sd**2
-    beta = np.zeros((reps, p))
-    beta[:, 0] = np.log((y.sum(axis=1) + 0.5) / design.nights.sum())
-    prior_mean[0] = 0.0
-    phi = np.ones(reps)
-    for _ in range(2):  # refit once with the dispersion of the first fit
-        for _ in range(NEWTON_STEPS):
-            eta = np.clip(beta @ X.T + log_exposure, -30, 30)
-            mu = np.exp(eta)
-            grad = (y - mu) @ X / phi[:, None] - (beta - prior_mean) * prior_precision
-            info = np.einsum("gi,rg,gj->rij", X, mu, X) / phi[:, None, None]
-            info += np.diag(prior_precision)
-            step = np.linalg.solve(info, grad[..., None])[..., 0]
-            # Newton on a concave objective; cap the step so a zero arm cannot jump wildly.
-            step = np.clip(step, -3.0, 3.0)
-            beta = beta + step
-            if float(np.abs(step).max()) < 1e-8:
-                break
-        mu = np.exp(np.clip(beta @ X.T + log_exposure, -30, 30))
-        resid = (y - mu) / np.sqrt(mu)
-        pearson = (resid**2).sum(axis=1) / df
-        phi = np.maximum(1.0, pearson) * _within_run_inflation(design, resid)
-    info = np.einsum("gi,rg,gj->rij", X, mu, X) / phi[:, None, None] + np.diag(prior_precision)
-    cov = np.linalg.inv(info)
-    return BlockFit(
-        log_rr=beta[:, 1].copy(),
-        se=np.sqrt(cov[:, 1, 1]),
-        dispersion=phi,
-        df=df,
+def fit_windows(
+    design: WindowDesign, cramps_on: npt.ArrayLike, cramps_off: npt.ArrayLike
+) -> WindowFit:
+    """The paired analysis of window contrasts; cramps_on/off are (R, W) window totals."""
+    y_on = np.atleast_2d(np.asarray(cramps_on, dtype=np.float64))
+    y_off = np.atleast_2d(np.asarray(cramps_off, dtype=np.float64))
+    w = design.windows
+    if w < 1:
+        raise ValueError("no window has both conditions")
+    n_on, n_off = design.nights_on, design.nights_off
+    share_on = n_on / (n_on + n_off)
+    d = np.log((y_on + share_on) / n_on) - np.log((y_off + 1 - share_on) / n_off)
+    poisson = (1 / (y_on + share_on) + 1 / (y_off + 1 - share_on)).mean(axis=1)
+    mean = d.mean(axis=1)
+    if w > 1:
+        dev = d - mean[:, None]
+        var = (dev**2).sum(axis=1) / (w - 1)
+        lag1 = (dev[:, 1:] * dev[:, :-1]).sum(axis=1) / (w - 1)
+        var = var + LAG1_WEIGHT * np.maximum(lag1, 0.0)
+    else:  # one window: only the Poisson variance is known
+        var = poisson.copy()
+    var = np.maximum(var, VARIANCE_FLOOR * poisson)
+    return WindowFit(
+        log_rr=mean,
+        se=np.sqrt(var / w),
+        dispersion=var / poisson,
+        df=design.df,
     )

@@ -4,7 +4,8 @@ The simulated person has a cramp rate that waxes and wanes by itself: the log-ra
 stationary AR(1) process (standard deviation `latent_sd`, night-to-night correlation
 `autocorrelation`), nights are Poisson given that rate, and on-nights are multiplied by the
 true rate ratio `rr`. Each simulated experiment is analysed exactly as a real diary is
-(`crampwise.analysis.period_model`, wash-out, the 14-nights rule, helps = P(RR<1) ≥ 0.95),
+(`crampwise.analysis.period_model`: windows around each switch, paired t; wash-out, the
+14-nights rule, helps = P(RR<1) ≥ 0.95),
 so power is the share of simulated experiments whose verdict is "helps". Adherence is
 assumed perfect: missed evenings lower the real power.
 """
@@ -18,7 +19,7 @@ from random import Random
 
 import numpy as np
 
-from crampwise.analysis.period_model import block_totals, build_design, fit_blocks
+from crampwise.analysis.period_model import build_windows, fit_windows, window_totals
 from crampwise.errors import InputError
 
 HELPS_AT = 0.95
@@ -82,15 +83,15 @@ def power_to_detect(
     total = 0
     for _ in range(SCHEDULES_PER_RUN):
         on = np.asarray(schedule_on(pairs, period_days, schedule_rng), dtype=np.bool_)
-        design = build_design(days, on, washout_days)
-        kept = design.night_block >= 0
+        design = build_windows(days, on, washout_days)
+        kept = design.night_window >= 0
         total += per_schedule
         if min(int((kept & on).sum()), int((kept & ~on).sum())) < MIN_NIGHTS_PER_ARM:
             continue  # the verdict would be not_enough_data in every replicate
         latent = _latent_ar1(rng, per_schedule, nights, latent_sd, autocorrelation)
         mean = rate_per_night * np.exp(latent - latent_sd**2 / 2) * np.where(on, rr, 1.0)
         counts = rng.poisson(mean).astype(np.float64)
-        fit = fit_blocks(design, block_totals(design, counts))
+        fit = fit_windows(design, *window_totals(design, counts))
         hits += int((fit.probability_helps() >= HELPS_AT).sum())
     return hits / total
 
