@@ -130,6 +130,7 @@ def main(argv: list[str]) -> int:
     xml_mb = xml.stat().st_size / 1e6
     print(f"export.xml {xml_mb:.0f} MB, {stats['records']:,} records, {stats['days']} days")
     load_before = os.getloadavg()[0]
+    started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
     runs: list[dict[str, object]] = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -164,6 +165,11 @@ def main(argv: list[str]) -> int:
         "ratios_use": f"best of {args.rounds} interleaved rounds (healthkit-to-sqlite: 1 run)",
     }
     out = {
+        "measured_at": started,
+        "method": (
+            "each contender is its own child process; wall time from time.perf_counter, peak "
+            "RSS and CPU time from os.wait4; rounds interleaved, best of each compared"
+        ),
         "export": {
             "xml_mb": round(xml_mb, 1),
             **{k: stats[k] for k in ("records", "days", "seed")},

@@ -13,24 +13,31 @@ from datetime import date
 
 
 class SourceMerger:
-    """Per (factor, day): interval samples by source rank, reduced to one total by `flush`."""
+    """Interval samples per (factor, day, source rank), reduced to one total per (factor, day).
+
+    `pending` maps (factor, day, rank) to a flat `array('d')` of start, end, value triples;
+    the importer appends to it directly (one dict look-up per sample), `add` does the same.
+    """
 
     def __init__(self) -> None:
-        self.pending: dict[tuple[str, date], dict[int, array[float]]] = {}
+        self.pending: dict[tuple[str, date, int], array[float]] = {}
 
     def add(
         self, factor: str, day: date, rank: int, start: float, end: float, value: float
     ) -> None:
-        by_rank = self.pending.get((factor, day))
-        if by_rank is None:
-            by_rank = self.pending[(factor, day)] = {}
-        arr = by_rank.get(rank)
+        arr = self.pending.get((factor, day, rank))
         if arr is None:
-            arr = by_rank[rank] = array("d")
+            arr = self.pending[(factor, day, rank)] = array("d")
         arr.extend((start, end, value))
 
     def flush(self, totals: dict[tuple[str, date], float]) -> None:
-        for key, by_rank in self.pending.items():
+        groups: dict[tuple[str, date], dict[int, array[float]]] = {}
+        for (factor, day, rank), arr in self.pending.items():
+            by_rank = groups.get((factor, day))
+            if by_rank is None:
+                by_rank = groups[(factor, day)] = {}
+            by_rank[rank] = arr
+        for key, by_rank in groups.items():
             totals[key] = totals.get(key, 0.0) + _merge_ranks(by_rank)
         self.pending.clear()
 
@@ -41,14 +48,14 @@ def _merge_ranks(by_rank: dict[int, array[float]]) -> float:
     covered: list[tuple[float, float]] = []  # union of better sources' intervals, sorted
     for rank in sorted(by_rank):
         arr = by_rank[rank]
-        samples = [(arr[i], arr[i + 1], arr[i + 2]) for i in range(0, len(arr), 3)]
+        starts_, ends, values = arr[0::3], arr[1::3], arr[2::3]
         if not covered:
-            total += sum(v for _, _, v in samples)
+            total += sum(values)
         else:
             starts = [a for a, _ in covered]
-            for s, e, v in samples:
+            for s, e, v in zip(starts_, ends, values, strict=True):
                 total += v * _uncovered_fraction(s, e, covered, starts)
-        covered = _union(covered + [(s, e) for s, e, _ in samples])
+        covered = _union(covered + list(zip(starts_, ends, strict=True)))
     return total
 
 
