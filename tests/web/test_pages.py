@@ -321,3 +321,15 @@ def test_bedtime_shows_the_footbath_safety_notes(owner: Any) -> None:
     assert footbath.substitute is not None and footbath.substitute.reason in page
     assert 'data-seconds="600"' in page  # the 10-minute footbath timer
     assert 'data-hold="10" data-rest="10"' in page  # the stretch rounds
+
+
+def test_checkin_shows_whole_numbers_without_a_decimal_point(app: Any, owner: Any) -> None:
+    from crampwise.diary import CustomFactor
+
+    diary = _diary(app)
+    diary.define_factor(CustomFactor("coffee_cups", "numeric", "cups"))
+    earlier = date.today() - timedelta(days=2)
+    diary.put_day(DayLog(earlier, {"coffee_cups": 2.0, "fluids_l": 1.5}))
+    page = owner.get("/checkin").text
+    assert re.search(r'name="coffee_cups"[^>]*value="2"', page, re.S)
+    assert re.search(r'name="fluids_l"[^>]*value="1.5"', page, re.S)
