@@ -188,10 +188,25 @@ class CareStore:
             return [AuditRow(**row._mapping) for row in conn.execute(query)]
 
     def views_of(self, client_id: int, limit: int = 200) -> list[AuditRow]:
-        """Who read this client's data and when (successful practitioner reads), newest first."""
-        return self.audit_rows(
-            subject_id=client_id, action="practitioner_read", outcome="success", limit=limit
+        """Who read this client's data and when (successful practitioner reads), newest first.
+
+        Only rows since the account was created: SQLite may give a deleted account's id to
+        the next new account, and that account must never see the deleted one's trail.
+        """
+        since = sa.select(users.c.created_at).where(users.c.id == client_id).scalar_subquery()
+        query = (
+            sa.select(audit_log)
+            .where(
+                audit_log.c.subject_id == client_id,
+                audit_log.c.action == "practitioner_read",
+                audit_log.c.outcome == "success",
+                audit_log.c.at >= since,
+            )
+            .order_by(audit_log.c.id.desc())
+            .limit(limit)
         )
+        with self._read() as conn:
+            return [AuditRow(**row._mapping) for row in conn.execute(query)]
 
     # -- practitioners --------------------------------------------------------------------
     def person(self, user_id: int) -> Person | None:

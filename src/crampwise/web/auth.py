@@ -136,8 +136,11 @@ async def login(
         return response
     account = ctx.auth.account_by_name(name)
     stored = account.password_hash if account else None
-    if account is None or not await run_blocking(ctx.passwords.verify, stored, password):
-        ctx.limiter.failed(keys)
+    # Counted before the (slow) check, so guesses sent all at once cannot outrun the limit;
+    # taken back below when the password is right.
+    ctx.limiter.failed(keys)
+    # Always one hash, even for an unknown name: the answer's timing must not reveal names.
+    if not await run_blocking(ctx.passwords.verify, stored, password) or account is None:
         audit_sign_in(request, account, False)
         return render(
             request,
@@ -148,6 +151,7 @@ async def login(
             next=safe_next(next),
         )
     ctx.limiter.succeeded(keys[0])
+    ctx.limiter.forgive(keys[1:])
     audit_sign_in(request, account, True)
     return start_session(request, account, safe_next(next))
 
@@ -200,6 +204,9 @@ async def join(
 ) -> Response:
     ctx = web_context(request)
     name = name.strip().lower()
+    if not ctx.auth.invitation_valid(token):  # before the costly hash: anyone may post here
+        audit_sign_in(request, None, False, "invitation not valid")
+        raise HTTPException(404)
     problem = check_new_credentials(name, password, password2)
     if problem is None:
         hashed = await run_blocking(ctx.passwords.hash, password)

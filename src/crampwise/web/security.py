@@ -161,6 +161,13 @@ class LoginLimiter:
     def succeeded(self, account_key: str) -> None:
         self._fails.pop(account_key, None)
 
+    def forgive(self, keys: Iterable[str]) -> None:
+        """Take back one attempt counted in advance (see `crampwise.web.auth.login`)."""
+        for key in keys:
+            fails = self._fails.get(key)
+            if fails:
+                fails.pop()
+
     def _recent(self, key: str, now: float) -> deque[float]:
         fails = self._fails.setdefault(key, deque())
         while fails and fails[0] <= now - self.window_s:

@@ -25,6 +25,19 @@ var crampwise = (function () {
     return m ? m.getAttribute("content") : "";
   }
 
+  /* Whose page this is ("" when signed out). Queued entries carry it, so a shared device
+     never sends one person's entry with the next person's session. */
+  function who() {
+    var m = document.querySelector('meta[name="crampwise-user"]');
+    return m ? m.getAttribute("content") : "";
+  }
+
+  /* Entries this page may send: the signed-in person's (untagged ones predate tagging). */
+  function mine(items) {
+    var me = who();
+    return items.filter(function (item) { return me !== "" && (item.user === undefined || item.user === me); });
+  }
+
   function uuid() {
     if (window.crypto && crypto.randomUUID) { return crypto.randomUUID(); }
     var b = new Uint8Array(16);
@@ -56,7 +69,7 @@ var crampwise = (function () {
 
   /* Queue an entry on the device first, so nothing is lost if the send fails. */
   function enqueue(url, method, body) {
-    var item = { client_id: body.client_id, url: url, method: method, body: body, queued_at: Date.now() };
+    var item = { client_id: body.client_id, url: url, method: method, body: body, queued_at: Date.now(), user: who() };
     return tx("readwrite", function (s) { return s.put(item); }).then(function () { return item; });
   }
 
@@ -77,6 +90,7 @@ var crampwise = (function () {
   function flush() {
     if (flushing) { return flushing; }
     flushing = pending().then(function (items) {
+      items = mine(items);
       var sent = 0;
       var chain = Promise.resolve();
       items.forEach(function (item) {
@@ -112,6 +126,7 @@ var crampwise = (function () {
     var note = document.getElementById("queue-note");
     if (!note || !window.indexedDB) { return; }
     pending().then(function (items) {
+      items = mine(items);
       note.hidden = items.length === 0;
       note.textContent = items.length === 1 ? "1 entry is waiting on this device to be sent."
         : items.length + " entries are waiting on this device to be sent.";
