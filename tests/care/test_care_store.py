@@ -136,6 +136,13 @@ def test_unmarked_practitioner_loses_access(care_db: tuple[Store, CareStore]) ->
     care.mark_practitioner(doctor.name, None, by=owner)
     assert care.share_for(doctor.id, client.id, TODAY) is None
     assert care.profession(doctor.id) is None
+    # Marking them again does not bring the old consent back: the client must share anew.
+    care.mark_practitioner(doctor.name, "physiotherapist", by=owner)
+    assert care.share_for(doctor.id, client.id, TODAY) is None
+    # Changing a profession is not unmarking: a live share survives it.
+    care.redeem_invitation(doctor, care.create_invitation(client, ["diary"], None))
+    care.mark_practitioner(doctor.name, "doctor", by=owner)
+    assert care.share_for(doctor.id, client.id, TODAY) is not None
 
 
 def test_notes_need_a_live_share_and_stay_out_of_the_audit(

@@ -252,6 +252,18 @@ class CareStore:
                     )
                 )
             detail = f"profession={profession}" if profession else "unmarked"
+            if profession is None:
+                # Clients consented to a practitioner: unmarking ends every live share, so a
+                # later re-marking cannot bring old consents back without asking again.
+                ended = conn.execute(
+                    care_shares.update()
+                    .where(
+                        care_shares.c.practitioner_id == person.id,
+                        care_shares.c.revoked_at.is_(None),
+                    )
+                    .values(revoked_at=utcnow())
+                ).rowcount
+                detail += f"; {ended} share{'' if ended == 1 else 's'} ended"
             write_audit(conn, Audit("practitioner_mark", "success", by, person, address, detail))
         return person
 
