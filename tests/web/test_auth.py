@@ -282,3 +282,25 @@ def test_owner_may_take_over_the_command_line_diary_of_the_same_name(
         form = {"name": "me", "password": PASSWORD, "password2": PASSWORD, "csrf_token": token}
         taken = bob.post(link, data=form)  # an invitation never takes over an existing name
         assert taken.status_code == 422 and "taken" in taken.text
+
+
+def test_a_stolen_session_cannot_guess_the_password(app: FastAPI, owner: TestClient) -> None:
+    def change(current: str) -> int:
+        data = {
+            "current": current,
+            "password": "a new passphrase",
+            "password2": "a new passphrase",
+            "csrf_token": session_csrf(owner),
+        }
+        return owner.post("/account/password", data=data).status_code
+
+    for _ in range(5):
+        assert change("guess guess") == 422
+    assert change(PASSWORD) == 429  # even the right one, while the limit holds
+    delete = owner.post(
+        "/account/delete", data={"password": PASSWORD, "csrf_token": session_csrf(owner)}
+    )
+    assert delete.status_code == 429
+    assert owner.get("/api/v1/episodes").status_code == 200  # nothing was changed or deleted
+    with new_client(app) as other:  # and signing in as that account is held back too
+        assert login(other, "olive", PASSWORD).status_code == 429

@@ -14,6 +14,7 @@ from crampwise.web.deps import (
     SESSION_COOKIE,
     OwnerDep,
     UserDep,
+    WebUser,
     current_user,
     render,
     run_blocking,
@@ -251,11 +252,24 @@ async def open_join(request: Request, name: Text, password: Text, password2: Tex
     return render(request, "auth/join.html", 422, error=problem, name=name, action="/join")
 
 
-async def _password_ok(request: Request, user_id: int, password: str) -> bool:
+async def _password_ok(request: Request, user: WebUser, password: str) -> bool:
+    """Check the signed-in person's password, counted against the sign-in limit: a stolen
+    session must not become a way to guess the password."""
     ctx = web_context(request)
-    account = ctx.auth.account_by_id(user_id)
+    keys = login_keys(user.name, client_address(request))
+    wait = ctx.limiter.retry_after(keys)
+    if wait is not None:
+        raise HTTPException(
+            429, "Too many attempts: try again later.", headers={"Retry-After": str(wait)}
+        )
+    account = ctx.auth.account_by_id(user.id)
     stored = account.password_hash if account else None
-    return await run_blocking(ctx.passwords.verify, stored, password)
+    ctx.limiter.failed(keys)  # before the slow check, as at sign-in
+    ok: bool = await run_blocking(ctx.passwords.verify, stored, password)
+    if ok:
+        ctx.limiter.succeeded(keys[0])
+        ctx.limiter.forgive(keys[1:])
+    return ok
 
 
 @router.get("/account/password")
@@ -269,7 +283,7 @@ async def change_password(
 ) -> Response:
     ctx = web_context(request)
     problem = check_new_credentials(user.name, password, password2)
-    if problem is None and not await _password_ok(request, user.id, current):
+    if problem is None and not await _password_ok(request, user, current):
         problem = "The current password is wrong."
     if problem:
         return render(request, "auth/password.html", 422, error=problem)
@@ -284,7 +298,7 @@ async def change_password(
 @router.post("/account/delete")
 async def delete_account(request: Request, user: UserDep, password: Text) -> Response:
     ctx = web_context(request)
-    if not await _password_ok(request, user.id, password):
+    if not await _password_ok(request, user, password):
         return render(request, "auth/password.html", 422, error="The password is wrong.")
     ctx.sessions.end_all(user.id)
     ctx.auth.delete_account(user.id)
