@@ -79,3 +79,13 @@ def invite_and_join(owner: TestClient, guest: TestClient, name: str) -> None:
         data={"name": name, "password": PASSWORD, "password2": PASSWORD, "csrf_token": token},
     )
     assert response.status_code == 303, response.text
+
+
+def run_in_own_loop(coro: Any) -> Any:
+    """asyncio.run in a fresh thread: Playwright's sync API may hold this thread's loop when
+    browser tests ran earlier in the same worker process."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()

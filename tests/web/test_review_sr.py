@@ -9,7 +9,15 @@ from fastapi import FastAPI
 from crampwise.store.audit import Audit, Person
 from crampwise.store.care import CareStore
 
-from .support import PASSWORD, TestClient, invite_and_join, login, new_client, session_csrf
+from .support import (
+    PASSWORD,
+    TestClient,
+    invite_and_join,
+    login,
+    new_client,
+    run_in_own_loop,
+    session_csrf,
+)
 
 
 def test_login_with_unknown_name_still_costs_one_password_hash(
@@ -161,7 +169,7 @@ def test_concurrent_wrong_passwords_cannot_outrun_the_login_limit(
             ]
             return [r.status_code for r in await asyncio.gather(*tries)]
 
-    codes = asyncio.run(attack())
+    codes = run_in_own_loop(attack())
     assert len(verified) <= limit, f"{len(verified)} guesses checked, limit {limit}: {codes}"
     assert codes.count(429) >= 3 * limit
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime, timedelta
-from typing import Any
 
 import pytest
 
@@ -13,14 +12,7 @@ from crampwise.errors import InputError
 from crampwise.store import open_store
 from crampwise.web.writes import EpisodeWriter
 
-
-def run_in_own_loop(coro: Any) -> Any:
-    """asyncio.run in a fresh thread: Playwright's sync API may hold this thread's loop when
-    browser tests ran earlier in the same worker process."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coro).result()
+from .support import run_in_own_loop
 
 
 def test_concurrent_cramps_are_all_stored_once_for_their_own_user(sqlite_url: str) -> None:
