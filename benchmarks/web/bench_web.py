@@ -38,7 +38,8 @@ SERVE = """
 import sys
 from crampwise.web.server import serve
 from crampwise.web.settings import WebSettings
-serve("127.0.0.1", int(sys.argv[1]), WebSettings(database_url=sys.argv[2]))
+settings = WebSettings(database_url=sys.argv[2], page_cache=sys.argv[3] == "cache")
+serve("127.0.0.1", int(sys.argv[1]), settings)
 """
 
 
@@ -194,16 +195,21 @@ def main() -> int:
     env = {**os.environ, "CRAMPWISE_DATA_DIR": str(tmp)}
     env.pop("CRAMPWISE_DATABASE_URL", None)
     py = sys.executable
-    cw_port, hello_port = free_port(), free_port()
+    cw_port, hello_port, nocache_port = free_port(), free_port(), free_port()
     db_url = f"sqlite:///{tmp / 'bench.sqlite3'}"
     servers = [
-        start([py, "-c", SERVE, str(cw_port), db_url], env),
+        start([py, "-c", SERVE, str(cw_port), db_url, "cache"], env),
         start([py, str(HELLO_APP), str(hello_port)], env),
     ]
     try:
         cw, hello = f"http://127.0.0.1:{cw_port}", f"http://127.0.0.1:{hello_port}"
         wait_up(f"{cw}/login")
         wait_up(f"{hello}/hello")
+        # The same app and database with the page cache off: every view reads and renders,
+        # as on PostgreSQL or when something was written since the last view.
+        servers.append(start([py, "-c", SERVE, str(nocache_port), db_url, "nocache"], env))
+        nocache = f"http://127.0.0.1:{nocache_port}"
+        wait_up(f"{nocache}/login")
         cookies, csrf = sign_up(cw)
         seed_diary(cw, cookies, csrf)
         status, _ = request(f"{cw}/", None, dict(cookies))
@@ -215,10 +221,12 @@ def main() -> int:
         lua_get(get_lua, cookie)
         # Warm-up: imports, template compilation, SQLite page cache; then the measured runs.
         run_wrk(f"{cw}/", 2, get_lua)
+        run_wrk(f"{nocache}/", 2, get_lua)
         run_wrk(f"{hello}/hello", 2)
         results = {
             "hello_world": run_wrk(f"{hello}/hello", args.seconds),
             "tonight": run_wrk(f"{cw}/", args.seconds, get_lua),
+            "tonight_uncached": run_wrk(f"{nocache}/", args.seconds, get_lua),
             "log_cramp": run_wrk(f"{cw}/api/v1/episodes", args.seconds, post_lua),
         }
     finally:
@@ -241,11 +249,11 @@ def main() -> int:
         "checks": {},
     }
     checks: dict[str, dict[str, object]] = {}
-    print(f"{'endpoint':<12} {'req/s':>9} {'% hello':>8} {'p50 ms':>8} {'p99 ms':>8}  non-2xx")
+    print(f"{'endpoint':<16} {'req/s':>9} {'% hello':>8} {'p50 ms':>8} {'p99 ms':>8}  non-2xx")
     for name, res in results.items():
         share = res["requests_per_s"] / base if base else 0.0
         print(
-            f"{name:<12} {res['requests_per_s']:>9.0f} {share:>7.0%} {res['p50_ms']:>8.2f}"
+            f"{name:<16} {res['requests_per_s']:>9.0f} {share:>7.0%} {res['p50_ms']:>8.2f}"
             f" {res['p99_ms']:>8.2f}  {res['non_2xx']}"
         )
         if name in TARGETS:

@@ -223,3 +223,28 @@ def test_dashboard_row_figures(care_db: tuple[Store, CareStore]) -> None:
     assert view.diary.nights_woken == 2
     assert (view.diary.last_entry, view.diary.days_since_entry) == (today - timedelta(days=1), 1)
     assert view.diary.trend is None  # nothing logged 28-55 days ago
+
+
+def test_tonight_reads_the_newest_five_notes_of_this_client_only(
+    care_db: tuple[Store, CareStore],
+) -> None:
+    store, care = care_db
+    owner, client, other = make_account(store, "owner"), make_client(store), make_client(store)
+    doctor, physio = practitioner(store, care, owner), practitioner(store, care, owner, "physio")
+    for who in (doctor, physio):
+        care.redeem_invitation(who, care.create_invitation(client, ["reports"], None))
+    care.redeem_invitation(doctor, care.create_invitation(other, ["reports"], None))
+    for i in range(7):
+        care.add_note(doctor if i % 2 else physio, client.id, f"note {i}", TODAY)
+    care.add_note(doctor, other.id, "for someone else", TODAY)
+    kept = care.notes_for(client.id)[-2]  # "note 1", kept in the plan
+    care.add_note_to_plan(client.id, kept.id)
+    notes = store.diary(client.name).tonight(TODAY).notes
+    assert notes == care.notes_for(client.id)[:5]
+    assert [n.text for n in notes] == [f"note {i}" for i in (6, 5, 4, 3, 2)]
+    assert [n.practitioner_name for n in notes] == [
+        physio.name, doctor.name, physio.name, doctor.name, physio.name
+    ]  # fmt: skip
+    assert store.diary(client.name).tonight(TODAY, notes=7).notes[-2].in_plan
+    assert [n.text for n in store.diary(other.name).tonight(TODAY).notes] == ["for someone else"]
+    assert store.diary("nobody").tonight(TODAY).notes == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -13,9 +14,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+from crampwise.diary import Episode
 from crampwise.store import open_store
 from crampwise.store.engine import (
     alembic_config,
+    change_counter,
     database_revisions,
     make_engine,
     normalise_url,
@@ -146,3 +149,39 @@ def test_orm_base_shares_the_tables_metadata() -> None:
 
     assert Base.metadata is metadata
     assert "episodes" in Base.metadata.tables
+
+
+def test_change_counter_moves_on_every_commit_from_anywhere(sqlite_url: str) -> None:
+    store = open_store(sqlite_url)
+    counter = change_counter(store.engine)
+    assert counter is not None
+    try:
+        start = counter()
+        store.diary("me").episodes()  # reads commit nothing
+        assert counter() == start
+        store.diary("me").add_episode(Episode(started_at=datetime(2026, 3, 1, 23, 0)))
+        after_own = counter()
+        assert after_own != start  # a commit from this process's pool
+        path = sa.make_url(sqlite_url).database
+        script = (
+            "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]);"
+            " c.execute('UPDATE episodes SET pain = 3'); c.commit()"
+        )
+        subprocess.run([sys.executable, "-c", script, str(path)], check=True)
+        assert counter() != after_own  # a commit from another process
+        failed = sqlite3.connect(str(path))
+        failed.execute("UPDATE episodes SET pain = 9")
+        failed.rollback()
+        failed.close()
+        assert counter() != after_own
+        settled = counter()
+        assert counter() == settled  # a rolled-back write is no change
+    finally:
+        counter.close()
+        store.close()
+
+
+def test_change_counter_is_none_where_sqlite_cannot_count(postgres_url: str) -> None:
+    assert change_counter(sa.create_engine("sqlite://")) is None
+    assert change_counter(sa.create_engine("sqlite:///:memory:")) is None
+    assert change_counter(make_engine(postgres_url)) is None

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from datetime import datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
+import pytest
+import sqlalchemy as sa
+
 from crampwise.diary import DayLog, Episode, night_of
+from crampwise.web.app import create_app
+
+from .support import fast_settings, form_csrf, login, new_client, session_csrf, setup_owner
 
 
 def test_the_strip_shows_each_of_the_last_14_nights_with_its_count(app: Any, owner: Any) -> None:
@@ -28,3 +38,101 @@ def test_the_strip_shows_each_of_the_last_14_nights_with_its_count(app: Any, own
     # The routine: the footbath is done tonight (Undo offered), the stretch is not.
     assert re.search(r"Warm footbath <span class=\"done-mark\">", page)
     assert not re.search(r"Calf and hamstring stretch <span class=\"done-mark\">", page)
+
+
+def _statements_during(engine: Any, request: Any) -> tuple[Any, int]:
+    """`request()`'s response and how many SQL statements the app ran meanwhile."""
+    seen: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        seen.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        response = request()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    return response, len(seen)
+
+
+def _strip_total(page: str) -> str:
+    found = re.search(r"(\d+) cramps? on (\d+) of the last 14 nights", page)
+    assert found, page
+    return found.group(0)
+
+
+def test_an_unchanged_page_is_served_again_without_reading_the_database(
+    app: Any, owner: Any
+) -> None:
+    engine = app.state.ctx.store.engine
+    first, reads = _statements_during(engine, lambda: owner.get("/"))
+    assert reads >= 1
+    again, reads = _statements_during(engine, lambda: owner.get("/"))
+    assert (again.status_code, again.text, reads) == (200, first.text, 0)
+    assert again.headers["cache-control"] == "no-store"  # kept by the server, not the browser
+    # A write through the web app is seen on the very next view.
+    csrf = session_csrf(owner)
+    logged = owner.post(
+        "/api/v1/episodes",
+        json={"started_at": datetime.now().isoformat(timespec="seconds")},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert logged.status_code == 201
+    fresh, reads = _statements_during(engine, lambda: owner.get("/"))
+    assert reads >= 1
+    assert _strip_total(fresh.text) == "1 cramp on 1 of the last 14 nights"
+
+
+def test_a_cramp_logged_from_the_cli_shows_on_the_next_view(
+    app: Any, owner: Any, web_settings: Any
+) -> None:
+    assert _strip_total(owner.get("/").text) == "0 cramps on 0 of the last 14 nights"
+    assert _strip_total(owner.get("/").text) == "0 cramps on 0 of the last 14 nights"
+    env = {**os.environ, "CRAMPWISE_DATABASE_URL": web_settings.database_url}
+    subprocess.run(
+        [
+            Path(sys.executable).with_name("crampwise"),
+            "--user",
+            "olive",
+            "log",
+            "cramp",
+            "--muscle",
+            "calf",
+        ],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    assert _strip_total(owner.get("/").text) == "1 cramp on 1 of the last 14 nights"
+
+
+def test_each_session_sees_its_own_csrf_token_and_flash(app: Any, owner: Any) -> None:
+    with new_client(app) as second:
+        assert login(second, "olive").status_code == 303
+        mine, theirs = owner.get("/").text, second.get("/").text
+        assert form_csrf(mine) == session_csrf(owner) != form_csrf(theirs)
+        assert form_csrf(theirs) == session_csrf(second)
+        assert "Cramp logged" in owner.get("/?logged=cramp").text
+        assert "Cramp logged" not in owner.get("/").text
+        assert "Cramp logged" not in owner.get("/?logged=something-else").text
+        # Signing out drops that session's kept pages with it.
+        pages = app.state.ctx.pages
+        assert pages.size() > 0
+        second.post("/logout", data={"csrf_token": session_csrf(second)})
+        owner.post("/logout", data={"csrf_token": session_csrf(owner)})
+        assert pages.size() == 0
+        assert owner.get("/").status_code == 303
+
+
+@pytest.mark.postgres
+def test_on_postgresql_every_view_reads_the_database(postgres_url: str) -> None:
+    app = create_app(fast_settings(postgres_url))
+    try:
+        assert not app.state.ctx.pages.enabled
+        with new_client(app) as client:
+            setup_owner(client)
+            assert _strip_total(client.get("/").text) == "0 cramps on 0 of the last 14 nights"
+            app.state.ctx.diary("olive").add_episode(Episode(started_at=datetime.now()))
+            assert _strip_total(client.get("/").text) == "1 cramp on 1 of the last 14 nights"
+    finally:
+        app.state.ctx.close()

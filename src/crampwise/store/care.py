@@ -108,6 +108,13 @@ class Note:
     in_plan: bool
 
 
+def note_from_row(row: Any) -> Note:
+    """A `Note` from a `care_notes` row joined with its practitioner's `name`."""
+    return Note(
+        row.id, row.client_id, row.name, row.text, row.created_at, row.in_plan_at is not None
+    )
+
+
 @dataclass(frozen=True)
 class ShareRequest:
     """A practitioner asking a client to share."""
@@ -579,10 +586,7 @@ class CareStore:
         if practitioner_id is not None:
             query = query.where(care_notes.c.practitioner_id == practitioner_id)
         with self._read() as conn:
-            return [
-                Note(r.id, r.client_id, r.name, r.text, r.created_at, r.in_plan_at is not None)
-                for r in conn.execute(query)
-            ]
+            return [note_from_row(r) for r in conn.execute(query)]
 
     def add_note_to_plan(self, client_id: int, note_id: int) -> None:
         """The client keeps a note in their plan (NotFoundError if it is not theirs)."""

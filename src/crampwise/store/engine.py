@@ -10,6 +10,7 @@ and SQLAlchemy's `begin` event emits BEGIN ourselves (the SQLAlchemy docs' pysql
 from __future__ import annotations
 
 import re
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,40 @@ def make_engine(url: str) -> sa.Engine:
     event.listen(engine, "connect", _sqlite_on_connect)
     event.listen(engine, "begin", _sqlite_on_begin)
     return engine
+
+
+class ChangeCounter:
+    """A cheap "has anything changed?" probe for an SQLite file (`change_counter`)."""
+
+    def __init__(self, path: Path):
+        self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._conn.execute("PRAGMA query_only = ON")
+        self._cursor = self._conn.cursor()
+
+    def __call__(self) -> int:
+        value: int = self._cursor.execute("PRAGMA data_version").fetchone()[0]
+        return value
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+def change_counter(engine: sa.Engine) -> ChangeCounter | None:
+    """A probe whose value changes whenever anything commits to `engine`'s SQLite file.
+
+    SQLite's `PRAGMA data_version` on a connection changes whenever any *other* connection
+    commits to the file: another thread of this process, the CLI, an import in another
+    process. The probe's connection never writes (it is `query_only`), so it sees every
+    commit; a call costs a few microseconds. PostgreSQL has nothing as cheap, and an
+    in-memory database cannot be opened twice, so both get None.
+    """
+    url = engine.url
+    database = url.database
+    if url.get_backend_name() != "sqlite" or database in (None, "", ":memory:"):
+        return None
+    if url.query.get("mode") == "memory" or str(database).startswith("file:"):
+        return None
+    return ChangeCounter(Path(str(database)).expanduser())
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:

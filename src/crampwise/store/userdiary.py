@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from crampwise.diary import FactorValue
 from crampwise.store.bulk import BulkMixin
+from crampwise.store.care import Note, care_notes, note_from_row
 from crampwise.store.csvsync import CsvMixin
 from crampwise.store.days import BUILTIN_NAMES
 from crampwise.store.records import ExperimentRecord, RecordsMixin, _experiment
@@ -35,6 +36,14 @@ _ACTIVE_EXPERIMENTS = (
     .where(experiments.c.user_id == _USER, experiments.c.status == "active")
     .order_by(experiments.c.created_at.desc(), experiments.c.id.desc())
 )
+_PRACTITIONER = users.alias("practitioner")
+_NEWEST_NOTES = (
+    sa.select(care_notes, _PRACTITIONER.c.name)
+    .join(_PRACTITIONER, _PRACTITIONER.c.id == care_notes.c.practitioner_id)
+    .where(care_notes.c.client_id == _USER)
+    .order_by(care_notes.c.id.desc())
+    .limit(sa.bindparam("notes"))
+)
 
 
 @dataclass
@@ -45,6 +54,7 @@ class TonightSummary:
     counts: dict[date, int]  # cramps per night over the window; nights without any absent
     values: dict[str, FactorValue]  # tonight's built-in day values that are set
     experiments: list[ExperimentRecord]  # active ones, newest first
+    notes: list[Note]  # the newest notes from the user's care team, newest first
 
 
 class UserDiary(BulkMixin, CsvMixin, RecordsMixin):
@@ -57,9 +67,10 @@ class UserDiary(BulkMixin, CsvMixin, RecordsMixin):
     medicines, experiments, assessments, `tonight`, and `delete_everything`.
     """
 
-    def tonight(self, night: date, nights: int = 14) -> TonightSummary:
-        """Cramp counts of the `nights` nights ending at `night`, its built-in values and the
-        active experiments: one consistent read (one transaction, three statements)."""
+    def tonight(self, night: date, nights: int = 14, notes: int = 5) -> TonightSummary:
+        """Cramp counts of the `nights` nights ending at `night`, its built-in values, the
+        active experiments and the newest `notes` care-team notes: one consistent read (one
+        transaction, four statements)."""
         first = night - timedelta(days=nights - 1)
         name = self.user_name
         with self._read() as conn:
@@ -68,12 +79,14 @@ class UserDiary(BulkMixin, CsvMixin, RecordsMixin):
             ).all()
             row = conn.execute(_DAY, {"name": name, "day": night}).first()
             active = conn.execute(_ACTIVE_EXPERIMENTS, {"name": name}).all()
+            newest = conn.execute(_NEWEST_NOTES, {"name": name, "notes": notes}).all()
         values = {} if row is None else {k: v for k, v in row._mapping.items() if v is not None}
         return TonightSummary(
             night,
             {day: int(n) for day, n in counts},
             values,
             [_experiment(r) for r in active],
+            [note_from_row(r) for r in newest],
         )
 
     def __repr__(self) -> str:

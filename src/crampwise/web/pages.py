@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from typing import Any, NamedTuple
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from crampwise.diary import DayLog, Episode, night_of
 from crampwise.errors import InputError
@@ -20,6 +20,7 @@ from crampwise.web.deps import (
     log_episode,
     render,
     templates,
+    web_context,
 )
 from crampwise.web.pages_common import (
     MUSCLE_CHOICES,
@@ -72,8 +73,25 @@ async def offline(request: Request) -> Response:
 # ---- Tonight ------------------------------------------------------------------------------
 @router.get("/")
 async def tonight(request: Request, user: UserDep, logged: str = "") -> Response:
-    """One big Cramp-now button, tonight's routine check-offs, the last 14 nights."""
+    """One big Cramp-now button, tonight's routine check-offs, the last 14 nights.
+
+    Served from `crampwise.web.pagecache` while nothing in the database has changed.
+    """
     night = night_of(local_now())
+    logged = logged if logged in ("cramp", "checkin") else ""
+    session = request.state.session
+    pages = web_context(request).pages
+    key = (session.token_hash, user.id, night, logged) if session is not None else None
+    body = pages.get(key)
+    if body is not None:
+        return HTMLResponse(body)
+    version = pages.version()  # before the read: see PageCache.put
+    response = _render_tonight(request, user, night, logged)
+    pages.put(key, version, bytes(response.body))
+    return response
+
+
+def _render_tonight(request: Request, user: Any, night: date, logged: str) -> Response:
     # One short read transaction for everything on the page (counts, routine, experiment).
     summary = diary_for(request, user).tonight(night, nights=14)
     counts = summary.counts
@@ -95,6 +113,7 @@ async def tonight(request: Request, user: UserDep, logged: str = "") -> Response
         routine=routine,
         logged=logged,
         experiment=_tonights_experiment(summary.experiments, night),
+        care_notes=summary.notes,
     )
 
 

@@ -23,7 +23,7 @@ from crampwise.care import (
 from crampwise.errors import InputError
 from crampwise.web import care_clinic, care_practice
 from crampwise.web.care_common import address, care_store, consent_form, person, today
-from crampwise.web.deps import OwnerDep, UserDep, WebUser, render, templates
+from crampwise.web.deps import OwnerDep, UserDep, WebUser, render
 
 router = APIRouter()
 router.include_router(care_practice.router)
@@ -38,16 +38,6 @@ DONE = {
     "plan": "Added to your plan.",
     "marked": "Saved.",
 }
-
-
-def notes_for_template(request: Request, user: Any) -> list[Any]:
-    """Template global: the signed-in client's notes from practitioners (Tonight page)."""
-    if not user:
-        return []
-    return care_store(request).notes_for(user.id)[:5]
-
-
-templates.env.globals["care_notes_for"] = notes_for_template
 
 
 def _care_page(request: Request, user: WebUser, status: int = 200, **ctx: Any) -> Response:

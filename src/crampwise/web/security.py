@@ -19,7 +19,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from crampwise.store.auth import Account, AuthStore, hash_token, utcnow
+from crampwise.store.engine import change_counter
 from crampwise.web.deps import WebUser
+from crampwise.web.pagecache import PageCache
 from crampwise.web.settings import WebSettings
 
 CSP = (
@@ -71,9 +73,15 @@ class SessionManager:
     """Creates, finds (with idle and absolute limits) and ends server-side sessions."""
 
     def __init__(
-        self, auth: AuthStore, settings: WebSettings, background: Callable[..., None] | None = None
+        self,
+        auth: AuthStore,
+        settings: WebSettings,
+        background: Callable[..., None] | None = None,
+        pages: PageCache | None = None,
     ):
         self.auth = auth
+        # Rendered pages are keyed (session token hash, user id, ...): dropped with the session.
+        self.pages = pages or PageCache(None)
         # Where the last_seen write goes; by default done at once (tests, scripts).
         self.background = background or (lambda fn, *args: fn(*args))
         self.idle = timedelta(seconds=settings.session_idle_s)
@@ -120,12 +128,14 @@ class SessionManager:
 
     def end_hash(self, token_hash: str) -> None:
         self._cache.pop(token_hash, None)
+        self.pages.forget(lambda key: key[0] == token_hash)
         self.auth.delete_session(token_hash)
 
     def end_all(self, user_id: int) -> None:
         """End every session of a user (password change, account deletion)."""
         for key in [k for k, v in self._cache.items() if v.user.id == user_id]:
             del self._cache[key]
+        self.pages.forget(lambda key: key[1] == user_id)
         self.auth.delete_sessions_of(user_id)
 
     def _remember(self, info: SessionInfo) -> None:
@@ -232,7 +242,10 @@ class WebContext:
 
         self.auth = AuthStore(engine)
         self.writer = EpisodeWriter(engine)
-        self.sessions = SessionManager(self.auth, settings, background=self.writer.submit)
+        self.pages = PageCache(change_counter(engine) if settings.page_cache else None)
+        self.sessions = SessionManager(
+            self.auth, settings, background=self.writer.submit, pages=self.pages
+        )
         self.passwords = Passwords(settings)
         self.limiter = LoginLimiter(
             settings.login_window_s,
@@ -248,6 +261,7 @@ class WebContext:
     def close(self) -> None:
         """Finish queued writes, then close the database."""
         self.writer.close()
+        self.pages.close()
         self.store.close()
 
     def diary(self, name: str) -> Any:

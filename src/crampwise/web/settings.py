@@ -26,6 +26,8 @@ class WebSettings(BaseSettings):
     login_max_per_address: int = 20
     # Trust X-Forwarded-Proto / X-Forwarded-For from a reverse proxy (only behind one).
     trust_proxy: bool = False
+    # Keep rendered Tonight pages while the SQLite file is unchanged (crampwise.web.pagecache).
+    page_cache: bool = True
     # Argon2id cost; tests lower it to keep the suite fast (the defaults are argon2-cffi's).
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
