@@ -56,6 +56,7 @@ api_tokens = sa.Table(
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("last_used_at", sa.DateTime),
     sa.Column("revoked_at", sa.DateTime),
+    sa.Column("expires_at", sa.DateTime),  # NULL: never (tokens made before 0004, or chosen)
     sa.Index("ix_api_tokens_user", "user_id"),
 )
 
@@ -67,6 +68,12 @@ site_settings = sa.Table(
     sa.Column("key", sa.String(64), primary_key=True),
     sa.Column("value", sa.String(255), nullable=False),
 )
+
+
+# Personal access tokens: how long a new one lasts unless its maker chooses otherwise, and
+# the longest choice (ten years; None means never).
+TOKEN_DAYS_DEFAULT = 90
+TOKEN_DAYS_MAX = 3650
 
 
 def utcnow() -> datetime:
@@ -118,6 +125,10 @@ class ApiToken:
     name: str
     created_at: datetime
     last_used_at: datetime | None
+    expires_at: datetime | None  # None: never
+
+    def expired(self, now: datetime) -> bool:
+        return self.expires_at is not None and self.expires_at <= now
 
 
 def _account(row: Any) -> Account:
@@ -319,19 +330,28 @@ class AuthStore:
             return Account(new_id, name, MEMBER, password_hash)
 
     # -- personal access tokens -----------------------------------------------------------
-    def create_api_token(self, user_id: int, name: str) -> tuple[int, str]:
-        token = "cw_" + new_token()
+    def create_api_token(
+        self, user_id: int, name: str, valid_days: int | None = TOKEN_DAYS_DEFAULT
+    ) -> tuple[int, str]:
+        """A new token for the user, ending after `valid_days` (None: never): (id, secret)."""
+        token, now = "cw_" + new_token(), utcnow()
+        expires_at = None if valid_days is None else now + timedelta(days=valid_days)
         with self.engine.begin() as conn:
             token_id = conn.execute(
                 api_tokens.insert()
                 .values(
-                    token_hash=hash_token(token), user_id=user_id, name=name, created_at=utcnow()
+                    token_hash=hash_token(token),
+                    user_id=user_id,
+                    name=name,
+                    created_at=now,
+                    expires_at=expires_at,
                 )
                 .returning(api_tokens.c.id)
             ).scalar_one()
         return int(token_id), token
 
     def api_tokens_of(self, user_id: int) -> list[ApiToken]:
+        """The user's tokens not revoked, expired ones included (so they can see why)."""
         query = (
             sa.select(api_tokens)
             .where(api_tokens.c.user_id == user_id, api_tokens.c.revoked_at.is_(None))
@@ -339,7 +359,17 @@ class AuthStore:
         )
         with self._read() as conn:
             rows = conn.execute(query).all()
-        return [ApiToken(r.id, r.name, r.created_at, r.last_used_at) for r in rows]
+        return [ApiToken(r.id, r.name, r.created_at, r.last_used_at, r.expires_at) for r in rows]
+
+    def revoke_api_tokens_of(self, user_id: int) -> int:
+        """Revoke every live token of the user (e.g. with a password change); how many."""
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                api_tokens.update()
+                .where(api_tokens.c.user_id == user_id, api_tokens.c.revoked_at.is_(None))
+                .values(revoked_at=utcnow())
+            )
+        return int(result.rowcount)
 
     def revoke_api_token(self, user_id: int, token_id: int) -> bool:
         """Revoke one of the user's tokens; False when it is not theirs or does not exist."""
@@ -359,7 +389,11 @@ class AuthStore:
         query = (
             sa.select(users)
             .join(api_tokens, api_tokens.c.user_id == users.c.id)
-            .where(api_tokens.c.token_hash == hash_token(token), api_tokens.c.revoked_at.is_(None))
+            .where(
+                api_tokens.c.token_hash == hash_token(token),
+                api_tokens.c.revoked_at.is_(None),
+                sa.or_(api_tokens.c.expires_at.is_(None), api_tokens.c.expires_at > utcnow()),
+            )
         )
         with self._read() as conn:
             row = conn.execute(query).first()

@@ -1,6 +1,7 @@
 """The JSON API under /api/v1: the same library calls as the pages and the CLI.
 
-Authentication: a personal access token (`Authorization: Bearer cw_...`, no CSRF needed)
+Authentication: a personal access token (`Authorization: Bearer cw_...`, no CSRF needed;
+it ends after 90 days unless made with another `valid_days`)
 or the browser session cookie (then `X-CSRF-Token` on every change). Every record is looked
 up through the caller's own diary, so another user's id answers 404 like a missing one.
 """
@@ -17,6 +18,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from crampwise.diary import BUILTIN_FACTORS, CustomFactor, DayLog, Episode
+from crampwise.store.auth import TOKEN_DAYS_DEFAULT, TOKEN_DAYS_MAX, ApiToken
 from crampwise.web.deps import ApiDiaryDep, ApiUserDep, log_episode, run_blocking, web_context
 
 router = APIRouter(tags=["crampwise"])
@@ -53,6 +55,21 @@ class FactorIn(BaseModel):
 
 class TokenIn(BaseModel):
     name: str = Field(max_length=64)
+    valid_days: int | None = Field(
+        TOKEN_DAYS_DEFAULT,
+        ge=1,
+        le=TOKEN_DAYS_MAX,
+        description="Days until the token stops working; null for never (until revoked).",
+    )
+
+
+def token_json(token: ApiToken) -> dict[str, Any]:
+    return {
+        "id": token.id,
+        "name": token.name,
+        "created_at": token.created_at.isoformat(),
+        "expires_at": token.expires_at.isoformat() if token.expires_at else None,
+    }
 
 
 def episode_json(ep: Episode) -> dict[str, Any]:
@@ -265,15 +282,15 @@ async def session_info(user: ApiUserDep, request: Request) -> Response:
 @router.get("/tokens", summary="Your personal access tokens (never their secrets)")
 async def list_tokens(user: ApiUserDep, request: Request) -> Response:
     tokens = web_context(request).auth.api_tokens_of(user.id)
-    return JSONResponse(
-        [{"id": t.id, "name": t.name, "created_at": t.created_at.isoformat()} for t in tokens]
-    )
+    return JSONResponse([token_json(t) for t in tokens])
 
 
 @router.post("/tokens", status_code=201, summary="Make a token; its secret is shown only now")
 async def create_token(user: ApiUserDep, request: Request, body: TokenIn) -> Response:
-    token_id, secret = web_context(request).auth.create_api_token(user.id, body.name)
-    return JSONResponse({"id": token_id, "name": body.name, "token": secret}, status_code=201)
+    auth = web_context(request).auth
+    token_id, secret = auth.create_api_token(user.id, body.name, body.valid_days)
+    [made] = [t for t in auth.api_tokens_of(user.id) if t.id == token_id]
+    return JSONResponse({**token_json(made), "token": secret}, status_code=201)
 
 
 @router.delete("/tokens/{token_id}", status_code=204, summary="Revoke a token")

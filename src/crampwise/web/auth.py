@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
-from crampwise.store.auth import MEMBER, OWNER, Account
+from crampwise.store.auth import MEMBER, OWNER, TOKEN_DAYS_DEFAULT, Account, utcnow
 from crampwise.web.care_audit import audit_account_delete, audit_sign_in  # audit (#7)
 from crampwise.web.deps import (
     SESSION_COOKIE,
@@ -272,27 +272,40 @@ async def _password_ok(request: Request, user: WebUser, password: str) -> bool:
     return ok
 
 
+def _password_page(request: Request, user: WebUser, status: int = 200, **ctx: Any) -> Response:
+    live = [t for t in web_context(request).auth.api_tokens_of(user.id) if not t.expired(utcnow())]
+    return render(request, "auth/password.html", status, live_tokens=len(live), **ctx)
+
+
 @router.get("/account/password")
 async def password_form(request: Request, user: UserDep) -> Response:
-    return render(request, "auth/password.html")
+    return _password_page(request, user)
 
 
 @router.post("/account/password")
 async def change_password(
-    request: Request, user: UserDep, current: Text, password: Text, password2: Text
+    request: Request,
+    user: UserDep,
+    current: Text,
+    password: Text,
+    password2: Text,
+    revoke_tokens: Text = "",
 ) -> Response:
     ctx = web_context(request)
     problem = check_new_credentials(user.name, password, password2)
     if problem is None and not await _password_ok(request, user, current):
         problem = "The current password is wrong."
     if problem:
-        return render(request, "auth/password.html", 422, error=problem)
+        return _password_page(request, user, 422, error=problem)
     ctx.auth.set_password(user.id, await run_blocking(ctx.passwords.hash, password))
-    # Every other device is signed out; this one gets a fresh session.
+    # Every other device is signed out; this one gets a fresh session. Tokens go too when
+    # asked (the box is ticked by default): a stolen password may have made one.
     ctx.sessions.end_all(user.id)
+    revoked = ctx.auth.revoke_api_tokens_of(user.id) if revoke_tokens else 0
     account = ctx.auth.account_by_id(user.id)
     assert account is not None
-    return start_session(request, account, "/account/password?changed=1")
+    target = "/account/password?changed=" + ("tokens" if revoked else "1")
+    return start_session(request, account, target)
 
 
 @router.post("/account/delete")
@@ -310,19 +323,41 @@ async def delete_account(request: Request, user: UserDep, password: Text) -> Res
     return response
 
 
+# The lifetimes offered on the tokens page (days; "never" only when chosen).
+TOKEN_LIFETIMES = {"30": 30, "90": 90, "365": 365, "never": None}
+
+
+def _tokens_page(request: Request, user: WebUser, status: int = 200, **ctx: Any) -> Response:
+    tokens = web_context(request).auth.api_tokens_of(user.id)
+    return render(
+        request,
+        "auth/tokens.html",
+        status,
+        tokens=tokens,
+        now=utcnow(),
+        lifetimes=list(TOKEN_LIFETIMES),
+        default_lifetime=str(TOKEN_DAYS_DEFAULT),
+        **ctx,
+    )
+
+
 @router.get("/account/tokens")
 async def tokens_page(request: Request, user: UserDep) -> Response:
-    tokens = web_context(request).auth.api_tokens_of(user.id)
-    return render(request, "auth/tokens.html", tokens=tokens)
+    return _tokens_page(request, user)
 
 
 @router.post("/account/tokens")
-async def create_token(request: Request, user: UserDep, name: Text) -> Response:
-    auth = web_context(request).auth
+async def create_token(
+    request: Request, user: UserDep, name: Text, valid_days: Text = str(TOKEN_DAYS_DEFAULT)
+) -> Response:
+    if valid_days not in TOKEN_LIFETIMES:
+        allowed = ", ".join(TOKEN_LIFETIMES)
+        error = f"Expires after: choose one of {allowed} (field 'valid_days')."
+        return _tokens_page(request, user, 422, error=error)
     label = name.strip()[:64] or "script"
-    _id, secret = auth.create_api_token(user.id, label)
-    tokens = auth.api_tokens_of(user.id)
-    return render(request, "auth/tokens.html", tokens=tokens, secret=secret, secret_name=label)
+    auth = web_context(request).auth
+    _id, secret = auth.create_api_token(user.id, label, TOKEN_LIFETIMES[valid_days])
+    return _tokens_page(request, user, secret=secret, secret_name=label)
 
 
 @router.post("/account/tokens/{token_id}/revoke")

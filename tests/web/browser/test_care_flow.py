@@ -104,6 +104,7 @@ def test_share_read_note_revoke(browser: Any, server: Any) -> None:
     carl.wait_for_url("**/")
     assert "in your plan" in carl.inner_text("section.care-notes")
     assert _serious(carl) == []
+    screenshot(carl, "care-notes-on-tonight")
 
     # carl revokes; dana's open session is refused on her very next request.
     carl.goto("/care")
