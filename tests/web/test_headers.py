@@ -7,9 +7,11 @@ import re
 import pytest
 from fastapi import FastAPI
 
+from crampwise.web.app import create_app
 from crampwise.web.deps import STATIC_DIR, TEMPLATES_DIR
+from crampwise.web.settings import allowed_host_list
 
-from .support import TestClient, new_client
+from .support import TestClient, fast_settings, new_client
 
 CSP = {
     "default-src": "'self'",
@@ -110,3 +112,25 @@ def test_head_answers_like_get_without_a_body(owner: TestClient) -> None:
         assert head.headers["content-type"] == got.headers["content-type"]
     # HEAD is safe: it never changes state, so it needs no CSRF token and writes nothing.
     assert owner.head("/logout").status_code == 405
+
+
+def test_allowed_hosts_follow_the_setting_else_the_listening_address(sqlite_url: str) -> None:
+    def hosts(value: str, bind: str | None) -> list[str]:
+        return allowed_host_list(fast_settings(sqlite_url, allowed_hosts=value), bind)
+
+    assert hosts("", "127.0.0.1") == ["127.0.0.1", "localhost", "[::1]"]
+    assert hosts("", "::1") == ["127.0.0.1", "localhost", "[::1]"]
+    assert hosts("", "0.0.0.0") == ["*"]
+    assert hosts("", None) == ["*"]
+    assert hosts(" cramps.example.org, *.clinic.example ", "0.0.0.0") == [
+        "cramps.example.org",
+        "*.clinic.example",
+    ]
+    app = create_app(fast_settings(sqlite_url, allowed_hosts="cramps.example.org"))
+    try:
+        with new_client(app) as client:
+            assert client.get("/setup").status_code == 400  # Host: testserver
+            client.base_url = "https://cramps.example.org"
+            assert client.get("/setup").status_code == 200
+    finally:
+        app.state.ctx.close()

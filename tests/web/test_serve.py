@@ -45,6 +45,21 @@ def test_serve_starts_on_the_default_sqlite_file_and_sends_first_visit_to_setup(
                 assert time.monotonic() < deadline, "crampwise serve did not start"
                 time.sleep(0.1)
         assert (status, location) == (303, "/setup")
+        # A page whose own name was rebound to 127.0.0.1 (DNS rebinding) sends its name as
+        # Host: refused before anything runs, so it cannot create the owner on /setup.
+        for host in (f"evil.example:{port}", "evil.example"):
+            request = urllib.request.Request(f"http://127.0.0.1:{port}/setup")
+            request.add_header("Host", host)
+            try:
+                opener.open(request, timeout=5)
+                raise AssertionError(f"Host {host} was answered")
+            except urllib.error.HTTPError as err:
+                assert err.code == 400, host
+                assert err.headers["content-security-policy"].startswith("default-src 'self'")
+        for host in (f"localhost:{port}", f"127.0.0.1:{port}"):
+            request = urllib.request.Request(f"http://127.0.0.1:{port}/setup")
+            request.add_header("Host", host)
+            assert opener.open(request, timeout=5).status == 200, host
     finally:
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=15)

@@ -7,11 +7,12 @@ from typing import Any
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from crampwise.errors import InputError, NotFoundError
 from crampwise.web.deps import STATIC_DIR, LoginRequired, csrf_protect
 from crampwise.web.security import SecurityHeaders, WebContext
-from crampwise.web.settings import WebSettings
+from crampwise.web.settings import WebSettings, allowed_host_list
 
 # No OpenTelemetry from a health diary: nothing about requests is traced, measured or
 # exported (and checking for providers on every request cost ~50 µs).
@@ -101,8 +102,11 @@ def create_api_app(ctx: WebContext) -> FastAPI:
     return api_app
 
 
-def create_app(settings: WebSettings | None = None, store: Any = None) -> FastAPI:
-    """A fresh app on `settings` (default: environment); `store` may be passed in by tests."""
+def create_app(
+    settings: WebSettings | None = None, store: Any = None, bind_host: str | None = None
+) -> FastAPI:
+    """A fresh app on `settings` (default: environment); `store` may be passed in by tests;
+    `bind_host` is the address `crampwise serve` listens on (see `allowed_host_list`)."""
     settings = settings or WebSettings()
     if store is None:
         store, engine = open_web_store(settings)
@@ -138,6 +142,9 @@ def create_app(settings: WebSettings | None = None, store: Any = None) -> FastAP
 
     app.include_router(pages_report.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
+    hosts = allowed_host_list(settings, bind_host)
+    if hosts != ["*"]:  # inside SecurityHeaders, so a refusal carries the headers too
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts, www_redirect=False)
     app.add_middleware(SecurityHeaders, trust_proxy=settings.trust_proxy)
     app.add_middleware(AnswerHead)
     return app

@@ -13,9 +13,10 @@ def serve(host: str = "127.0.0.1", port: int = 8000, settings: WebSettings | Non
     import uvicorn
 
     from crampwise.web.app import create_app
+    from crampwise.web.settings import allowed_host_list
 
     settings = settings or WebSettings()
-    app = create_app(settings)
+    app = create_app(settings, bind_host=host)
     shown = f"[{host}]" if ":" in host else host
     sys.stderr.write(
         f"crampwise is running at http://{shown}:{port}/ on {app.state.ctx.store.url}"
@@ -26,6 +27,11 @@ def serve(host: str = "127.0.0.1", port: int = 8000, settings: WebSettings | Non
         sys.stderr.write(
             "crampwise: sign-in needs HTTPS beyond this machine: serve it behind a TLS proxy"
             " and set CRAMPWISE_WEB_TRUST_PROXY=true\n"
+        )
+    if allowed_host_list(settings, host) == ["*"]:
+        sys.stderr.write(
+            "crampwise: answering to any host name: set CRAMPWISE_WEB_ALLOWED_HOSTS to the"
+            " name(s) people use to reach it\n"
         )
     sys.stderr.flush()
     # Everything built so far (modules, app, templates) lives as long as the server: move it

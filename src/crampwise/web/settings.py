@@ -24,6 +24,11 @@ class WebSettings(BaseSettings):
     login_window_s: int = 15 * 60
     login_max_per_account: int = 5
     login_max_per_address: int = 20
+    # Host names the app answers to, comma-separated ("*.example.org" allowed; "*" = any);
+    # anything else gets 400. Empty: `crampwise serve` on loopback allows only the loopback
+    # names (a web page that rebinds its own name to 127.0.0.1 cannot reach the app), and
+    # any name when it listens beyond this machine.
+    allowed_hosts: str = ""
     # Trust X-Forwarded-Proto / X-Forwarded-For from a reverse proxy (only behind one).
     trust_proxy: bool = False
     # Keep rendered Tonight pages while the SQLite file is unchanged (crampwise.web.pagecache).
@@ -32,3 +37,16 @@ class WebSettings(BaseSettings):
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
     argon2_parallelism: int = 4
+
+
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def allowed_host_list(settings: WebSettings, bind_host: str | None = None) -> list[str]:
+    """The Host names to accept: the setting, else loopback names when bound to loopback."""
+    chosen = [h.strip() for h in settings.allowed_hosts.split(",") if h.strip()]
+    if chosen:
+        return chosen
+    if bind_host in LOOPBACK_HOSTS:
+        return ["127.0.0.1", "localhost", "[::1]"]
+    return ["*"]
