@@ -95,3 +95,48 @@ def test_session_endpoint_gives_the_current_token_after_a_new_sign_in(
     cramp = {"started_at": "2026-11-21T03:10:00"}
     stale = owner.post("/api/v1/episodes", json=cramp, headers={"X-CSRF-Token": second})
     assert stale.status_code == 403
+
+
+def _from(site: str, mode: str, dest: str) -> dict[str, str]:
+    return {"Sec-Fetch-Site": site, "Sec-Fetch-Mode": mode, "Sec-Fetch-Dest": dest}
+
+
+def _exports_audited(app: FastAPI) -> int:
+    with app.state.ctx.store.engine.connect() as conn:
+        return int(conn.exec_driver_sql("SELECT count(*) FROM audit_log").scalar_one())
+
+
+def test_requests_another_site_makes_the_browser_send_are_refused(
+    app: FastAPI, owner: TestClient
+) -> None:
+    csrf = session_csrf(owner)
+    before = _exports_audited(app)
+    # An <img> or fetch() on another site pointing at an export: refused, nothing audited.
+    for site in ("cross-site", "same-site"):
+        for mode, dest in (("no-cors", "image"), ("cors", "empty"), ("no-cors", "script")):
+            refused = owner.get("/api/v1/export.csv", headers=_from(site, mode, dest))
+            assert refused.status_code == 403, (site, mode, dest)
+            assert "another site" in refused.text
+            assert refused.headers["x-frame-options"] == "DENY"
+    assert _exports_audited(app) == before
+    # A form on another site posting here, token or not: refused before the handler.
+    posted = owner.post(
+        "/tonight/routine",
+        data={"item": "stretched", "done": "true", "csrf_token": csrf},
+        headers=_from("cross-site", "navigate", "document"),
+    )
+    assert posted.status_code == 403
+    assert "✓ done" not in owner.get("/").text
+    # Following a link from elsewhere, opening the installed app, and the app's own requests.
+    assert owner.get("/", headers=_from("cross-site", "navigate", "document")).status_code == 200
+    assert owner.get("/", headers=_from("none", "navigate", "document")).status_code == 200
+    mine = _from("same-origin", "cors", "empty")
+    assert owner.get("/api/v1/export.csv", headers=mine).status_code == 200
+    assert _exports_audited(app) == before + 1
+    same = owner.post(
+        "/tonight/routine",
+        data={"item": "stretched", "done": "true", "csrf_token": csrf},
+        headers=_from("same-origin", "navigate", "document"),
+    )
+    assert same.status_code == 303
+    assert "✓ done" in owner.get("/").text

@@ -11,7 +11,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from crampwise.errors import InputError, NotFoundError
 from crampwise.web.deps import STATIC_DIR, LoginRequired, csrf_protect
-from crampwise.web.security import SecurityHeaders, WebContext
+from crampwise.web.security import CrossSiteRefusal, SecurityHeaders, WebContext
 from crampwise.web.settings import WebSettings, allowed_host_list
 
 # No OpenTelemetry from a health diary: nothing about requests is traced, measured or
@@ -142,6 +142,7 @@ def create_app(
 
     app.include_router(pages_report.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
+    app.add_middleware(CrossSiteRefusal)
     hosts = allowed_host_list(settings, bind_host)
     if hosts != ["*"]:  # inside SecurityHeaders, so a refusal carries the headers too
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts, www_redirect=False)

@@ -232,6 +232,46 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+_NAVIGATION_METHODS = frozenset({b"GET", b"HEAD"})
+
+
+class CrossSiteRefusal:
+    """Fetch Metadata resource isolation: what another site makes the browser send here.
+
+    A request marked `Sec-Fetch-Site: cross-site` or `same-site` (an `<img>` or `<script>`
+    pointing at an export, a form posted from elsewhere, a `fetch` from another origin) gets
+    403 before any handler runs, so it cannot even add a row to the audit trail. Following
+    a link here (a top-level GET navigation) still works. Requests without the header (old
+    browsers, scripts with a token) pass: CSRF tokens and SameSite cookies still guard them.
+    """
+
+    def __init__(self, app: Any):
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            fetch: dict[bytes, bytes] = {
+                k: v for k, v in scope["headers"] if k.startswith(b"sec-fetch-")
+            }
+            site = fetch.get(b"sec-fetch-site", b"same-origin")
+            if site not in (b"same-origin", b"none") and not (
+                fetch.get(b"sec-fetch-mode") == b"navigate"
+                and fetch.get(b"sec-fetch-dest", b"document") == b"document"
+                and scope["method"].encode() in _NAVIGATION_METHODS
+            ):
+                await _refuse(send)
+                return
+        await self.app(scope, receive, send)
+
+
+async def _refuse(send: Any) -> None:
+    body = b"Refused: this request came from another site."
+    headers = [(b"content-type", b"text/plain; charset=utf-8")]
+    headers.append((b"content-length", str(len(body)).encode()))
+    await send({"type": "http.response.start", "status": 403, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
 class WebContext:
     """Everything a request handler shares: settings, store, accounts, sessions, limiter."""
 
