@@ -169,19 +169,44 @@ def test_change_counter_moves_on_every_commit_from_anywhere(sqlite_url: str) -> 
         )
         subprocess.run([sys.executable, "-c", script, str(path)], check=True)
         assert counter() != after_own  # a commit from another process
+        before = counter()
         failed = sqlite3.connect(str(path))
         failed.execute("UPDATE episodes SET pain = 9")
         failed.rollback()
         failed.close()
-        assert counter() != after_own
-        settled = counter()
-        assert counter() == settled  # a rolled-back write is no change
+        assert counter() == before  # a rolled-back write is no change
     finally:
         counter.close()
         store.close()
 
 
-def test_change_counter_is_none_where_sqlite_cannot_count(postgres_url: str) -> None:
+def test_a_home_folder_url_opens_one_file_and_the_probe_watches_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "~" is the home folder, for the engine and for the change probe alike (SQLAlchemy
+    # alone would open ./~/cw.sqlite3, and a probe built from the URL text another file).
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    (tmp_path / "~").mkdir()
+    store = open_store("sqlite:///~/data/cw.sqlite3")
+    counter = change_counter(store.engine)
+    assert counter is not None
+    try:
+        start = counter()
+        store.diary("me").add_episode(Episode(started_at=datetime(2026, 3, 1, 23, 0)))
+        assert counter() != start
+        assert (tmp_path / "home" / "data" / "cw.sqlite3").exists()
+        assert not (tmp_path / "~" / "data").exists()
+    finally:
+        counter.close()
+        store.close()
+
+
+def test_change_counter_is_none_for_in_memory_sqlite() -> None:
     assert change_counter(sa.create_engine("sqlite://")) is None
-    assert change_counter(sa.create_engine("sqlite:///:memory:")) is None
+    assert change_counter(make_engine("sqlite:///:memory:")) is None
+
+
+@pytest.mark.postgres
+def test_change_counter_is_none_on_postgresql(postgres_url: str) -> None:
     assert change_counter(make_engine(postgres_url)) is None

@@ -45,8 +45,11 @@ def make_engine(url: str) -> sa.Engine:
     if parsed.get_backend_name() != "sqlite":
         return sa.create_engine(url, pool_pre_ping=True)
     if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = sa.create_engine(url)
+        # "~" means the home folder here, as in a shell (SQLAlchemy would take it literally).
+        path = Path(parsed.database).expanduser()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        parsed = parsed.set(database=str(path))
+    engine = sa.create_engine(parsed)
     event.listen(engine, "connect", _sqlite_on_connect)
     event.listen(engine, "begin", _sqlite_on_begin)
     return engine
@@ -55,8 +58,10 @@ def make_engine(url: str) -> sa.Engine:
 class ChangeCounter:
     """A cheap "has anything changed?" probe for an SQLite file (`change_counter`)."""
 
-    def __init__(self, path: Path):
-        self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    def __init__(self, path: str):
+        # mode=rw: the probe may never create a file of its own (it would then never change).
+        uri = Path(path).as_uri() + "?mode=rw"
+        self._conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
         self._conn.execute("PRAGMA query_only = ON")
         self._cursor = self._conn.cursor()
 
@@ -74,16 +79,16 @@ def change_counter(engine: sa.Engine) -> ChangeCounter | None:
     SQLite's `PRAGMA data_version` on a connection changes whenever any *other* connection
     commits to the file: another thread of this process, the CLI, an import in another
     process. The probe's connection never writes (it is `query_only`), so it sees every
-    commit; a call costs a few microseconds. PostgreSQL has nothing as cheap, and an
+    commit; a call costs a few microseconds. The file is the one the engine itself opened
+    (asked of SQLite, not rebuilt from the URL). PostgreSQL has nothing as cheap, and an
     in-memory database cannot be opened twice, so both get None.
     """
-    url = engine.url
-    database = url.database
-    if url.get_backend_name() != "sqlite" or database in (None, "", ":memory:"):
+    if engine.url.get_backend_name() != "sqlite":
         return None
-    if url.query.get("mode") == "memory" or str(database).startswith("file:"):
-        return None
-    return ChangeCounter(Path(str(database)).expanduser())
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql("PRAGMA database_list").all()
+    path = next((row[2] for row in rows if row[1] == "main"), "")
+    return ChangeCounter(path) if path else None
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -67,6 +67,7 @@ class PageCache:
         """
         if version is None or key is None:
             return
+        self._pages.pop(key, None)  # a page stored again moves to the newest end
         if len(self._pages) >= self._limit:
             del self._pages[next(iter(self._pages))]
         self._pages[key] = (version, body)

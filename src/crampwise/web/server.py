@@ -39,15 +39,18 @@ def serve(host: str = "127.0.0.1", port: int = 8000, settings: WebSettings | Non
     # every request in flight (70-110 ms measured, the Tonight page's p99).
     gc.collect()
     gc.freeze()
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        loop="uvloop",
-        http="httptools",
-        lifespan="off",
-        proxy_headers=settings.trust_proxy,
-        server_header=False,
-        log_level="warning",
-        access_log=False,  # a health app does not keep a log of who opened which page
-    )
+    try:
+        uvicorn.run(
+            app,
+            host=host,
+            port=port,
+            loop="uvloop",
+            http="httptools",
+            lifespan="off",
+            proxy_headers=settings.trust_proxy,
+            server_header=False,
+            log_level="warning",
+            access_log=False,  # a health app does not keep a log of who opened which page
+        )
+    finally:
+        app.state.ctx.close()  # lets the writer thread finish its queue, closes the database

@@ -72,7 +72,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     yield Server(f"http://127.0.0.1:{port}", app, path)
     uv.should_exit = True
     thread.join(timeout=10)
-    app.state.ctx.store.close()
+    app.state.ctx.close()
 
 
 @pytest.fixture(scope="session")
