@@ -102,7 +102,26 @@ def run_axe(page: Any) -> list[dict[str, Any]]:
     which the page's CSP rightly does not let a <script> tag do)."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
-    result: dict[str, Any] = page.evaluate(
-        "async () => await axe.run(document, {resultTypes: ['violations']})"
-    )
-    return list(result["violations"])
+    result: dict[str, Any] = page.evaluate("async () => await axe.run(document)")
+    return list(result["violations"]) + _unreadable_text(result["incomplete"])
+
+
+def _unreadable_text(incomplete: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Text axe measured below the contrast it needs but left "to review" (at 1:1 axe assumes
+    the text may be hidden on purpose: a button's text in its own background colour was
+    missed that way). Our pages hide nothing like that, so these count as violations."""
+    found = []
+    for check in incomplete:
+        if check["id"] != "color-contrast":
+            continue
+        nodes = [
+            node
+            for node in check["nodes"]
+            for data in [(node.get("any") or [{}])[0].get("data") or {}]
+            if isinstance(data, dict)
+            and data.get("contrastRatio")
+            and data["contrastRatio"] < float(str(data.get("expectedContrastRatio", "4.5:1"))[:-2])
+        ]
+        if nodes:
+            found.append({**check, "impact": "serious", "nodes": nodes})
+    return found

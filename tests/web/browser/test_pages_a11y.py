@@ -25,6 +25,9 @@ PAGES = [
     ("guide-remedies", "/guide/remedies"),
     ("guide-sources", "/guide/sources"),
     ("settings", "/settings"),
+    ("password", "/account/password"),
+    ("tokens", "/account/tokens"),
+    ("invite", "/invite"),
     ("more", "/more"),
     ("offline", "/offline"),
 ]
