@@ -7,6 +7,7 @@ import re
 import pytest
 from fastapi import FastAPI
 
+from crampwise.errors import InputError
 from crampwise.web.app import create_app
 from crampwise.web.deps import STATIC_DIR, TEMPLATES_DIR
 from crampwise.web.settings import allowed_host_list
@@ -67,8 +68,6 @@ def test_hsts_only_over_https(app: FastAPI) -> None:
 
 
 def test_hsts_behind_a_trusted_proxy_only(sqlite_url: str) -> None:
-    from crampwise.web.app import create_app
-
     from .support import TestClient as Plain
     from .support import fast_settings
 
@@ -125,10 +124,17 @@ def test_allowed_hosts_follow_the_setting_else_the_listening_address(sqlite_url:
     assert hosts("", "::1") == ["127.0.0.1", "localhost", "[::1]"]
     assert hosts("", "0.0.0.0") == ["*"]
     assert hosts("", None) == ["*"]
-    assert hosts(" cramps.example.org, *.clinic.example ", "0.0.0.0") == [
+    assert hosts(" Cramps.example.org, *.clinic.example,10.0.0.5 ", "0.0.0.0") == [
         "cramps.example.org",
         "*.clinic.example",
+        "10.0.0.5",
     ]
+    # Behind a proxy the public name arrives as Host: loopback names alone would refuse all.
+    proxied = fast_settings(sqlite_url, trust_proxy=True)
+    assert allowed_host_list(proxied, "127.0.0.1") == ["*"]
+    for bad in ("*example.org", "cramps.example.org:443", "https://cramps.example.org", "a/b"):
+        with pytest.raises(InputError, match=r"CRAMPWISE_WEB_ALLOWED_HOSTS: .*no scheme, port"):
+            hosts(f"localhost,{bad}", "127.0.0.1")
     app = create_app(fast_settings(sqlite_url, allowed_hosts="cramps.example.org"))
     try:
         with new_client(app) as client:

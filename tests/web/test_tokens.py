@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -38,13 +38,14 @@ def test_a_token_lasts_90_days_unless_its_maker_chooses(app: FastAPI, owner: Tes
     made = _make_on_page(owner, "backup", None)
     assert made.status_code == 200
     assert _bearer(app, _secret(made.text)) == 200
-    in_90 = (date.today() + timedelta(days=90)).isoformat()
-    assert f"backup — made {date.today().isoformat()},\n    expires {in_90}" in made.text
+    today = utcnow().date()  # the store keeps UTC
+    in_90 = (today + timedelta(days=90)).isoformat()
+    assert f"backup — made {today.isoformat()},\n    expires {in_90}" in made.text
     year = _make_on_page(owner, "yearly", "365")
     forever = _make_on_page(owner, "forever", "never")
     listed = {t["name"]: t["expires_at"] for t in owner.get("/api/v1/tokens").json()}
     assert listed["backup"][:10] == in_90
-    assert listed["yearly"][:10] == (date.today() + timedelta(days=365)).isoformat()
+    assert listed["yearly"][:10] == (today + timedelta(days=365)).isoformat()
     assert listed["forever"] is None
     assert "forever — made" in forever.text and "never expires" in forever.text
     assert _bearer(app, _secret(year.text)) == 200
@@ -56,11 +57,13 @@ def test_a_lifetime_off_the_list_is_refused_and_makes_nothing(owner: TestClient)
     assert "valid_days" in refused.text and "30, 90, 365, never" in refused.text
     assert owner.get("/api/v1/tokens").json() == []
     headers = {"X-CSRF-Token": session_csrf(owner)}
-    for bad in (0, 3651, "soon"):
+    for bad in (0, 3651, "soon", "30", True, 1.5):
         answer = owner.post(
             "/api/v1/tokens", json={"name": "x", "valid_days": bad}, headers=headers
         )
         assert answer.status_code == 422, bad
+    unnamed = owner.post("/api/v1/tokens", json={"name": ""}, headers=headers)
+    assert unnamed.status_code == 422
     assert owner.get("/api/v1/tokens").json() == []
 
 
@@ -69,7 +72,7 @@ def test_an_expired_token_is_refused_and_shown_as_expired(app: FastAPI, owner: T
     made = owner.post("/api/v1/tokens", json={"name": "short", "valid_days": 1}, headers=headers)
     assert made.status_code == 201
     secret = made.json()["token"]
-    assert made.json()["expires_at"][:10] == (date.today() + timedelta(days=1)).isoformat()
+    assert made.json()["expires_at"][:10] == (utcnow().date() + timedelta(days=1)).isoformat()
     assert _bearer(app, secret) == 200
     # A day later (the clock moved by moving the end: the app reads the real time).
     with app.state.ctx.store.engine.begin() as conn:
@@ -78,30 +81,45 @@ def test_an_expired_token_is_refused_and_shown_as_expired(app: FastAPI, owner: T
     assert "<strong>expired</strong>" in owner.get("/account/tokens").text
 
 
-def _change_password(client: TestClient, new: str, revoke: bool) -> Any:
+def _change_password(client: TestClient, new: str, keep: bool) -> Any:
     form = {"current": PASSWORD, "password": new, "password2": new}
-    if revoke:
-        form["revoke_tokens"] = "yes"
+    if keep:
+        form["keep_tokens"] = "yes"
     return client.post("/account/password", data={**form, "csrf_token": session_csrf(client)})
 
 
-def test_a_password_change_revokes_tokens_when_asked(app: FastAPI, owner: TestClient) -> None:
+def test_a_password_change_revokes_tokens_unless_asked_to_keep_them(
+    app: FastAPI, owner: TestClient
+) -> None:
+    assert 'name="keep_tokens"' not in owner.get("/account/password").text  # none to keep
     secret = _secret(_make_on_page(owner, "script", "30").text)
     form = owner.get("/account/password").text
-    assert 'name="revoke_tokens" value="yes" checked' in form
-    assert "Also revoke my 1 access token (scripts using it stop working)" in form
-    changed = _change_password(owner, "a new passphrase", revoke=True)
+    assert 'name="keep_tokens" value="yes">' in form  # offered, not ticked
+    assert "Keep my 1 access token working (otherwise it is revoked" in form
+    changed = _change_password(owner, "a new passphrase", keep=False)
     assert changed.headers["location"] == "/account/password?changed=tokens"
     assert _bearer(app, secret) == 401
     assert "Your access tokens were revoked" in owner.get(changed.headers["location"]).text
     assert owner.get("/api/v1/tokens").json() == []
-    assert 'name="revoke_tokens"' not in owner.get("/account/password").text
 
 
-def test_a_password_change_keeps_tokens_when_the_box_is_cleared(
-    app: FastAPI, owner: TestClient
-) -> None:
+def test_a_password_change_keeps_tokens_when_asked(app: FastAPI, owner: TestClient) -> None:
     secret = _secret(_make_on_page(owner, "script", "30").text)
-    changed = _change_password(owner, "a new passphrase", revoke=False)
+    changed = _change_password(owner, "a new passphrase", keep=True)
     assert changed.headers["location"] == "/account/password?changed=1"
     assert _bearer(app, secret) == 200
+
+
+def test_a_token_opens_the_api_only_and_cannot_make_tokens(app: FastAPI, owner: TestClient) -> None:
+    secret = _secret(_make_on_page(owner, "short", "30").text)
+    with new_client(app) as script:
+        script.headers["Authorization"] = f"Bearer {secret}"
+        assert script.get("/api/v1/tokens").status_code == 200
+        made = script.post("/api/v1/tokens", json={"name": "forever", "valid_days": None})
+        assert made.status_code == 403
+        for path in ("/", "/account/tokens", "/settings", "/invite"):
+            page = script.get(path)
+            assert (page.status_code, page.headers["location"].split("?")[0]) == (303, "/login")
+        refused = script.post("/account/tokens", data={"name": "x", "valid_days": "never"})
+        assert refused.status_code == 303
+    assert [t["name"] for t in owner.get("/api/v1/tokens").json()] == ["short"]

@@ -332,8 +332,8 @@ class AuthStore:
     # -- personal access tokens -----------------------------------------------------------
     def create_api_token(
         self, user_id: int, name: str, valid_days: int | None = TOKEN_DAYS_DEFAULT
-    ) -> tuple[int, str]:
-        """A new token for the user, ending after `valid_days` (None: never): (id, secret)."""
+    ) -> tuple[ApiToken, str]:
+        """A new token for the user, ending after `valid_days` (None: never): (it, secret)."""
         token, now = "cw_" + new_token(), utcnow()
         expires_at = None if valid_days is None else now + timedelta(days=valid_days)
         with self.engine.begin() as conn:
@@ -348,7 +348,7 @@ class AuthStore:
                 )
                 .returning(api_tokens.c.id)
             ).scalar_one()
-        return int(token_id), token
+        return ApiToken(int(token_id), name, now, None, expires_at), token
 
     def api_tokens_of(self, user_id: int) -> list[ApiToken]:
         """The user's tokens not revoked, expired ones included (so they can see why)."""

@@ -54,9 +54,10 @@ class FactorIn(BaseModel):
 
 
 class TokenIn(BaseModel):
-    name: str = Field(max_length=64)
+    name: str = Field(min_length=1, max_length=64)
     valid_days: int | None = Field(
         TOKEN_DAYS_DEFAULT,
+        strict=True,
         ge=1,
         le=TOKEN_DAYS_MAX,
         description="Days until the token stops working; null for never (until revoked).",
@@ -287,9 +288,10 @@ async def list_tokens(user: ApiUserDep, request: Request) -> Response:
 
 @router.post("/tokens", status_code=201, summary="Make a token; its secret is shown only now")
 async def create_token(user: ApiUserDep, request: Request, body: TokenIn) -> Response:
-    auth = web_context(request).auth
-    token_id, secret = auth.create_api_token(user.id, body.name, body.valid_days)
-    [made] = [t for t in auth.api_tokens_of(user.id) if t.id == token_id]
+    if getattr(request.state, "via_bearer", False):
+        # Else a leaked token could make itself a successor that never ends.
+        raise HTTPException(403, "tokens are made from a signed-in browser session, not a token")
+    made, secret = web_context(request).auth.create_api_token(user.id, body.name, body.valid_days)
     return JSONResponse({**token_json(made), "token": secret}, status_code=201)
 
 

@@ -289,7 +289,7 @@ async def change_password(
     current: Text,
     password: Text,
     password2: Text,
-    revoke_tokens: Text = "",
+    keep_tokens: Text = "",
 ) -> Response:
     ctx = web_context(request)
     problem = check_new_credentials(user.name, password, password2)
@@ -298,10 +298,10 @@ async def change_password(
     if problem:
         return _password_page(request, user, 422, error=problem)
     ctx.auth.set_password(user.id, await run_blocking(ctx.passwords.hash, password))
-    # Every other device is signed out; this one gets a fresh session. Tokens go too when
-    # asked (the box is ticked by default): a stolen password may have made one.
+    # Every other device is signed out; this one gets a fresh session. Tokens go too unless
+    # the person asks to keep them: whoever had the old password may have made one.
     ctx.sessions.end_all(user.id)
-    revoked = ctx.auth.revoke_api_tokens_of(user.id) if revoke_tokens else 0
+    revoked = 0 if keep_tokens else ctx.auth.revoke_api_tokens_of(user.id)
     account = ctx.auth.account_by_id(user.id)
     assert account is not None
     target = "/account/password?changed=" + ("tokens" if revoked else "1")
@@ -356,7 +356,7 @@ async def create_token(
         return _tokens_page(request, user, 422, error=error)
     label = name.strip()[:64] or "script"
     auth = web_context(request).auth
-    _id, secret = auth.create_api_token(user.id, label, TOKEN_LIFETIMES[valid_days])
+    _made, secret = auth.create_api_token(user.id, label, TOKEN_LIFETIMES[valid_days])
     return _tokens_page(request, user, secret=secret, secret_name=label)
 
 

@@ -134,8 +134,13 @@ async def current_user(request: Request) -> WebUser | None:
 
 
 async def require_user(request: Request) -> WebUser:
-    """Pages: the signed-in user, or a redirect to /login (to /setup on an empty database)."""
+    """Pages: the signed-in user, or a redirect to /login (to /setup on an empty database).
+
+    Pages are for people in a browser: a script's bearer token opens the JSON API only, so
+    a leaked token cannot reach account pages (make tokens, invitations, settings)."""
     user = await current_user(request)
+    if user is not None and getattr(request.state, "via_bearer", False):
+        user = None
     if user is None:
         setup = not web_context(request).has_owner()
         raise LoginRequired(request.url.path, setup=setup)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -27,7 +29,7 @@ class WebSettings(BaseSettings):
     # Host names the app answers to, comma-separated ("*.example.org" allowed; "*" = any);
     # anything else gets 400. Empty: `crampwise serve` on loopback allows only the loopback
     # names (a web page that rebinds its own name to 127.0.0.1 cannot reach the app), and
-    # any name when it listens beyond this machine.
+    # any name when it listens beyond this machine or behind a proxy (`trust_proxy`).
     allowed_hosts: str = ""
     # Trust X-Forwarded-Proto / X-Forwarded-For from a reverse proxy (only behind one).
     trust_proxy: bool = False
@@ -42,11 +44,29 @@ class WebSettings(BaseSettings):
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
+_HOST_NAME = re.compile(r"(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*")
+_IP_LITERAL = re.compile(r"\[[0-9a-f:.]+\]")
+
+
 def allowed_host_list(settings: WebSettings, bind_host: str | None = None) -> list[str]:
-    """The Host names to accept: the setting, else loopback names when bound to loopback."""
-    chosen = [h.strip() for h in settings.allowed_hosts.split(",") if h.strip()]
+    """The Host names to accept: the setting, else loopback names when bound to loopback
+    (and not behind a proxy, which passes on the public name), else any.
+
+    A malformed entry raises InputError naming the setting, before anything is served.
+    """
+    chosen = [h.strip().lower() for h in settings.allowed_hosts.split(",") if h.strip()]
+    for host in chosen:
+        if host != "*" and not (_HOST_NAME.fullmatch(host) or _IP_LITERAL.fullmatch(host)):
+            from crampwise.errors import InputError
+
+            raise InputError(
+                f"CRAMPWISE_WEB_ALLOWED_HOSTS: {host!r} is not a host name; give names only"
+                " (no scheme, port or path), e.g. cramps.example.org, *.example.org,"
+                " 192.168.1.20 or [::1], separated by commas, or * for any",
+                field="allowed_hosts",
+            )
     if chosen:
         return chosen
-    if bind_host in LOOPBACK_HOSTS:
+    if bind_host in LOOPBACK_HOSTS and not settings.trust_proxy:
         return ["127.0.0.1", "localhost", "[::1]"]
     return ["*"]
