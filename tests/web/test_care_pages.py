@@ -114,6 +114,11 @@ def test_whole_flow_invite_accept_read_note_revoke(team: Team) -> None:
     kept = post(team.carl, f"/care/notes/{note_id}/plan?from=tonight")
     assert kept.status_code == 303
     assert "in your plan" in team.carl.get("/").text
+    # What the client kept is on the bedtime routine too; a note not kept is not.
+    post(team.dana, f"/practice/clients/{carl_id}/notes", {"text": "Try less coffee."})
+    bedtime = team.carl.get("/bedtime").text
+    assert "Calf stretch 3 x 30 s at bedtime." in bedtime
+    assert "Try less coffee." not in bedtime
 
     revoked = post(team.carl, f"/care/shares/{share_id(team.carl)}/revoke")
     assert revoked.status_code == 303

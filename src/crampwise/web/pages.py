@@ -260,11 +260,15 @@ async def cramp_log(request: Request, user: UserDep) -> Response:
 # ---- Bedtime routine ----------------------------------------------------------------------
 @router.get("/bedtime")
 async def bedtime(request: Request, user: UserDep) -> Response:
-    """Stretch timer and warm-footbath timer with the safe temperature in the user's units."""
+    """Stretch timer and warm-footbath timer with the safe temperature in the user's units,
+    and what the person's care team recommended and they kept in their plan."""
+    from crampwise.web.care_common import care_store
+
     footbath = remedy("warm_footbath")
     return render(
         request,
         "bedtime.html",
+        plan_notes=[n for n in care_store(request).notes_for(user.id) if n.in_plan],
         stretch=remedy("calf_stretch_bedtime"),
         footbath=footbath,
         # Diabetes, neuropathy, arterial disease, numb feet: no soaking, a safe alternative.

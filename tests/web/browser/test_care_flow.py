@@ -105,6 +105,10 @@ def test_share_read_note_revoke(browser: Any, server: Any) -> None:
     assert "in your plan" in carl.inner_text("section.care-notes")
     assert _serious(carl) == []
     screenshot(carl, "care-notes-on-tonight")
+    carl.goto("/bedtime")
+    assert NOTE in carl.inner_text("section.care-notes")
+    assert _serious(carl) == []
+    screenshot(carl, "care-plan-on-bedtime")
 
     # carl revokes; dana's open session is refused on her very next request.
     carl.goto("/care")
