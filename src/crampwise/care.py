@@ -55,6 +55,7 @@ AUDIT_ACTIONS: tuple[str, ...] = (
     "export",
     "account_delete",
     "clinic_settings",
+    "audit_read",
 )
 OUTCOMES: tuple[str, ...] = ("success", "failure", "denied")
 

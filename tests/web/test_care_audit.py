@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi import FastAPI
 
 from crampwise.store.care import CareStore
@@ -105,3 +107,53 @@ def test_sign_ins_through_setup_and_join_are_audited(app: FastAPI, client: TestC
 
 def _join_form(csrf: str, name: str) -> dict[str, str]:
     return {"name": name, "password": PASSWORD, "password2": PASSWORD, "csrf_token": csrf}
+
+
+def _trail(page: str) -> list[list[str]]:
+    """The audit table's rows as cell texts (when, who, action, whose, outcome, from, detail)."""
+    body = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0] if "<tbody>" in page else ""
+    return [re.findall(r"<td>(.*?)</td>", row) for row in re.findall(r"<tr>(.*?)</tr>", body)]
+
+
+def test_the_owner_reads_the_whole_trail_and_nobody_else_can(
+    app: FastAPI, owner: TestClient, guest: TestClient
+) -> None:
+    assert guest.get("/audit").status_code == 404
+    assert owner.get("/api/v1/export.csv").status_code == 200
+    with new_client(app) as browser:
+        assert login(browser, "bob", "wrong password 123").status_code == 401
+    page = owner.get("/audit")
+    assert page.status_code == 200
+    expected = [
+        (r.actor_name or "—", r.action.replace("_", " "), r.outcome)
+        for r in _care(app).audit_rows()[1:]  # [0] is this very read of the trail
+    ]
+    assert [(c[1], c[2], c[4]) for c in _trail(page.text)] == expected
+    assert ("—", "sign in", "failure") not in expected  # bob's name is kept: a real account
+    assert ("bob", "sign in", "failure") in expected
+    assert ("olive", "export", "success") in expected
+    # Reading the trail is on the trail.
+    assert _care(app).audit_rows()[0].action == "audit_read"
+    filtered = _trail(owner.get("/audit?action=sign_in&outcome=failure").text)
+    assert [(c[1], c[2], c[4]) for c in filtered] == [("bob", "sign in", "failure")]
+    by_person = _trail(owner.get("/audit?person_name=BOB").text)
+    assert by_person and all("bob" in (c[1], c[3]) for c in by_person)
+    assert _care(app).audit_rows()[0].detail == "person_name=BOB"
+
+
+def test_the_trail_pages_back_and_refuses_unknown_filters(app: FastAPI, owner: TestClient) -> None:
+    for _ in range(120):
+        assert owner.get("/api/v1/export.csv").status_code == 200
+    first = owner.get("/audit?action=export")
+    rows = _trail(first.text)
+    assert len(rows) == 100
+    older = re.search(r'<a href="(/audit\?[^"]+)">Older rows</a>', first.text)
+    assert older, "no link to older rows"
+    second = owner.get(older.group(1).replace("&amp;", "&")).text
+    rest = _trail(second)
+    assert len(rest) == 20 and "Older rows" not in second
+    assert all(row[2] == "export" for row in rows + rest)
+    for query, field in (("action=drop_tables", "action"), ("outcome=meh", "outcome")):
+        refused = owner.get(f"/audit?{query}")
+        assert refused.status_code == 422 and f"field '{field}': one of" in refused.text
+    assert owner.get("/audit?before=x").status_code == 422

@@ -181,10 +181,23 @@ class CareStore:
         subject_id: int | None = None,
         action: str | None = None,
         outcome: str | None = None,
+        person: str | None = None,
+        before: int | None = None,
         limit: int = 500,
     ) -> list[AuditRow]:
-        """Audit rows, newest first, optionally about one subject, of one action or outcome."""
+        """Audit rows, newest first, optionally about one subject, of one action or outcome,
+        with `person` as actor or subject (by name, any case), older than row `before`."""
         query = sa.select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
+        if person is not None:
+            name = person.lower()
+            query = query.where(
+                sa.or_(
+                    sa.func.lower(audit_log.c.actor_name) == name,
+                    sa.func.lower(audit_log.c.subject_name) == name,
+                )
+            )
+        if before is not None:
+            query = query.where(audit_log.c.id < before)
         if outcome is not None:
             query = query.where(audit_log.c.outcome == outcome)
         if subject_id is not None:

@@ -21,13 +21,14 @@ from crampwise.care import (
     parse_profession,
 )
 from crampwise.errors import InputError
-from crampwise.web import care_clinic, care_practice
+from crampwise.web import care_audit_page, care_clinic, care_practice
 from crampwise.web.care_common import address, care_store, consent_form, person, today
 from crampwise.web.deps import OwnerDep, UserDep, WebUser, render
 
 router = APIRouter()
 router.include_router(care_practice.router)
 router.include_router(care_clinic.router)
+router.include_router(care_audit_page.router)
 
 # Fixed confirmations chosen by a query flag: nothing typed by anyone is echoed back.
 DONE = {

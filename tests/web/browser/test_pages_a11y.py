@@ -28,6 +28,7 @@ PAGES = [
     ("password", "/account/password"),
     ("tokens", "/account/tokens"),
     ("invite", "/invite"),
+    ("audit", "/audit"),
     ("more", "/more"),
     ("offline", "/offline"),
 ]
