@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from crampwise.diary import FactorValue
 from crampwise.store.bulk import BulkMixin
-from crampwise.store.care import Note, care_notes, note_from_row
+from crampwise.store.care_tables import Note, care_notes, note_from_row
 from crampwise.store.csvsync import CsvMixin
 from crampwise.store.days import BUILTIN_NAMES
 from crampwise.store.records import ExperimentRecord, RecordsMixin, _experiment
