@@ -12,6 +12,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from crampwise.diary import DayLog, Episode, night_of
 from crampwise.errors import InputError
 from crampwise.web import pages_assess, pages_diary, pages_guide, pages_insights, pages_settings
+from crampwise.web.care_common import care_store
 from crampwise.web.deps import (
     STATIC_DIR,
     DiaryDep,
@@ -262,8 +263,6 @@ async def cramp_log(request: Request, user: UserDep) -> Response:
 async def bedtime(request: Request, user: UserDep) -> Response:
     """Stretch timer and warm-footbath timer with the safe temperature in the user's units,
     and what the person's care team recommended and they kept in their plan."""
-    from crampwise.web.care_common import care_store
-
     footbath = remedy("warm_footbath")
     return render(
         request,

@@ -17,6 +17,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from starlette.responses import PlainTextResponse
 
 from crampwise.store.auth import Account, AuthStore, hash_token, utcnow
 from crampwise.store.engine import change_counter
@@ -259,17 +260,10 @@ class CrossSiteRefusal:
                 and fetch.get(b"sec-fetch-dest", b"document") == b"document"
                 and scope["method"].encode() in _NAVIGATION_METHODS
             ):
-                await _refuse(send)
+                refusal = PlainTextResponse("Refused: this request came from another site.", 403)
+                await refusal(scope, receive, send)
                 return
         await self.app(scope, receive, send)
-
-
-async def _refuse(send: Any) -> None:
-    body = b"Refused: this request came from another site."
-    headers = [(b"content-type", b"text/plain; charset=utf-8")]
-    headers.append((b"content-length", str(len(body)).encode()))
-    await send({"type": "http.response.start", "status": 403, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
 
 
 class WebContext:
