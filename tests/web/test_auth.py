@@ -12,6 +12,7 @@ from crampwise.store.auth import web_sessions
 from crampwise.store.tables import users
 from crampwise.web.app import create_app
 from crampwise.web.deps import SESSION_COOKIE
+from crampwise.web.security import DEVICE_COOKIE
 
 from .support import (
     PASSWORD,
@@ -165,6 +166,37 @@ def test_wrong_passwords_are_rate_limited_per_account(app: FastAPI, owner: TestC
         assert SESSION_COOKIE not in attacker.cookies
 
 
+def test_a_stranger_locking_the_account_does_not_lock_out_its_known_devices(
+    app: FastAPI, owner: TestClient
+) -> None:
+    # The owner's phone signed in before (the /setup form), so it holds a device cookie.
+    assert DEVICE_COOKIE in owner.cookies
+    owner.post("/logout", data={"csrf_token": session_csrf(owner)})
+    with new_client(app) as stranger, new_client(app) as new_phone:
+        for _ in range(5):
+            assert login(stranger, "olive", "guess guess").status_code == 401
+        assert login(stranger, "olive", PASSWORD).status_code == 429
+        assert login(new_phone, "olive", PASSWORD).status_code == 429  # an unknown browser
+        assert login(owner, "olive", PASSWORD).status_code == 303  # the known phone
+        # A cookie is known only for the account it was issued for, and only if unforged.
+        nonce, _, signature = owner.cookies[DEVICE_COOKIE].partition(".")
+        for cookie in (f"{nonce}.{'0' * len(signature)}", "garbage", f"{nonce}."):
+            new_phone.cookies.set(DEVICE_COOKIE, cookie, domain="testserver.local")
+            assert login(new_phone, "olive", PASSWORD).status_code == 429, cookie
+    with new_client(app) as bobs:
+        bobs.cookies.set(DEVICE_COOKIE, app.state.ctx.devices().issue("bob"))
+        assert login(bobs, "olive", PASSWORD).status_code == 429
+
+
+def test_a_known_device_has_its_own_limit(app: FastAPI, owner: TestClient) -> None:
+    owner.post("/logout", data={"csrf_token": session_csrf(owner)})
+    for _ in range(5):
+        assert login(owner, "olive", "guess guess").status_code == 401
+    assert login(owner, "olive", PASSWORD).status_code == 429
+    with new_client(app) as other:  # the account itself was not locked by the device
+        assert login(other, "olive", PASSWORD).status_code == 303
+
+
 def test_wrong_passwords_are_rate_limited_per_address(app: FastAPI, owner: TestClient) -> None:
     with new_client(app) as attacker:
         for i in range(20):  # 20 accounts, never 5 on one: only the address limit applies
@@ -302,5 +334,9 @@ def test_a_stolen_session_cannot_guess_the_password(app: FastAPI, owner: TestCli
     )
     assert delete.status_code == 429
     assert owner.get("/api/v1/episodes").status_code == 200  # nothing was changed or deleted
-    with new_client(app) as other:  # and signing in as that account is held back too
-        assert login(other, "olive", PASSWORD).status_code == 429
+    # The guesses counted against this browser (a known device of the account), so signing
+    # in from it is held back too, but the account is not locked for its other devices.
+    owner.post("/logout", data={"csrf_token": session_csrf(owner)})
+    assert login(owner, "olive", PASSWORD).status_code == 429
+    with new_client(app) as other:
+        assert login(other, "olive", PASSWORD).status_code == 303

@@ -20,7 +20,7 @@ from crampwise.web.deps import (
     run_blocking,
     web_context,
 )
-from crampwise.web.security import login_keys
+from crampwise.web.security import DEVICE_COOKIE, DEVICE_COOKIE_AGE_S, login_keys
 
 router = APIRouter()
 
@@ -74,6 +74,16 @@ def start_session(request: Request, account: Account, target: str = "/") -> Resp
         httponly=True,
         samesite="lax",
     )
+    # This browser is now a known device of the account (see security.DeviceCookies).
+    response.set_cookie(
+        DEVICE_COOKIE,
+        ctx.devices().issue(account.name),
+        max_age=DEVICE_COOKIE_AGE_S,
+        path="/",
+        secure=True,
+        httponly=True,
+        samesite="lax",
+    )
     return response
 
 
@@ -121,7 +131,8 @@ async def login(
 ) -> Response:
     ctx = web_context(request)
     name = name.strip().lower()
-    keys = login_keys(name, client_address(request))
+    device = ctx.devices().trusted(name, request.cookies.get(DEVICE_COOKIE))
+    keys = login_keys(name, client_address(request), device)
     wait = ctx.limiter.retry_after(keys)
     if wait is not None:
         response = render(
@@ -256,7 +267,8 @@ async def _password_ok(request: Request, user: WebUser, password: str) -> bool:
     """Check the signed-in person's password, counted against the sign-in limit: a stolen
     session must not become a way to guess the password."""
     ctx = web_context(request)
-    keys = login_keys(user.name, client_address(request))
+    device = ctx.devices().trusted(user.name, request.cookies.get(DEVICE_COOKIE))
+    keys = login_keys(user.name, client_address(request), device)
     wait = ctx.limiter.retry_after(keys)
     if wait is not None:
         raise HTTPException(

@@ -8,6 +8,9 @@ change goes through this process, which drops the cached entry with the row.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -186,8 +189,44 @@ class LoginLimiter:
         return fails
 
 
-def login_keys(name: str, address: str) -> list[str]:
-    return [f"account:{name.strip().lower()}", f"address:{address}"]
+def login_keys(name: str, address: str, device: str | None = None) -> list[str]:
+    """The limiter keys of a sign-in attempt: the account's, or the trusted device's when the
+    browser carries a device cookie for this account (`DeviceCookies`), and the address's."""
+    first = f"device:{device}" if device else f"account:{name.strip().lower()}"
+    return [first, f"address:{address}"]
+
+
+DEVICE_COOKIE = "crampwise_device"
+DEVICE_COOKIE_AGE_S = 365 * 24 * 3600
+
+
+class DeviceCookies:
+    """OWASP's device cookies against lock-out by strangers.
+
+    A browser that signed in to an account gets a cookie `nonce.signature` (HMAC-SHA256 of
+    the account name and the nonce under a key kept in the database). When it tries to sign
+    in to that account again, its failures count against that device alone, not the
+    account: a stranger who locks the account with wrong passwords does not lock out the
+    phone its owner has used before. A device gets the account's limit of failures itself.
+    """
+
+    def __init__(self, key: bytes):
+        self._key = key
+
+    def issue(self, name: str) -> str:
+        nonce = secrets.token_urlsafe(16)
+        return f"{nonce}.{self._sign(name, nonce)}"
+
+    def trusted(self, name: str, cookie: str | None) -> str | None:
+        """The device's nonce when `cookie` was issued for `name` here, else None."""
+        nonce, _, signature = (cookie or "").partition(".")
+        if not nonce or not hmac.compare_digest(signature, self._sign(name, nonce)):
+            return None
+        return nonce
+
+    def _sign(self, name: str, nonce: str) -> str:
+        message = f"{name.strip().lower()}|{nonce}".encode()
+        return hmac.new(self._key, message, hashlib.sha256).hexdigest()
 
 
 # Encoded once: these go on every response.
@@ -285,9 +324,11 @@ class WebContext:
             settings.login_window_s,
             {
                 "account": settings.login_max_per_account,
+                "device": settings.login_max_per_account,
                 "address": settings.login_max_per_address,
             },
         )
+        self._devices: DeviceCookies | None = None
         self._diaries: dict[str, Any] = {}
         self._has_owner = False
         self._open_signup: bool | None = None
@@ -307,6 +348,16 @@ class WebContext:
 
     def forget_diary(self, name: str) -> None:
         self._diaries.pop(name, None)
+
+    def devices(self) -> DeviceCookies:
+        """Device cookies, signed with this server's key (made on first use, kept in the DB)."""
+        if self._devices is None:
+            key = self.auth.site_setting("device_cookie_key")
+            if key is None:
+                self.auth.set_site_setting("device_cookie_key", secrets.token_hex(32))
+                key = self.auth.site_setting("device_cookie_key")
+            self._devices = DeviceCookies(bytes.fromhex(str(key)))
+        return self._devices
 
     def has_owner(self) -> bool:
         if not self._has_owner:
