@@ -183,8 +183,11 @@ def test_a_stranger_locking_the_account_does_not_lock_out_its_known_devices(
         for cookie in (f"{nonce}.{'0' * len(signature)}", "garbage", f"{nonce}."):
             new_phone.cookies.set(DEVICE_COOKIE, cookie, domain="testserver.local")
             assert login(new_phone, "olive", PASSWORD).status_code == 429, cookie
+    devices = app.state.ctx.devices()
+    assert devices.trusted("olive", f"{nonce}.{signature}") == nonce
+    assert devices.trusted("olive", f"{nonce}.é{signature[1:]}") is None  # no TypeError
     with new_client(app) as bobs:
-        bobs.cookies.set(DEVICE_COOKIE, app.state.ctx.devices().issue("bob"))
+        bobs.cookies.set(DEVICE_COOKIE, devices.issue("bob"))
         assert login(bobs, "olive", PASSWORD).status_code == 429
 
 

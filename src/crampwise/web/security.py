@@ -220,7 +220,9 @@ class DeviceCookies:
     def trusted(self, name: str, cookie: str | None) -> str | None:
         """The device's nonce when `cookie` was issued for `name` here, else None."""
         nonce, _, signature = (cookie or "").partition(".")
-        if not nonce or not hmac.compare_digest(signature, self._sign(name, nonce)):
+        expected = self._sign(name, nonce).encode()
+        # Bytes: a cookie may carry any latin-1 text, which compare_digest refuses as str.
+        if not nonce or not hmac.compare_digest(signature.encode("utf-8", "replace"), expected):
             return None
         return nonce
 
