@@ -267,7 +267,7 @@ async def bedtime(request: Request, user: UserDep) -> Response:
     return render(
         request,
         "bedtime.html",
-        plan_notes=[n for n in care_store(request).notes_for(user.id) if n.in_plan],
+        care_notes=[n for n in care_store(request).notes_for(user.id) if n.in_plan],
         stretch=remedy("calf_stretch_bedtime"),
         footbath=footbath,
         # Diabetes, neuropathy, arterial disease, numb feet: no soaking, a safe alternative.
