@@ -27,7 +27,7 @@ RUNS = 5
 
 def ten_year_diary(path: Path, seed: int = 1) -> tuple[int, int]:
     """3,652 nights, 30 factors (14 numeric, 8 yes/no, 8 categorical), 5% missing, 1% gaps."""
-    from crampwise.daytable import DayTable, FactorColumn
+    from crampwise.diary.daytable import DayTable, FactorColumn
     from crampwise.interop.csv import write_day_table
 
     rng = np.random.default_rng(seed)

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from crampwise.analysis.experiment import analyze_nights
-from crampwise.analysis.power import power_statement, power_to_detect
+from crampwise.experiments.plan import analyze_nights
+from crampwise.experiments.power import power_statement, power_to_detect
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE.parent / "results" / "experiment_power.json"

@@ -13,8 +13,8 @@ from crampwise.analysis.fdr import bh_qvalues
 from crampwise.analysis.fit_terms import nice_step
 from crampwise.analysis.simulation import simulate_diary
 from crampwise.analysis.triggers import find_triggers, nights_needed
-from crampwise.daytable import DayTable, FactorColumn
-from crampwise.diary import FactorValue
+from crampwise.diary.daytable import DayTable, FactorColumn
+from crampwise.diary.model import FactorValue
 
 FINDING_KEYS = {
     "factor", "kind", "level", "lag_days", "direction", "effect",

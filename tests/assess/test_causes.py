@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crampwise.assess import assess
+from crampwise.assess.assessment import assess
 from crampwise.knowledge import Knowledge
 from crampwise.knowledge.vocabulary import CAUSE_IDS
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from crampwise.assess.guide import TOPICS, sections
 from crampwise.errors import InputError
-from crampwise.guide import TOPICS, sections
 from crampwise.knowledge import Knowledge
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from crampwise.assess import assess
+from crampwise.assess.assessment import assess
+from crampwise.assess.medicines import match_medicine
 from crampwise.knowledge import Knowledge
-from crampwise.medicines import match_medicine
 
 # Brand names users type, from the clinical reference §3.
 BRANDS = [

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from crampwise.assess import assess
+from crampwise.assess.assessment import assess
 from crampwise.knowledge import Knowledge, load_knowledge
 from crampwise.knowledge.models import RedFlagRule
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from crampwise.assess import assess
+from crampwise.assess.assessment import assess
 from crampwise.knowledge import Knowledge
 
 NUMB_FEET = [

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from crampwise.assess.situation import parse_situation, parse_situation_json, shown_path
 from crampwise.errors import InputError
 from crampwise.knowledge import vocabulary as v
-from crampwise.situation import parse_situation, parse_situation_json, shown_path
 
 
 def error(data: Any) -> str:

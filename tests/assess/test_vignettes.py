@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from crampwise.assess import assess
+from crampwise.assess.assessment import assess
 from crampwise.knowledge import Knowledge
 from crampwise.knowledge.vocabulary import LEVELS
 

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from crampwise.diary import Episode
+from crampwise.diary.model import Episode
 from crampwise.store import Store, open_store
-from crampwise.store.audit import Person
 from crampwise.store.auth import MEMBER, AuthStore
-from crampwise.store.care import CareStore
+from crampwise.store.care.audit import Person
+from crampwise.store.care.shares import CareStore
 
 _names = itertools.count()
 

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import pytest
 
-from crampwise.care import (
+from crampwise.care.consent import (
     NOTE_MAX_CHARS,
     SCOPES,
     Share,

@@ -9,10 +9,10 @@ import sqlalchemy as sa
 
 from crampwise.errors import InputError, NotFoundError
 from crampwise.store import Store
-from crampwise.store.audit import Audit, audit_log
 from crampwise.store.auth import AuthStore
-from crampwise.store.care import CareStore, care_invitations
-from crampwise.web.care_view import client_view
+from crampwise.store.care.audit import Audit, audit_log
+from crampwise.store.care.shares import CareStore, care_invitations
+from crampwise.web.care.view import client_view
 
 from .conftest import make_account, make_client, practitioner
 
@@ -200,7 +200,7 @@ def test_views_of_lists_who_read_and_when(care_db: tuple[Store, CareStore]) -> N
 def test_dashboard_row_figures(care_db: tuple[Store, CareStore]) -> None:
     from datetime import datetime
 
-    from crampwise.diary import DayLog, Episode, night_of
+    from crampwise.diary.model import DayLog, Episode, night_of
 
     store, care = care_db
     owner, client = make_account(store, "owner"), make_account(store, "client")

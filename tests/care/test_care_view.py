@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from crampwise.web.care_view import cramp_trend
+from crampwise.web.care.view import cramp_trend
 
 TODAY = date(2026, 11, 25)
 

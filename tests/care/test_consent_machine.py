@@ -27,14 +27,14 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from crampwise.care import SCOPES
-from crampwise.diary import night_of
+from crampwise.care.consent import SCOPES
+from crampwise.diary.model import night_of
 from crampwise.errors import NotFoundError
 from crampwise.store import Store, open_store
 from crampwise.store.auth import AuthStore
-from crampwise.store.care import CareStore
+from crampwise.store.care.shares import CareStore
 from crampwise.web.app import create_app
-from crampwise.web.care_view import RECENT_DAYS, client_view
+from crampwise.web.care.view import RECENT_DAYS, client_view
 from crampwise.web.settings import WebSettings
 
 with warnings.catch_warnings():  # as tests/web/support.py: Starlette's nudge towards httpx2
@@ -150,7 +150,7 @@ def consent_machine(store: Store, api: Any) -> type[RuleBasedStateMachine]:
         def practitioner_reads_api(self) -> None:
             allowed = self._allowed_now()
             url = f"/api/v1/practice/clients/{self.client.id}"
-            with patch("crampwise.web.api_practice.today", return_value=self.today):
+            with patch("crampwise.web.api.practice.today", return_value=self.today):
                 summary = api.get(url, headers=self.bearer[self.doctor.id])
                 episodes = api.get(url + "/episodes", headers=self.bearer[self.doctor.id])
                 outsider = api.get(url, headers=self.bearer[self.outsider.id])

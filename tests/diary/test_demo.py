@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from crampwise.demo import MIN_DAYS, fill_demo, simulate
+from crampwise.diary.demo import MIN_DAYS, fill_demo, simulate
 from crampwise.errors import InputError
 from crampwise.store import Store
 

@@ -6,8 +6,7 @@ from datetime import date, datetime, time
 
 import pytest
 
-from crampwise.errors import InputError
-from crampwise.timeparse import (
+from crampwise.diary.timeparse import (
     parse_clock,
     parse_date,
     parse_duration,
@@ -15,6 +14,7 @@ from crampwise.timeparse import (
     parse_volume_l,
     parse_when,
 )
+from crampwise.errors import InputError
 
 MORNING = datetime(2026, 11, 25, 9, 30)  # Wednesday morning
 EVENING = datetime(2026, 11, 25, 20, 0)

@@ -1,4 +1,4 @@
-"""Domain validation in crampwise.diary (no database involved)."""
+"""Domain validation in crampwise.diary.model (no database involved)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import pytest
 
-from crampwise.diary import (
+from crampwise.diary.model import (
     CustomFactor,
     Episode,
     check_builtin_value,
@@ -84,7 +84,7 @@ def test_custom_factor_names() -> None:
 
 
 def test_diary_vocabulary_matches_the_assess_contract() -> None:
-    from crampwise import diary
+    from crampwise.diary import model as diary
     from crampwise.knowledge import vocabulary
 
     assert diary.MUSCLES == vocabulary.MUSCLES

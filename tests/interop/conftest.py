@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from crampwise.assess import assess
-from crampwise.diary import DayLog, Episode, Medicine
+from crampwise.assess.assessment import assess
+from crampwise.diary.model import DayLog, Episode, Medicine
 from crampwise.store import Store, UserDiary, open_store
 
 FIRST = date(2026, 1, 5)  # a Monday

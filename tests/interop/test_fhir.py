@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from fhir.resources.bundle import Bundle
 
-from crampwise.diary import CustomFactor, DayLog, Episode
+from crampwise.diary.model import CustomFactor, DayLog, Episode
 from crampwise.errors import InputError
-from crampwise.interop.fhir import CRAMP_CODE, export_diary, import_diary, read_bundle
+from crampwise.interop.fhir.bundle import CRAMP_CODE, export_diary, import_diary, read_bundle
 from crampwise.store import Store
 
 from .conftest import Planted

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from crampwise.diary import Medicine
-from crampwise.interop.report import diary_report, gather_report
+from crampwise.diary.model import Medicine
+from crampwise.interop.report.pdf import diary_report, gather_report
 from crampwise.store import Store
 
 from .conftest import Planted

@@ -7,8 +7,8 @@ from datetime import date, datetime
 
 import pytest
 
-from crampwise.demo import fill_demo
-from crampwise.diary import DayLog, Episode
+from crampwise.diary.demo import fill_demo
+from crampwise.diary.model import DayLog, Episode
 from crampwise.errors import InputError
 from crampwise.store import Store
 

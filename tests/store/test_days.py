@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import pytest
 
-from crampwise.diary import CustomFactor, DayLog, Episode
+from crampwise.diary.model import CustomFactor, DayLog, Episode
 from crampwise.errors import InputError
 from crampwise.store import Store
 

@@ -14,7 +14,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from crampwise.diary import Episode
+from crampwise.diary.model import Episode
 from crampwise.store import open_store
 from crampwise.store.engine import (
     alembic_config,
@@ -76,7 +76,7 @@ def _load_all_tables() -> None:
     with contextlib.suppress(ImportError):
         import crampwise.store.auth  # noqa: F401
     with contextlib.suppress(ImportError):
-        from crampwise.store import care as _care  # noqa: F401  (care team, issue #7)
+        from crampwise.store.care import tables as _care_tables  # noqa: F401
 
 
 def test_migrations_build_exactly_the_declared_tables(database_url: str) -> None:

@@ -8,7 +8,7 @@ from datetime import date, datetime
 import pytest
 import sqlalchemy as sa
 
-from crampwise.diary import Episode
+from crampwise.diary.model import Episode
 from crampwise.errors import InputError, NotFoundError
 from crampwise.store import Store, open_store
 from crampwise.store.tables import episodes

@@ -7,7 +7,7 @@ from datetime import date, datetime
 import pytest
 import sqlalchemy as sa
 
-from crampwise.diary import CustomFactor, DayLog, Episode, Medicine
+from crampwise.diary.model import CustomFactor, DayLog, Episode, Medicine
 from crampwise.errors import InputError, NotFoundError
 from crampwise.store import Store
 from crampwise.store.tables import metadata

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from crampwise.diary import DayLog, Episode, night_of
+from crampwise.diary.model import DayLog, Episode, night_of
 from crampwise.store import Store
 
 NIGHT = date(2026, 3, 20)

@@ -152,7 +152,7 @@ def test_openapi_describes_the_api(client: TestClient) -> None:
 
 
 def test_assessment_matches_the_library_and_is_kept(owner: TestClient) -> None:
-    from crampwise.assess import assess
+    from crampwise.assess.assessment import assess
 
     situation = {
         "person": {"age": 67, "sex": "female"},

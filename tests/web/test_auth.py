@@ -12,7 +12,7 @@ from crampwise.store.auth import web_sessions
 from crampwise.store.tables import users
 from crampwise.web.app import create_app
 from crampwise.web.deps import SESSION_COOKIE
-from crampwise.web.security import DEVICE_COOKIE
+from crampwise.web.security.core import DEVICE_COOKIE
 
 from .support import (
     PASSWORD,
@@ -305,7 +305,7 @@ def test_owner_may_take_over_the_command_line_diary_of_the_same_name(
 ) -> None:
     from datetime import datetime
 
-    from crampwise.diary import Episode
+    from crampwise.diary.model import Episode
 
     app.state.ctx.store.diary("me").add_episode(Episode(datetime(2026, 11, 3, 2, 0), pain=4))
     setup_owner(client, "me")

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 
-from crampwise.care import SCOPES
-from crampwise.diary import DayLog, Episode
+from crampwise.care.consent import SCOPES
+from crampwise.diary.model import DayLog, Episode
 
 from .support import TestClient, new_client, session_csrf
 from .test_care_isolation import outsiders as outsiders  # the fixture
@@ -48,7 +48,7 @@ def _url(carl_id: int, endpoint: str) -> str:
 
 
 def _today() -> date:
-    from crampwise.web.care_common import today
+    from crampwise.web.care.common import today
 
     return today()
 
@@ -160,7 +160,7 @@ def test_a_scope_not_granted_is_404_and_its_fields_never_appear(team: Team, miss
 # -- with consent ---------------------------------------------------------------------------
 def test_with_consent_the_data_is_what_the_library_gives(team: Team) -> None:
     from crampwise.analysis.triggers import find_triggers
-    from crampwise.web.care_view import assessment_summary, diary_summary
+    from crampwise.web.care.view import assessment_summary, diary_summary
 
     diary = _fill(team)
     carl_id = _share_all(team)
@@ -275,7 +275,7 @@ def test_a_scope_taken_away_is_refused_on_the_next_request(team: Team) -> None:
 def test_a_share_past_its_end_date_is_refused(team: Team) -> None:
     import sqlalchemy as sa
 
-    from crampwise.store.care import care_shares
+    from crampwise.store.care.shares import care_shares
 
     carl_id = _share_all(team)
     assert team.dana.get(_url(carl_id, "episodes")).status_code == 200
@@ -288,7 +288,7 @@ def test_a_share_past_its_end_date_is_refused(team: Team) -> None:
 
 # -- read-only ------------------------------------------------------------------------------
 def test_practitioners_cannot_write_through_the_practice_api(team: Team, app: FastAPI) -> None:
-    from crampwise.web.api_practice import router
+    from crampwise.web.api.practice import router
 
     assert {m for r in router.routes for m in getattr(r, "methods", ())} <= {"GET", "HEAD"}
     _fill(team)
@@ -328,7 +328,7 @@ def test_openapi_describes_the_practice_api(client: TestClient) -> None:
 
 
 def test_who_saw_my_data_names_api_reads_in_words() -> None:
-    from crampwise.web.pages_care import describe_read
+    from crampwise.web.care.client import describe_read
 
     assert describe_read("page=api-episodes; scopes=diary") == "Your cramps, by their app (diary)"
     assert describe_read("page=client; scopes=diary,reports") == "Your page (diary, reports)"

@@ -6,7 +6,7 @@ import re
 
 from fastapi import FastAPI
 
-from crampwise.store.care import CareStore
+from crampwise.store.care.shares import CareStore
 
 from .support import (
     PASSWORD,

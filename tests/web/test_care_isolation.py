@@ -113,7 +113,7 @@ def test_expired_share_is_refused(team: Team) -> None:
 
     import sqlalchemy as sa
 
-    from crampwise.store.care import care_shares
+    from crampwise.store.care.shares import care_shares
 
     carl_id = accept(team.dana, make_code(team.carl, ["diary"]))
     assert team.dana.get(f"/practice/clients/{carl_id}").status_code == 200
@@ -124,6 +124,6 @@ def test_expired_share_is_refused(team: Team) -> None:
 
 
 def _today() -> date:
-    from crampwise.web.care_common import today
+    from crampwise.web.care.common import today
 
     return today()

@@ -13,7 +13,7 @@ from urllib.parse import unquote
 import pytest
 from fastapi import FastAPI
 
-from crampwise.store.care import CareStore
+from crampwise.store.care.shares import CareStore
 
 from .support import TestClient, invite_and_join, login, new_client, session_csrf
 
@@ -197,14 +197,14 @@ def test_care_audit_rows_are_written_without_secrets(team: Team) -> None:
 
 
 def _today() -> date:
-    from crampwise.web.care_common import today
+    from crampwise.web.care.common import today
 
     return today()
 
 
 def test_practitioner_sees_the_findings_the_client_sees(team: Team) -> None:
-    from crampwise.demo import simulate
-    from crampwise.diary import CustomFactor
+    from crampwise.diary.demo import simulate
+    from crampwise.diary.model import CustomFactor
 
     # A fixed end date: the seasons in the simulated diary (and so what the analysis finds)
     # must not depend on the day the test runs.

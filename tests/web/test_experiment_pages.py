@@ -12,11 +12,11 @@ import pytest
 from fastapi import FastAPI
 from icalendar import Calendar
 
-from crampwise.analysis.experiment import plan_experiment
-from crampwise.analysis.power import power_statement
-from crampwise.diary import DayLog, Episode, night_of
-from crampwise.experiment_diary import power_from_history, start_experiment
-from crampwise.web.pages_common import local_now
+from crampwise.diary.model import DayLog, Episode, night_of
+from crampwise.experiments.plan import plan_experiment
+from crampwise.experiments.power import power_statement
+from crampwise.experiments.running import power_from_history, start_experiment
+from crampwise.web.pages.common import local_now
 
 from .support import TestClient, session_csrf
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from crampwise.diary import Episode
+from crampwise.diary.model import Episode
 from crampwise.store import open_store
 from crampwise.store.engine import change_counter
 from crampwise.web.pagecache import PageCache

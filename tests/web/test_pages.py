@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from crampwise.diary import DayLog, Episode
-from crampwise.web.pages_common import bath_temperatures
+from crampwise.diary.model import DayLog, Episode
+from crampwise.web.pages.common import bath_temperatures
 
 from .support import form_csrf
 
@@ -186,7 +186,7 @@ def test_insights_says_how_many_more_nights_are_needed(app: Any, owner: Any) -> 
 def test_assessment_puts_the_triage_level_first(
     owner: Any, symptoms: list[str], level: str
 ) -> None:
-    from crampwise.assess import assess
+    from crampwise.assess.assessment import assess
 
     expected = assess({"symptoms": symptoms}).to_dict()["triage"]
     assert expected["level"] == level
@@ -243,7 +243,7 @@ def test_footbath_temperatures_stay_below_the_burn_limits() -> None:
 
 
 def test_tonight_shows_an_active_experiments_condition(app: Any, owner: Any) -> None:
-    from crampwise.diary import night_of
+    from crampwise.diary.model import night_of
 
     night = night_of(datetime.now())
     schedule = [
@@ -324,7 +324,7 @@ def test_bedtime_shows_the_footbath_safety_notes(owner: Any) -> None:
 
 
 def test_checkin_shows_whole_numbers_without_a_decimal_point(app: Any, owner: Any) -> None:
-    from crampwise.diary import CustomFactor
+    from crampwise.diary.model import CustomFactor
 
     diary = _diary(app)
     diary.define_factor(CustomFactor("coffee_cups", "numeric", "cups"))

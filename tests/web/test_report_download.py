@@ -8,8 +8,8 @@ from datetime import date, datetime, timedelta
 from fastapi import FastAPI
 from pypdf import PdfReader
 
-from crampwise.diary import Episode
-from crampwise.store.care import CareStore
+from crampwise.diary.model import Episode
+from crampwise.store.care.shares import CareStore
 
 from .support import TestClient, new_client
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from crampwise.store.audit import Audit, Person
-from crampwise.store.care import CareStore
+from crampwise.store.care.audit import Audit, Person
+from crampwise.store.care.shares import CareStore
 
 from .support import (
     PASSWORD,

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from crampwise.diary import DayLog, Episode, night_of
+from crampwise.diary.model import DayLog, Episode, night_of
 from crampwise.web.app import create_app
 
 from .support import fast_settings, form_csrf, login, new_client, session_csrf, setup_owner

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from crampwise.diary import Episode
+from crampwise.diary.model import Episode
 from crampwise.errors import InputError
 from crampwise.store import open_store
 from crampwise.web.writes import EpisodeWriter

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from crampwise.daytable import DayTable, FactorColumn
-from crampwise.diary import BUILTIN_BY_NAME, FactorKind
+from crampwise.diary.daytable import DayTable, FactorColumn
+from crampwise.diary.model import BUILTIN_BY_NAME, FactorKind
 
 if TYPE_CHECKING:
     import numpy as np

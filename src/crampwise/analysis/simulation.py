@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from crampwise.analysis.triggers import Finding
-from crampwise.daytable import DayTable, FactorColumn
-from crampwise.diary import FactorKind, FactorValue
+from crampwise.diary.daytable import DayTable, FactorColumn
+from crampwise.diary.model import FactorKind, FactorValue
 
 __all__ = ["PLANTED", "SimulatedDiary", "StudyResult", "run_study", "score_run", "simulate_diary"]
 

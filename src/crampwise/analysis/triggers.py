@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from crampwise.analysis.fdr import SIGNIFICANCE_Q, bh_qvalues
-from crampwise.daytable import DayTable
-from crampwise.diary import FactorKind
+from crampwise.diary.daytable import DayTable
+from crampwise.diary.model import FactorKind
 
 __all__ = [
     "MIN_CRAMP_NIGHTS",

@@ -43,7 +43,7 @@ def analyze(
 
 # --- experiments ---
 # n-of-1 experiments (issue #5): plan, analyze, start, status, stop. The library lives in
-# crampwise.analysis.experiment and crampwise.experiment_diary; rendering in experiment_view.
+# crampwise.experiments.plan and crampwise.experiments.running; rendering in experiment_view.
 
 # The design options `experiment plan` and `experiment start` share.
 Intervention = Annotated[str, typer.Option("--intervention", "-i", help="Remedy id to test.")]
@@ -81,7 +81,7 @@ def experiment_plan(
     fmt: FormatOption = None,
 ) -> None:
     """Make a randomised n-of-1 schedule and say what it can detect."""
-    from crampwise.experiment_diary import plan_with_power
+    from crampwise.experiments.running import plan_with_power
 
     history = _experiment_history(current_user(ctx)) if rate is None else None
     start_day = start or _today().isoformat()
@@ -100,7 +100,7 @@ def experiment_analyze(
     fmt: FormatOption = None,
 ) -> None:
     """Compare nights with and without a remedy (randomised n-of-1 analysis)."""
-    from crampwise.analysis.experiment import analyze_experiment
+    from crampwise.experiments.plan import analyze_experiment
     from crampwise.interop.csv import read_day_table
 
     result = analyze_experiment(read_day_table(diary_csv), column, washout_days)
@@ -122,7 +122,7 @@ def experiment_start(
     fmt: FormatOption = None,
 ) -> None:
     """Start an experiment in your diary: schedule, power statement, reminders."""
-    from crampwise.experiment_diary import plan_with_power, start_experiment
+    from crampwise.experiments.running import plan_with_power, start_experiment
     from crampwise.store import open_store
 
     with open_store() as store:
@@ -147,7 +147,7 @@ def experiment_start(
 @experiment_app.command("status")
 def experiment_status_cmd(ctx: typer.Context, fmt: FormatOption = None) -> None:
     """Today's condition, progress and adherence of your running experiment."""
-    from crampwise.experiment_diary import status_of
+    from crampwise.experiments.running import status_of
     from crampwise.store import open_store
 
     with open_store() as store:
@@ -163,7 +163,7 @@ def experiment_status_cmd(ctx: typer.Context, fmt: FormatOption = None) -> None:
 @experiment_app.command("stop")
 def experiment_stop(ctx: typer.Context, fmt: FormatOption = None) -> None:
     """End your running experiment and show what your diary says so far."""
-    from crampwise.experiment_diary import stop_and_analyze
+    from crampwise.experiments.running import stop_and_analyze
     from crampwise.store import open_store
 
     with open_store() as store:
@@ -214,7 +214,7 @@ def _experiment_ics(plan: Any, ics: Path | None, remind_at: str) -> bytes | None
         return None
     if not ics.parent.is_dir():
         raise InputError(f"field 'ics': folder {ics.parent} does not exist")
-    from crampwise.experiments import testable_intervention
+    from crampwise.experiments.catalogue import testable_intervention
     from crampwise.interop.ics import experiment_calendar
 
     title = testable_intervention(plan.intervention, plan.column).title

@@ -53,11 +53,11 @@ def assess_command(
 
 def run_assess(file: str | None, fmt: OutputFormat | None, save: bool, user: str) -> None:
     """The body of `assess` (also reached through `cli.fastpath` without Typer's start-up)."""
-    from crampwise.assess import assess
-    from crampwise.situation import parse_situation, parse_situation_json
+    from crampwise.assess.assessment import assess
+    from crampwise.assess.situation import parse_situation, parse_situation_json
 
     if file is None and sys.stdin.isatty():
-        from crampwise.questionnaire import ask_situation
+        from crampwise.assess.questionnaire import ask_situation
 
         situation = parse_situation(ask_situation())
     else:
@@ -102,7 +102,7 @@ def learn_command(
     fmt: FormatOption = None,
 ) -> None:
     """A readable guide to causes and remedies, each with its evidence grade and sources."""
-    from crampwise.guide import sections
+    from crampwise.assess.guide import sections
 
     found = sections(topic)
     if wants_json(fmt):
@@ -125,7 +125,7 @@ def now_command(
     ),
 ) -> None:
     """A cramp right now: a guided stretch with a countdown, then what to do after."""
-    from crampwise.cramp_now import run_routine
+    from crampwise.cli.cramp_now import run_routine
 
     outcome: dict[str, Any] = run_routine(
         seconds=1 if quick else seconds,
@@ -133,6 +133,6 @@ def now_command(
         log=log,
     )
     if outcome["log"]:
-        from crampwise.cramp_now import log_episode
+        from crampwise.cli.cramp_now import log_episode
 
         print(log_episode(current_user(ctx), outcome))

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from crampwise.assess.guide import PHASE_TITLES
 from crampwise.cli.common import console
-from crampwise.guide import PHASE_TITLES
 
 if TYPE_CHECKING:
-    from crampwise.assess import AssessmentResult
-    from crampwise.guide import Section
+    from crampwise.assess.assessment import AssessmentResult
+    from crampwise.assess.guide import Section
     from crampwise.knowledge.models import Source
 
 LEVEL_STYLE = {

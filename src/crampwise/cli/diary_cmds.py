@@ -67,7 +67,7 @@ def log_cramp(
 ) -> None:
     """Log one cramp; `crampwise log cramp` alone means a calf cramp now."""
     from crampwise.cli.diary_view import report_logged
-    from crampwise.store.entry import log_cramp as store_cramp
+    from crampwise.store.diary.entry import log_cramp as store_cramp
 
     episode = store_cramp(
         _diary(ctx),
@@ -109,7 +109,7 @@ def log_day(
 ) -> None:
     """Log what you did today (or --date): values merge into that day's log."""
     fields = {k: v for k, v in locals().items() if k not in ("ctx", "date", "set_", "fmt")}
-    from crampwise.store.entry import log_day as store_day
+    from crampwise.store.diary.entry import log_day as store_day
 
     day = store_day(_diary(ctx), day=date, fields=fields, extra=set_ or ())
     if wants_json(fmt):
@@ -126,7 +126,7 @@ def diary(
     fmt: FormatOption = None,
 ) -> None:
     """Show your recent nights: cramps, worst pain and the day's log."""
-    from crampwise.store.entry import recent_nights
+    from crampwise.store.diary.entry import recent_nights
 
     rows = recent_nights(_diary(ctx), nights)
     if wants_json(fmt):
@@ -151,7 +151,7 @@ def edit(
     fmt: FormatOption = None,
 ) -> None:
     """Fix an episode (by id) or a day's values (by date, with --set NAME=VALUE)."""
-    from crampwise.store.entry import edit_entry
+    from crampwise.store.diary.entry import edit_entry
 
     try:
         result = edit_entry(
@@ -177,7 +177,7 @@ def delete(
     fmt: FormatOption = None,
 ) -> None:
     """Delete an episode (by id) or a day's log (by date; its night's episodes stay)."""
-    from crampwise.store.entry import delete_entry
+    from crampwise.store.diary.entry import delete_entry
 
     try:
         result = delete_entry(_diary(ctx), target)
@@ -194,7 +194,7 @@ def demo(
     fmt: FormatOption = None,
 ) -> None:
     """Fill the user `demo` with six months of realistic diary (replacing what was there)."""
-    from crampwise.demo import fill_demo
+    from crampwise.diary.demo import fill_demo
 
     summary = fill_demo(_diary(ctx, "demo"), seed=seed, days=days)
     if wants_json(fmt):
@@ -252,7 +252,7 @@ def factor_define(
     fmt: FormatOption = None,
 ) -> None:
     """Define a factor of your own to log with `log day --set NAME=VALUE`."""
-    from crampwise.diary import custom_factor
+    from crampwise.diary.model import custom_factor
 
     levels = (choices or "").split(",")
     made = _diary(ctx).define_factor(custom_factor(name, kind, unit, levels))
@@ -283,7 +283,7 @@ def med_add(
     fmt: FormatOption = None,
 ) -> None:
     """Record a medicine you take (or took)."""
-    from crampwise.store.entry import add_medicine
+    from crampwise.store.diary.entry import add_medicine
 
     med = add_medicine(_diary(ctx), name, started=started, stopped=stopped)
     print_json(med) if wants_json(fmt) else print(f"Medicine #{med['id']}: {med['name']}")
@@ -292,7 +292,7 @@ def med_add(
 @med_app.command("list")
 def med_list(ctx: typer.Context, fmt: FormatOption = None) -> None:
     """List your medicines."""
-    from crampwise.store.entry import medicine_json
+    from crampwise.store.diary.entry import medicine_json
 
     rows = [medicine_json(m) for m in _diary(ctx).medicines()]
     if wants_json(fmt):

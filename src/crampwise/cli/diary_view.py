@@ -7,14 +7,14 @@ from typing import TYPE_CHECKING
 from crampwise.cli.common import OutputFormat, console, print_json, wants_json
 
 if TYPE_CHECKING:
-    from crampwise.diary import Episode
-    from crampwise.store.entry import NightSummary
+    from crampwise.diary.model import Episode
+    from crampwise.store.diary.entry import NightSummary
 
 
 def report_logged(episode: Episode, fmt: OutputFormat | None) -> None:
     """What `log cramp` prints (Typer or fast path): the episode as JSON, or one line."""
     if wants_json(fmt):
-        from crampwise.store.entry import episode_json
+        from crampwise.store.diary.entry import episode_json
 
         print_json(episode_json(episode))
         return

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Any
 from crampwise.cli.common import console
 
 if TYPE_CHECKING:
-    from crampwise.analysis.experiment import ExperimentPlan, ExperimentResult
-    from crampwise.analysis.experiment_status import ExperimentStatus
-    from crampwise.analysis.power import PowerStatement
+    from crampwise.experiments.plan import ExperimentPlan, ExperimentResult
+    from crampwise.experiments.power import PowerStatement
+    from crampwise.experiments.status import ExperimentStatus
 
 VERDICT_WORDS = {
     "helps": "It looks like it helps: fewer cramps on the nights you did it.",
@@ -23,7 +23,7 @@ def show_plan(plan: ExperimentPlan, ics_path: str | None = None) -> None:
     """The schedule as a table, then what it can detect."""
     from rich.table import Table
 
-    from crampwise.experiments import testable_intervention
+    from crampwise.experiments.catalogue import testable_intervention
 
     out = console()
     remedy = testable_intervention(plan.intervention, plan.column)

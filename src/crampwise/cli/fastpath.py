@@ -131,7 +131,7 @@ def run_fast(argv: list[str]) -> bool:
 def _log_cramp(user: str, options: dict[str, Any]) -> bool:
     from crampwise.cli.diary_view import report_logged
     from crampwise.store import open_store
-    from crampwise.store.entry import log_cramp
+    from crampwise.store.diary.entry import log_cramp
 
     fmt = options.pop("fmt", None)
     with open_store() as store:

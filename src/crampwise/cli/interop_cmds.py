@@ -53,7 +53,7 @@ def import_apple_health(
     fmt: FormatOption = None,
 ) -> None:
     """Import steps, exercise, workouts, sleep and dietary data from an Apple Health export."""
-    from crampwise.interop.apple_health import import_export, progress_printer
+    from crampwise.interop.apple_health.importer import import_export, progress_printer
     from crampwise.store import open_store
 
     update, close = progress_printer()
@@ -82,7 +82,7 @@ def import_fhir(
     fmt: FormatOption = None,
 ) -> None:
     """Read a FHIR Bundle written by `crampwise export fhir` into the diary."""
-    from crampwise.interop.fhir import import_diary
+    from crampwise.interop.fhir.bundle import import_diary
     from crampwise.store import open_store
 
     try:
@@ -110,7 +110,7 @@ def export_fhir(ctx: typer.Context, output: OutputOption = None) -> None:
     """Write the diary as a FHIR R5 Bundle (JSON)."""
     import json
 
-    from crampwise.interop.fhir import export_diary
+    from crampwise.interop.fhir.bundle import export_diary
     from crampwise.store import open_store
 
     user = current_user(ctx)
@@ -153,7 +153,7 @@ def report(
     end: Annotated[str | None, typer.Option("--to", help="Last night (YYYY-MM-DD).")] = None,
 ) -> None:
     """Write a two-page clinician report (PDF) of the diary."""
-    from crampwise.interop.report import diary_report
+    from crampwise.interop.report.pdf import diary_report
     from crampwise.store import open_store
 
     first, last = _parse_date(start, "from"), _parse_date(end, "to")

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
     from crampwise.analysis.triggers import TriggerReport
-    from crampwise.daytable import DayTable
+    from crampwise.diary.daytable import DayTable
 
 __all__ = ["load_day_table", "render_trigger_report"]
 

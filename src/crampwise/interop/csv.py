@@ -2,7 +2,7 @@
 
 The format (contract §2/§4): a header row; `date` (YYYY-MM-DD, unique) and `cramps` (whole
 number ≥ 0) are required, `pain` (0–10) is optional, every other column is a factor. A
-factor's kind is declared for the built-in factors (`crampwise.diary.BUILTIN_FACTORS`) and
+factor's kind is declared for the built-in factors (`crampwise.diary.model.BUILTIN_FACTORS`) and
 for any names passed in `kinds`; otherwise it is inferred: numeric; boolean (true/false,
 yes/no in any case, or a column holding only 0 and 1); else categorical. An empty cell is
 missing. Writing is canonical, so export → import → export is byte-identical.
@@ -19,8 +19,8 @@ from datetime import date
 from pathlib import Path
 from typing import TextIO
 
-from crampwise.daytable import DayTable, FactorColumn
-from crampwise.diary import (
+from crampwise.diary.daytable import DayTable, FactorColumn
+from crampwise.diary.model import (
     BUILTIN_BY_NAME,
     RESERVED_NAMES,
     FactorKind,

@@ -208,7 +208,7 @@ def diary_calendar(
 
 def intervention_title(intervention_id: str) -> str:
     """The readable name of a testable remedy (`warm footbath before bed`), else the id."""
-    from crampwise.experiments import TESTABLE
+    from crampwise.experiments.catalogue import TESTABLE
 
     found = TESTABLE.get(intervention_id)
     return found.title if found else intervention_id.replace("_", " ")

@@ -5,7 +5,7 @@ Public API — everything is scoped to one user, and another user's rows count a
     store = open_store()                  # settings' URL (CRAMPWISE_DATABASE_URL or SQLite file)
     diary = store.diary("me")             # never writes; the user row is made on first write
     ep = diary.add_episode(Episode(started_at=datetime.now()))   # -> Episode with .id
-    diary.episodes(start=date, end=date)  # by night (crampwise.diary.night_of), oldest first
+    diary.episodes(start=date, end=date)  # by night (crampwise.diary.model.night_of), oldest first
     diary.get_episode(id) / update_episode(id, pain=5) / delete_episode(id)   # NotFoundError
     diary.put_day(DayLog(d, {"fluids_l": 1.5, "coffee": 2}), source="manual")
     diary.put_days([DayLog, ...], source="apple_health")   # one transaction
@@ -34,9 +34,9 @@ from types import TracebackType
 
 import sqlalchemy as sa
 
+from crampwise.store.diary.records import ExperimentRecord, ImportSummary
+from crampwise.store.diary.userdiary import UserDiary
 from crampwise.store.engine import WRITE_OPTION, ensure_schema, make_engine
-from crampwise.store.records import ExperimentRecord, ImportSummary
-from crampwise.store.userdiary import UserDiary
 
 __all__ = [
     "ExperimentRecord",

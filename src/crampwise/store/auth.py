@@ -2,7 +2,7 @@
 
 Secrets never reach the database in the clear: sessions, invitations and personal access
 tokens are stored as the SHA-256 of a 256-bit random token, passwords as argon2id hashes
-(computed by `crampwise.web.security`). Tables hang on the shared `tables.metadata`.
+(computed by `crampwise.web.security.core`). Tables hang on the shared `tables.metadata`.
 """
 
 from __future__ import annotations

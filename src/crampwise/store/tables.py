@@ -11,7 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from crampwise.diary import BUILTIN_FACTORS, FactorSpec
+from crampwise.diary.model import BUILTIN_FACTORS, FactorSpec
 
 # Stable constraint names so migrations can refer to them on SQLite and PostgreSQL alike.
 metadata = sa.MetaData(

@@ -1,4 +1,8 @@
-"""The web app factory: one FastAPI app per settings, pages + auth + JSON API + static files."""
+"""The web app factory and its one routing table: pages, care team, JSON API, static files.
+
+A new screen is a module in `web/pages/` (or `web/care/`) with a `router`, listed once in
+`PAGE_ROUTERS` below; order matters only where two paths could match the same URL.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +14,41 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from crampwise.errors import InputError, NotFoundError
+from crampwise.web.api import diary as api_diary
+from crampwise.web.api import practice as api_practice
+from crampwise.web.care import audit_trail, clinic, practice
+from crampwise.web.care import client as care_client
 from crampwise.web.deps import STATIC_DIR, LoginRequired, csrf_protect
-from crampwise.web.security import CrossSiteRefusal, SecurityHeaders, WebContext
+from crampwise.web.pages import (
+    account,
+    assess,
+    diary,
+    experiment,
+    guide,
+    insights,
+    report,
+    tonight,
+)
+from crampwise.web.pages import settings as settings_page
+from crampwise.web.security.core import CrossSiteRefusal, SecurityHeaders, WebContext
 from crampwise.web.settings import WebSettings, allowed_host_list
+
+PAGE_ROUTERS = (
+    tonight.router,
+    diary.router,
+    insights.router,
+    assess.router,
+    guide.router,
+    settings_page.router,
+    experiment.router,
+    account.router,
+    practice.router,
+    clinic.router,
+    audit_trail.router,
+    care_client.router,
+    report.router,
+)
+API_ROUTERS = (api_diary.router, api_practice.router)
 
 # No OpenTelemetry from a health diary: nothing about requests is traced, measured or
 # exported (and checking for providers on every request cost ~50 µs).
@@ -81,13 +117,11 @@ def _install_error_handlers(app: FastAPI) -> None:
 
 
 def create_api_app(ctx: WebContext) -> FastAPI:
-    """The JSON API (`crampwise.web.api`), mounted at /api/v1 with its OpenAPI description."""
-    from crampwise.web import api, api_practice
-
+    """The JSON API (`crampwise.web.api.diary`), mounted at /api/v1 with its OpenAPI description."""
     api_app = FastAPI(
         title="crampwise API",
         summary="Night leg cramp diary, triggers and evidence-graded help, as JSON.",
-        description=api.__doc__,
+        description=api_diary.__doc__,
         version="1",
         docs_url=None,
         redoc_url=None,
@@ -97,8 +131,8 @@ def create_api_app(ctx: WebContext) -> FastAPI:
     )
     api_app.state.ctx = ctx
     _install_error_handlers(api_app)
-    api_app.include_router(api.router)
-    api_app.include_router(api_practice.router)  # practitioners, read-only (#7)
+    for router in API_ROUTERS:
+        api_app.include_router(router)
     return api_app
 
 
@@ -128,19 +162,8 @@ def create_app(
     # The API is its own app under a Mount: a request is matched against the routes of its
     # part only (FastAPI walks every route of every included router, ~2 µs each, twice).
     app.mount("/api/v1", create_api_app(ctx))
-    from crampwise.web import auth, pages
-
-    app.include_router(pages.router)
-    from crampwise.web import pages_experiment
-
-    app.include_router(pages_experiment.router)
-    app.include_router(auth.router)
-    from crampwise.web import pages_care  # care team (issue #7)
-
-    app.include_router(pages_care.router)
-    from crampwise.web import pages_report  # clinician PDF download (issue #6)
-
-    app.include_router(pages_report.router)
+    for router in PAGE_ROUTERS:
+        app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
     app.add_middleware(CrossSiteRefusal)
     hosts = allowed_host_list(settings, bind_host)

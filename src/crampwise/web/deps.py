@@ -1,6 +1,6 @@
 """What every web route shares: the signed-in user, their diary, CSRF, templates and `render`.
 
-Contract for page routes (helper E2, `crampwise.web.pages.router`):
+Contract for page routes (helper E2, `crampwise.web.pages.tonight.router`):
 
 * Write page endpoints as ``async def`` and call the diary directly: the store is synchronous
   SQLAlchemy on one process-wide engine, and short SQLite calls on the event loop measured
@@ -30,7 +30,7 @@ Contract for page routes (helper E2, `crampwise.web.pages.router`):
 * Responses get ``Cache-Control: no-store`` unless the route sets its own Cache-Control;
   ``/static/*`` gets ``no-cache`` (revalidate). Serve ``/sw.js`` and the manifest from your
   router if you need root scope, and set their Cache-Control yourself.
-* Routes owned by ``crampwise.web.auth`` (templates under ``templates/auth/``, extending
+* Routes owned by ``crampwise.web.pages.account`` (templates under ``templates/auth/``, extending
   your ``base.html`` with ``{% block title %}`` and ``{% block content %}``):
   GET/POST ``/setup``, ``/login`` (``?next=``), POST ``/logout``, GET/POST ``/invite``
   (owner; POST ``/invite/open-signup`` with ``open_signup=true|false`` switches open
@@ -38,7 +38,7 @@ Contract for page routes (helper E2, `crampwise.web.pages.router`):
   GET/POST ``/account/password``, POST ``/account/delete`` (field ``password``; deletes
   the account and every diary row, then 303 to ``/login``), GET/POST ``/account/tokens``
   (personal access tokens; POST ``/account/tokens/{id}/revoke``).
-  The JSON API lives under ``/api/v1`` (``crampwise.web.api``), OpenAPI at
+  The JSON API lives under ``/api/v1`` (``crampwise.web.api.diary``), OpenAPI at
   ``/api/v1/openapi.json``; CSV export at ``GET /api/v1/export.csv`` works with the
   session cookie, so a Settings page can link to it.
 """
@@ -58,7 +58,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
 if TYPE_CHECKING:
-    from crampwise.web.security import SessionInfo, WebContext
+    from crampwise.web.security.core import SessionInfo, WebContext
 
 WEB_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = WEB_DIR / "templates"

@@ -16,11 +16,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from crampwise.diary import Episode, check_episode
+from crampwise.diary.model import Episode, check_episode
 from crampwise.errors import InputError
 from crampwise.store import UserDiary
 from crampwise.store.base import utc_now
-from crampwise.store.episodes import episode_values, local_naive
+from crampwise.store.diary.episodes import episode_values, local_naive
 from crampwise.store.tables import episodes
 
 Item = tuple[str, Episode, "asyncio.Future[Episode]"]

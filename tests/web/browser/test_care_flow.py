@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from crampwise.diary import Episode
+from crampwise.diary.model import Episode
 
 from ..support import PASSWORD
 from .browser_support import new_context, owner_signed_in, run_axe, screenshot

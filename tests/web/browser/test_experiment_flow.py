@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from crampwise.analysis.experiment import plan_experiment
-from crampwise.diary import DayLog, Episode, night_of
-from crampwise.experiment_diary import start_experiment
-from crampwise.web.pages_common import local_now
+from crampwise.diary.model import DayLog, Episode, night_of
+from crampwise.experiments.plan import plan_experiment
+from crampwise.experiments.running import start_experiment
+from crampwise.web.pages.common import local_now
 
 from .browser_support import new_context, owner_signed_in, run_axe, screenshot
 

@@ -78,7 +78,7 @@ def test_first_run_to_account_deletion(browser: Any, server: Any, tmp_path: Path
     assert "pain 3/10" in page.inner_text("main")
 
     # Insights on demo data: import the demo diary's CSV through Settings.
-    from crampwise.demo import fill_demo
+    from crampwise.diary.demo import fill_demo
 
     fill_demo(server.store.diary("demo-source"), seed=7, days=200)
     demo_csv = tmp_path / "demo.csv"

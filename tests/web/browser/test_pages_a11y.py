@@ -37,7 +37,7 @@ PAGES = [
 @pytest.fixture(scope="module")
 def demo_owner(server: Any, browser: Any) -> str:
     """The owner account `olive` (its browser storage state), with the demo diary imported."""
-    from crampwise.demo import fill_demo
+    from crampwise.diary.demo import fill_demo
 
     context, _ = new_context(browser, server)
     page = context.new_page()

@@ -7,11 +7,13 @@ waits and then finds nothing to do.
 
 from __future__ import annotations
 
-import contextlib
-
 from alembic import context
 
+# Every module that attaches tables to the shared metadata is imported (for autogenerate).
+from crampwise.store import auth as _auth  # noqa: F401
 from crampwise.store import tables
+from crampwise.store.care import audit as _audit  # noqa: F401
+from crampwise.store.care import tables as _care_tables  # noqa: F401
 from crampwise.store.engine import make_engine
 
 config = context.config
@@ -24,11 +26,6 @@ if engine is None:  # `alembic -x url=...` from a shell
         url = get_settings().database_url
     engine = make_engine(url)
 
-# Load every module that attaches tables to the shared metadata (for autogenerate).
-with contextlib.suppress(ImportError):
-    from crampwise.store import auth as _auth  # noqa: F401
-with contextlib.suppress(ImportError):
-    from crampwise.store import care as _care  # noqa: F401
 
 with engine.begin() as connection:
     if connection.dialect.name == "postgresql":

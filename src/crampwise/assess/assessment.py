@@ -1,0 +1,334 @@
+"""Situation → triage, ranked causes, a personal plan, things to avoid, medicine notes.
+
+A pure function of the situation and the knowledge base: the clinical content lives in the
+knowledge files; this module only applies it (fires rules, scores causes, picks the plan).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from crampwise.assess.medicines import MedicineMatch, match_medicines
+from crampwise.assess.situation import Situation, parse_situation
+from crampwise.knowledge import Knowledge, load_knowledge
+from crampwise.knowledge import vocabulary as v
+from crampwise.knowledge.facts import (
+    Fact,
+    FactContext,
+    condition_holds,
+    describe,
+    holds,
+    matched,
+)
+from crampwise.knowledge.models import Caution, Remedy
+
+PHASE_ORDER = v.PHASES
+
+
+@dataclass(frozen=True)
+class TriageReason:
+    id: str
+    level: str
+    title: str
+    because: tuple[str, ...]
+    advice: str
+    evidence: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Triage:
+    level: str
+    title: str
+    action: str
+    reasons: tuple[TriageReason, ...]
+
+
+@dataclass(frozen=True)
+class CauseResult:
+    id: str
+    title: str
+    score: float
+    because: tuple[str, ...]
+    evidence: str
+    summary: str
+    sources: tuple[str, ...]
+    seed_claim: str | None = None
+
+
+@dataclass(frozen=True)
+class PlanItem:
+    id: str
+    title: str
+    when: str
+    how: str
+    evidence: str
+    evidence_note: str
+    cautions: tuple[Caution, ...]
+    sources: tuple[str, ...]
+    because: tuple[str, ...] = ()
+    replaces: str | None = None
+    replaced_because: tuple[str, ...] = ()
+    replacement_reason: str | None = None
+    seed_claim: str | None = None
+
+
+@dataclass(frozen=True)
+class AvoidResult:
+    id: str
+    title: str
+    why: str
+    evidence: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AssessmentResult:
+    """Everything `crampwise assess` reports; `to_dict()` is the contract's JSON."""
+
+    situation: Situation
+    triage: Triage
+    causes: tuple[CauseResult, ...]
+    plan: tuple[PlanItem, ...]
+    avoid: tuple[AvoidResult, ...]
+    medications: tuple[MedicineMatch, ...]
+    knowledge_version: str
+    disclaimer: str
+    note: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "triage": {
+                "level": self.triage.level,
+                "title": self.triage.title,
+                "action": self.triage.action,
+                "reasons": [_reason_dict(r) for r in self.triage.reasons],
+            },
+            "causes": [_cause_dict(c) for c in self.causes],
+            "plan": [_plan_dict(p) for p in self.plan],
+            "avoid": [
+                {
+                    "id": a.id,
+                    "title": a.title,
+                    "why": a.why,
+                    "evidence": a.evidence,
+                    "sources": list(a.sources),
+                }
+                for a in self.avoid
+            ],
+            "medications": [m.to_dict() for m in self.medications],
+            "note": self.note,
+            "situation": self.situation.to_dict(),
+            "knowledge_version": self.knowledge_version,
+            "disclaimer": self.disclaimer,
+        }
+
+
+def _reason_dict(r: TriageReason) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "level": r.level,
+        "title": r.title,
+        "because": list(r.because),
+        "advice": r.advice,
+        "evidence": r.evidence,
+        "sources": list(r.sources),
+    }
+
+
+def _cause_dict(c: CauseResult) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "title": c.title,
+        "score": c.score,
+        "because": list(c.because),
+        "evidence": c.evidence,
+        "summary": c.summary,
+        "seed_claim": c.seed_claim,
+        "sources": list(c.sources),
+    }
+
+
+def _plan_dict(p: PlanItem) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": p.id,
+        "title": p.title,
+        "when": p.when,
+        "how": p.how,
+        "evidence": p.evidence,
+        "evidence_note": p.evidence_note,
+        "cautions": [c.text for c in p.cautions],
+        "caution_details": [
+            {"id": c.id, "text": c.text, "evidence": c.evidence, "sources": list(c.sources)}
+            for c in p.cautions
+        ],
+        "sources": list(p.sources),
+        "because": list(p.because),
+        "seed_claim": p.seed_claim,
+    }
+    if p.replaces:
+        out["replaces"] = p.replaces
+        out["replaced_because"] = list(p.replaced_because)
+        out["replacement_reason"] = p.replacement_reason
+    return out
+
+
+def build_context(
+    situation: Situation, medicines: list[MedicineMatch], knowledge: Knowledge
+) -> FactContext:
+    """The facts a situation offers to the knowledge base's rules."""
+    values: dict[str, float | bool | str] = {}
+    shown: dict[str, str] = {}
+    for block in v.BLOCKS:
+        for key, value in getattr(situation, block).items():
+            path = f"{block}.{key}"
+            if isinstance(value, bool):
+                values[path] = value
+                shown[path] = key if value else f"{key}=false"
+            elif isinstance(value, int | float):
+                values[path] = float(value)
+                shown[path] = f"{key}={value:g}"
+            else:
+                values[path] = value
+                shown[path] = f"{key}={value}"
+    temp = situation.bedroom_temp_c
+    if temp is not None:
+        values["day.bedroom_temp_c"] = temp
+        shown["day.bedroom_temp_c"] = shown.get("day.bedroom_temp_c") or shown["day.bedroom_temp_f"]
+    return FactContext(
+        symptoms=frozenset(situation.symptoms),
+        conditions=frozenset(situation.conditions),
+        medicines=tuple(m.fact(knowledge) for m in medicines if m.recognised),
+        values=values,
+        shown=shown,
+    )
+
+
+def _because(facts: list[Fact] | tuple[Fact, ...], ctx: FactContext) -> tuple[str, ...]:
+    out: dict[str, None] = {}
+    for fact in facts:
+        for text in describe(fact, ctx):
+            out.setdefault(text)
+    return tuple(out)
+
+
+def triage(ctx: FactContext, knowledge: Knowledge) -> Triage:
+    """Fire every red-flag rule; the level is the most urgent any fired rule gives."""
+    fired = [r for r in knowledge.rules if not r.baseline and condition_holds(r.when, ctx)]
+    if not fired:
+        fired = [r for r in knowledge.rules if r.baseline]
+    fired.sort(key=lambda r: v.LEVELS.index(r.level))  # stable: file order within a level
+    level = fired[0].level
+    reasons = tuple(
+        TriageReason(
+            r.id,
+            r.level,
+            r.title,
+            _because(matched(r.when, ctx), ctx),
+            r.advice,
+            r.evidence,
+            r.sources,
+        )
+        for r in fired
+    )
+    info = knowledge.levels[level]
+    return Triage(level, info.title, info.action, reasons)
+
+
+def rank_causes(ctx: FactContext, knowledge: Knowledge) -> tuple[CauseResult, ...]:
+    """Causes the situation's facts support, best supported first (noisy-or of signals)."""
+    results = []
+    for cause in knowledge.causes:
+        hits = [s for s in cause.signals if holds(s.fact, ctx)]
+        if not hits:
+            continue
+        remaining = 1.0
+        for s in hits:
+            remaining *= 1.0 - s.weight
+        results.append(
+            CauseResult(
+                cause.id,
+                cause.title,
+                round(1.0 - remaining, 3),
+                _because([s.fact for s in hits], ctx),
+                cause.evidence,
+                cause.summary,
+                cause.sources,
+                cause.seed_claim,
+            )
+        )
+    results.sort(key=lambda c: (-c.score, v.GRADES.index(c.evidence)))
+    return tuple(results)
+
+
+def _active_cautions(remedy: Remedy, ctx: FactContext) -> tuple[Caution, ...]:
+    return tuple(c for c in remedy.cautions if c.when is None or condition_holds(c.when, ctx))
+
+
+def build_plan(ctx: FactContext, knowledge: Knowledge) -> tuple[PlanItem, ...]:
+    """The remedies that apply, with safety substitutions and the cautions that hold."""
+    items: list[tuple[int, int, int, PlanItem]] = []
+    for order, remedy in enumerate(knowledge.remedies.values()):
+        if remedy.include is None or not condition_holds(remedy.include, ctx):
+            continue
+        because = _because([f for f in remedy.relevant if holds(f, ctx)], ctx)
+        sub = remedy.substitute
+        if sub is not None and condition_holds(sub.when, ctx):
+            alt = knowledge.remedies[sub.with_id]
+            item = _item(alt, ctx, because)
+            item = PlanItem(
+                **{
+                    **item.__dict__,
+                    "replaces": remedy.id,
+                    "replaced_because": _because(matched(sub.when, ctx), ctx),
+                    "replacement_reason": sub.reason,
+                }
+            )
+        else:
+            item = _item(remedy, ctx, because)
+        items.append((PHASE_ORDER.index(remedy.phase), 0 if because else 1, order, item))
+    items.sort(key=lambda t: t[:3])
+    return tuple(t[3] for t in items)
+
+
+def _item(remedy: Remedy, ctx: FactContext, because: tuple[str, ...]) -> PlanItem:
+    return PlanItem(
+        id=remedy.id,
+        title=remedy.title,
+        when=remedy.phase,
+        how=remedy.how,
+        evidence=remedy.evidence,
+        evidence_note=remedy.evidence_note,
+        cautions=_active_cautions(remedy, ctx),
+        sources=remedy.sources,
+        because=because,
+        seed_claim=remedy.seed_claim,
+    )
+
+
+def assess(
+    situation: dict[str, Any] | Situation, knowledge: Knowledge | None = None
+) -> AssessmentResult:
+    """Assess one situation (a contract dict, checked here, or an already parsed Situation)."""
+    kb = knowledge or load_knowledge()
+    sit = situation if isinstance(situation, Situation) else parse_situation(situation)
+    meds = match_medicines(sit.medications, kb)
+    ctx = build_context(sit, meds, kb)
+    causes = rank_causes(ctx, kb)
+    avoid = tuple(
+        AvoidResult(a.id, a.title, a.why, a.evidence, a.sources)
+        for a in kb.avoid
+        if condition_holds(a.include, ctx)
+    )
+    return AssessmentResult(
+        situation=sit,
+        triage=triage(ctx, kb),
+        causes=causes,
+        plan=build_plan(ctx, kb),
+        avoid=avoid,
+        medications=tuple(meds),
+        knowledge_version=kb.version,
+        disclaimer=kb.disclaimer,
+        note=kb.no_clear_cause,
+    )

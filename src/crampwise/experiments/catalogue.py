@@ -1,0 +1,123 @@
+"""Remedies a person can test on themselves with an n-of-1 experiment, and the diary column
+that records, night by night, whether they did it.
+
+A remedy qualifies when it is safe to switch on and off every week or two, acts within a
+night or two (so a few days of wash-out suffice), and is done in the evening. Quinine never
+qualifies (FDA boxed warning; see the knowledge base's "avoid" list), nor does anything that
+must not be stopped abruptly. A supplement is only tested when the person and their doctor
+chose it; its diary column is a boolean factor the person names.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from crampwise.diary.model import BUILTIN_BY_NAME
+from crampwise.errors import InputError
+
+
+@dataclass(frozen=True)
+class TestableIntervention:
+    """A remedy from the knowledge base and the boolean diary column that records it."""
+
+    __test__ = False  # not a pytest test class despite the name
+
+    id: str
+    title: str
+    column: str
+    builtin_column: bool  # True: a built-in day factor; False: a custom boolean factor
+    reminder: str  # what the evening reminder says on an "on" day
+    needs_doctor: bool = False
+
+
+TESTABLE: dict[str, TestableIntervention] = {
+    t.id: t
+    for t in (
+        TestableIntervention(
+            "warm_footbath",
+            "warm footbath before bed",
+            "footbath",
+            True,
+            "Warm footbath before bed: 5–10 minutes, water no hotter than about 38 °C "
+            "(test it with your elbow; not if your feet are numb).",
+        ),
+        TestableIntervention(
+            "calf_stretch_bedtime",
+            "calf and hamstring stretching at bedtime",
+            "stretched",
+            True,
+            "Stretch calves and hamstrings before bed: 3 holds of 10–30 s each leg.",
+        ),
+        TestableIntervention(
+            "massage_therapy",
+            "leg massage in the evening",
+            "massage",
+            True,
+            "Massage your calves for a few minutes this evening.",
+        ),
+        TestableIntervention(
+            "warm_bedroom",
+            "a warm bedroom and warm legs at night",
+            "warm_bedroom",
+            False,
+            "Warm the bedroom (about 18–20 °C) and keep your legs warm tonight.",
+        ),
+        TestableIntervention(
+            "supplement",
+            "a supplement you and your doctor chose",
+            "supplement",
+            False,
+            "Take the supplement you and your doctor chose, as agreed.",
+            needs_doctor=True,
+        ),
+    )
+}
+NEVER = frozenset({"quinine", "quinine_sulfate", "tonic_water"})
+_COLUMN = re.compile(r"[a-z][a-z0-9_]{0,63}")
+
+
+def testable_intervention(intervention_id: str, column: str | None = None) -> TestableIntervention:
+    """The testable remedy `intervention_id`; `column` renames its custom diary factor.
+
+    Raises InputError for quinine, for any remedy that cannot be tested this way (listing
+    those that can), and for a column name that is not a plain lower-case identifier.
+    """
+    key = intervention_id.strip().lower()
+    allowed = ", ".join(TESTABLE)
+    if key in NEVER:
+        raise InputError(
+            f"field 'intervention': {intervention_id!r} is never suggested or tested by crampwise "
+            f"(serious, sometimes fatal side effects); testable remedies are: {allowed}",
+            field="intervention",
+        )
+    found = TESTABLE.get(key)
+    if found is None:
+        raise InputError(
+            f"field 'intervention': {intervention_id!r} is not one of: {allowed}",
+            field="intervention",
+        )
+    if column is None or column == found.column:
+        return found
+    if found.builtin_column:
+        raise InputError(
+            f"field 'column': {found.id} is recorded in the built-in column {found.column!r}; "
+            "only warm_bedroom and supplement take a column name",
+            field="column",
+        )
+    if not _COLUMN.fullmatch(column):
+        raise InputError(
+            f"field 'column': {column!r} must be lower-case letters, digits and _ "
+            "(starting with a letter)",
+            field="column",
+        )
+    builtin = BUILTIN_BY_NAME.get(column)
+    if builtin is not None and builtin.kind != "boolean":
+        raise InputError(
+            f"field 'column': {column!r} is a built-in {builtin.kind} factor; "
+            "an experiment needs a yes/no (boolean) column",
+            field="column",
+        )
+    return TestableIntervention(
+        found.id, found.title, column, builtin is not None, found.reminder, found.needs_doctor
+    )

@@ -1,0 +1,93 @@
+"""`UserDiary`: one user's whole diary; every query is scoped to that user."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from crampwise.diary.model import FactorValue
+from crampwise.store.care.tables import Note, care_notes, note_from_row
+from crampwise.store.diary.bulk import BulkMixin
+from crampwise.store.diary.csvsync import CsvMixin
+from crampwise.store.diary.days import BUILTIN_NAMES
+from crampwise.store.diary.records import ExperimentRecord, RecordsMixin, _experiment
+from crampwise.store.tables import day_logs, episodes, experiments, users
+
+# Built once: the Tonight page reads these on every visit, and building a statement costs
+# more than running it. The user is resolved by name inside each statement (never cached:
+# SQLite may hand a deleted user's id to the next new user).
+_USER = sa.select(users.c.id).where(users.c.name == sa.bindparam("name")).scalar_subquery()
+_NIGHT_COUNTS = (
+    sa.select(episodes.c.night, sa.func.count())
+    .where(
+        episodes.c.user_id == _USER,
+        episodes.c.night >= sa.bindparam("first"),
+        episodes.c.night <= sa.bindparam("last"),
+    )
+    .group_by(episodes.c.night)
+)
+_DAY = sa.select(*(day_logs.c[name] for name in BUILTIN_NAMES)).where(
+    day_logs.c.user_id == _USER, day_logs.c.date == sa.bindparam("day")
+)
+_ACTIVE_EXPERIMENTS = (
+    sa.select(experiments)
+    .where(experiments.c.user_id == _USER, experiments.c.status == "active")
+    .order_by(experiments.c.created_at.desc(), experiments.c.id.desc())
+)
+_PRACTITIONER = users.alias("practitioner")
+_NEWEST_NOTES = (
+    sa.select(care_notes, _PRACTITIONER.c.name)
+    .join(_PRACTITIONER, _PRACTITIONER.c.id == care_notes.c.practitioner_id)
+    .where(care_notes.c.client_id == _USER)
+    .order_by(care_notes.c.id.desc())
+    .limit(sa.bindparam("notes"))
+)
+
+
+@dataclass
+class TonightSummary:
+    """What the Tonight screen shows, read in one transaction (see `UserDiary.tonight`)."""
+
+    night: date
+    counts: dict[date, int]  # cramps per night over the window; nights without any absent
+    values: dict[str, FactorValue]  # tonight's built-in day values that are set
+    experiments: list[ExperimentRecord]  # active ones, newest first
+    notes: list[Note]  # the newest notes from the user's care team, newest first
+
+
+class UserDiary(BulkMixin, CsvMixin, RecordsMixin):
+    """One user's diary. Reads never create the user; the first write does.
+
+    See `crampwise.store` for the method list. Methods: episodes (`add_episode`,
+    `episodes`, `get_episode`, `update_episode`, `delete_episode`), days (`put_day`,
+    `put_days`, `get_day`, `days`, `delete_day`), factors (`define_factor`,
+    `custom_factors`), `day_table`, CSV (`export_csv`, `import_csv`, `import_day_table`),
+    medicines, experiments, assessments, `tonight`, and `delete_everything`.
+    """
+
+    def tonight(self, night: date, nights: int = 14, notes: int = 5) -> TonightSummary:
+        """Cramp counts of the `nights` nights ending at `night`, its built-in values, the
+        active experiments and the newest `notes` care-team notes: one consistent read (one
+        transaction, four statements)."""
+        first = night - timedelta(days=nights - 1)
+        name = self.user_name
+        with self._read() as conn:
+            counts = conn.execute(
+                _NIGHT_COUNTS, {"name": name, "first": first, "last": night}
+            ).all()
+            row = conn.execute(_DAY, {"name": name, "day": night}).first()
+            active = conn.execute(_ACTIVE_EXPERIMENTS, {"name": name}).all()
+            newest = conn.execute(_NEWEST_NOTES, {"name": name, "notes": notes}).all()
+        values = {} if row is None else {k: v for k, v in row._mapping.items() if v is not None}
+        return TonightSummary(
+            night,
+            {day: int(n) for day, n in counts},
+            values,
+            [_experiment(r) for r in active],
+            [note_from_row(r) for r in newest],
+        )
+
+    def __repr__(self) -> str:
+        return f"UserDiary({self.user_name!r})"

@@ -1,0 +1,42 @@
+"""Guide: the knowledge base as readable pages (the same sections as `crampwise learn`)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from crampwise.web.care.clinic import GuideUserDep  # public in clinic mode (#7)
+from crampwise.web.deps import render
+from crampwise.web.pages.common import knowledge
+
+router = APIRouter()
+
+
+@router.get("/guide")
+async def guide(request: Request, user: GuideUserDep) -> Response:
+    """The overview (what the grades mean) and a list of topics."""
+    from crampwise.assess.guide import TOPICS, sections
+
+    everything = sections()
+    overview = everything[0]
+    topics = [s for s in everything if s.id != overview.id and s.id in TOPICS]
+    return render(request, "guide.html", overview=overview, topics=topics, kb=knowledge())
+
+
+@router.get("/guide/sources")
+async def guide_sources(request: Request, user: GuideUserDep) -> Response:
+    """The bibliography, with how well each source was checked."""
+    return render(request, "guide_sources.html", sources=list(knowledge().sources.values()))
+
+
+@router.get("/guide/{topic}")
+async def guide_topic(request: Request, user: GuideUserDep, topic: str) -> Response:
+    """One topic (causes, remedies, avoid, warning-signs, medicines) or one cause or remedy."""
+    from crampwise.assess.guide import sections
+    from crampwise.errors import InputError, NotFoundError
+
+    try:
+        found = sections(topic)
+    except InputError:
+        raise NotFoundError(topic) from None
+    return render(request, "guide_section.html", section=found[0])
