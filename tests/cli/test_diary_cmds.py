@@ -5,12 +5,10 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 
-EXE = str(Path(sys.executable).with_name("crampwise"))
-from .conftest import Cli
+from .conftest import EXE, Cli
 
 
 def test_log_cramp_alone_is_a_calf_cramp_now(cli: Cli) -> None:
