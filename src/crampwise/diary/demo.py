@@ -14,10 +14,9 @@ from __future__ import annotations
 import math
 import random
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from crampwise.diary.model import CustomFactor, DayLog, Episode, Medicine
-from crampwise.store.diary.userdiary import UserDiary
 
 # Planted effects as rate ratios (per night), documented for tests and the README.
 BASE_RATE = 0.35
@@ -124,8 +123,20 @@ def simulate(
     return logs, episodes
 
 
+class DemoDiary(Protocol):
+    """What `fill_demo` needs of a diary (a store's `UserDiary` has it)."""
+
+    user_name: str
+
+    def delete_everything(self) -> object: ...
+    def define_factor(self, factor: CustomFactor) -> object: ...
+    def put_days(self, logs: list[DayLog], source: str) -> object: ...
+    def add_episodes(self, episodes: list[Episode]) -> object: ...
+    def add_medicine(self, medicine: Medicine) -> object: ...
+
+
 def fill_demo(
-    diary: UserDiary, seed: int = 2, days: int = 210, end: date | None = None
+    diary: DemoDiary, seed: int = 2, days: int = 210, end: date | None = None
 ) -> dict[str, Any]:
     """Replace the diary's contents with the simulated demo; returns a short summary."""
     logs, episodes = simulate(seed, days, end)
