@@ -14,7 +14,8 @@ import pytest
 
 from crampwise.diary.model import DayLog
 from crampwise.errors import InputError
-from crampwise.interop.apple_health.importer import import_export, read_export
+from crampwise.interop.apple_health.importer import import_export
+from crampwise.interop.apple_health.parser import read_export
 from crampwise.store import Store
 
 # The shared generator lives next to the repository (../shared/tools); override with an env var.

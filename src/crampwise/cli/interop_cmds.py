@@ -53,7 +53,8 @@ def import_apple_health(
     fmt: FormatOption = None,
 ) -> None:
     """Import steps, exercise, workouts, sleep and dietary data from an Apple Health export."""
-    from crampwise.interop.apple_health.importer import import_export, progress_printer
+    from crampwise.interop.apple_health.importer import import_export
+    from crampwise.interop.apple_health.progress import progress_printer
     from crampwise.store import open_store
 
     update, close = progress_printer()
