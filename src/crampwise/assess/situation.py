@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from crampwise.diary.units import f_to_c
 from crampwise.errors import InputError
 from crampwise.knowledge import vocabulary as v
 
@@ -36,7 +37,7 @@ class Situation:
         if "bedroom_temp_c" in self.day:
             return float(self.day["bedroom_temp_c"])
         if "bedroom_temp_f" in self.day:
-            return round((float(self.day["bedroom_temp_f"]) - 32) * 5 / 9, 1)
+            return round(f_to_c(float(self.day["bedroom_temp_f"])), 1)
         return None
 
     def to_dict(self) -> dict[str, Any]:

@@ -10,6 +10,7 @@ import re
 from datetime import date, datetime, time, timedelta
 
 from crampwise.diary.model import night_of
+from crampwise.diary.units import f_to_c, litres
 from crampwise.errors import InputError
 
 _CLOCK = re.compile(r"(?P<h>\d{1,2})(?:[:.h](?P<m>\d{2}))?\s*(?P<ampm>am|pm|a|p)?")
@@ -135,18 +136,13 @@ def parse_temperature_c(text: str, default_unit: str = "C", field: str = "bedroo
         )
     value = float(match[1])
     unit = (match[2] or default_unit).lower()
-    celsius = (value - 32) * 5 / 9 if unit == "f" else value
-    celsius = round(celsius, 1)
+    celsius = round(f_to_c(value) if unit == "f" else value, 1)
     if not -10 <= celsius <= 45:
         hint = " (write 64F for Fahrenheit)" if unit == "c" and 14 <= value <= 113 else ""
         raise InputError(
             f"field '{field}': {text!r} is outside -10–45 °C (14–113 °F){hint}", field=field
         )
     return celsius
-
-
-_FL_OZ_L = 0.0295735295625
-_CUP_L = 0.2365882365
 
 
 def parse_volume_l(text: str, default_unit: str = "l", field: str = "fluids") -> float:
@@ -159,15 +155,7 @@ def parse_volume_l(text: str, default_unit: str = "l", field: str = "fluids") ->
             field=field,
         )
     value = float(match[1])
-    unit = match[2] or default_unit
-    if unit == "ml":
-        litres = value / 1000
-    elif unit in ("floz", "oz"):
-        litres = value * _FL_OZ_L
-    elif unit.startswith("cup"):
-        litres = value * _CUP_L
-    else:
-        litres = value
-    if litres > 20:
+    volume = litres(value, match[2] or default_unit)
+    if volume > 20:
         raise InputError(f"field '{field}': {text!r} is more than 20 litres", field=field)
-    return round(litres, 2)
+    return round(volume, 2)
