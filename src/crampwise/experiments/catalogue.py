@@ -2,10 +2,10 @@
 that records, night by night, whether they did it.
 
 A remedy qualifies when it is safe to switch on and off every week or two, acts within a
-night or two (so a few days of wash-out suffice), and is done in the evening. Quinine never
-qualifies (FDA boxed warning; see the knowledge base's "avoid" list), nor does anything that
-must not be stopped abruptly. A supplement is only tested when the person and their doctor
-chose it; its diary column is a boolean factor the person names.
+night or two (so a few days of wash-out suffice), and is done in the evening. Quinine, by any
+of its names in the knowledge base's "avoid" list, never qualifies (FDA boxed warning), nor
+does anything that must not be stopped abruptly. A supplement is only tested when the person
+and their doctor chose it; its diary column is a boolean factor the person names.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from crampwise.diary.model import BUILTIN_BY_NAME
 from crampwise.errors import InputError
+from crampwise.knowledge import load_knowledge
 
 
 @dataclass(frozen=True)
@@ -27,8 +28,12 @@ class TestableIntervention:
     title: str
     column: str
     builtin_column: bool  # True: a built-in day factor; False: a custom boolean factor
-    reminder: str  # what the evening reminder says on an "on" day
     needs_doctor: bool = False
+
+    @property
+    def reminder(self) -> str:
+        """What the evening reminder says on an "on" day (from the knowledge base)."""
+        return load_knowledge().bedtime.reminders[self.id].text
 
 
 TESTABLE: dict[str, TestableIntervention] = {
@@ -39,41 +44,34 @@ TESTABLE: dict[str, TestableIntervention] = {
             "warm footbath before bed",
             "footbath",
             True,
-            "Warm footbath before bed: 5–10 minutes, water no hotter than about 38 °C "
-            "(test it with your elbow; not if your feet are numb).",
         ),
         TestableIntervention(
             "calf_stretch_bedtime",
             "calf and hamstring stretching at bedtime",
             "stretched",
             True,
-            "Stretch calves and hamstrings before bed: 3 holds of 10–30 s each leg.",
         ),
         TestableIntervention(
             "massage_therapy",
             "leg massage in the evening",
             "massage",
             True,
-            "Massage your calves for a few minutes this evening.",
         ),
         TestableIntervention(
             "warm_bedroom",
             "a warm bedroom and warm legs at night",
             "warm_bedroom",
             False,
-            "Warm the bedroom (about 18–20 °C) and keep your legs warm tonight.",
         ),
         TestableIntervention(
             "supplement",
             "a supplement you and your doctor chose",
             "supplement",
             False,
-            "Take the supplement you and your doctor chose, as agreed.",
             needs_doctor=True,
         ),
     )
 }
-NEVER = frozenset({"quinine", "quinine_sulfate", "tonic_water"})
 _COLUMN = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
 
@@ -85,7 +83,7 @@ def testable_intervention(intervention_id: str, column: str | None = None) -> Te
     """
     key = intervention_id.strip().lower()
     allowed = ", ".join(TESTABLE)
-    if key in NEVER:
+    if key.replace("_", " ") in _never_tested():
         raise InputError(
             f"field 'intervention': {intervention_id!r} is never suggested or tested by crampwise "
             f"(serious, sometimes fatal side effects); testable remedies are: {allowed}",
@@ -119,5 +117,11 @@ def testable_intervention(intervention_id: str, column: str | None = None) -> Te
             field="column",
         )
     return TestableIntervention(
-        found.id, found.title, column, builtin is not None, found.reminder, found.needs_doctor
+        found.id, found.title, column, builtin is not None, found.needs_doctor
     )
+
+
+def _never_tested() -> frozenset[str]:
+    """Quinine and its other names ("quinine sulfate", "tonic water"), lower case."""
+    quinine = next(a for a in load_knowledge().avoid if a.id == "quinine")
+    return frozenset(name.lower() for name in (quinine.id, *quinine.names))

@@ -85,6 +85,7 @@ class AvoidItem:
     evidence: str
     sources: tuple[str, ...]
     include: Condition
+    names: tuple[str, ...] = ()  # other names of the same thing ("tonic water")
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,52 @@ class NowStep:
 
 
 @dataclass(frozen=True)
+class StretchTiming:
+    """The bedtime stretch timer: `rounds` of a hold then a rest."""
+
+    hold_s: int
+    rest_s: int
+    rounds: int
+    evidence: str
+    sources: tuple[str, ...]
+
+    @property
+    def total_s(self) -> int:
+        return self.rounds * (self.hold_s + self.rest_s)
+
+
+@dataclass(frozen=True)
+class FootbathLimits:
+    """The safe footbath: water between `low_c` and `high_c`, never above `max_c`."""
+
+    low_c: float
+    high_c: float
+    max_c: float
+    minutes: int
+    evidence: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """What the evening reminder of an experiment says on an "on" night."""
+
+    intervention: str
+    text: str
+    evidence: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class BedtimeRoutine:
+    """The bedtime routine's numbers and the experiments' evening reminders."""
+
+    stretch: StretchTiming
+    footbath: FootbathLimits
+    reminders: dict[str, Reminder]
+
+
+@dataclass(frozen=True)
 class LevelInfo:
     title: str
     action: str
@@ -157,6 +204,7 @@ class Knowledge:
     classes: dict[str, DrugClass]
     medicines: dict[str, MedicineEntry]
     combinations: tuple[Combination, ...]
+    bedtime: BedtimeRoutine
     # normalised name -> generic names it stands for (one, or several for a combination)
     names: dict[str, tuple[str, ...]] = field(default_factory=dict)
     now_steps: tuple[NowStep, ...] = ()
