@@ -14,7 +14,8 @@ from fhir.resources.bundle import Bundle
 
 from crampwise.diary.model import CustomFactor, DayLog, Episode
 from crampwise.errors import InputError
-from crampwise.interop.fhir.bundle import CRAMP_CODE, export_diary, import_diary, read_bundle
+from crampwise.interop.fhir import export_diary, import_diary, read_bundle
+from crampwise.interop.fhir.codes import CRAMP_CODE
 from crampwise.store import Store
 
 from .conftest import Planted

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from crampwise.diary.model import CustomFactor, DayLog, Episode, Medicine
 from crampwise.errors import InputError
-from crampwise.interop.fhir.bundle import export_diary, import_diary
+from crampwise.interop.fhir import export_diary, import_diary
 from crampwise.store import Store, UserDiary, open_store
 
 from .conftest import Planted

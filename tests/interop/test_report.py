@@ -14,7 +14,7 @@ import pytest
 from pypdf import PdfReader
 
 from crampwise.diary.model import Medicine
-from crampwise.interop.report.pdf import diary_report, gather_report
+from crampwise.interop.report import diary_report, gather_report
 from crampwise.store import Store
 
 from .conftest import Planted

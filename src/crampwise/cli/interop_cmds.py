@@ -83,7 +83,7 @@ def import_fhir(
     fmt: FormatOption = None,
 ) -> None:
     """Read a FHIR Bundle written by `crampwise export fhir` into the diary."""
-    from crampwise.interop.fhir.bundle import import_diary
+    from crampwise.interop.fhir import import_diary
     from crampwise.store import open_store
 
     try:
@@ -111,7 +111,7 @@ def export_fhir(ctx: typer.Context, output: OutputOption = None) -> None:
     """Write the diary as a FHIR R5 Bundle (JSON)."""
     import json
 
-    from crampwise.interop.fhir.bundle import export_diary
+    from crampwise.interop.fhir import export_diary
     from crampwise.store import open_store
 
     user = current_user(ctx)
@@ -154,7 +154,7 @@ def report(
     end: Annotated[str | None, typer.Option("--to", help="Last night (YYYY-MM-DD).")] = None,
 ) -> None:
     """Write a two-page clinician report (PDF) of the diary."""
-    from crampwise.interop.report.pdf import diary_report
+    from crampwise.interop.report import diary_report
     from crampwise.store import open_store
 
     first, last = _parse_date(start, "from"), _parse_date(end, "to")

@@ -12,11 +12,13 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, Protocol
+from typing import Protocol
 
 from icalendar import Alarm, Calendar, Event
 
 from crampwise.errors import InputError
+from crampwise.experiments.catalogue import TESTABLE
+from crampwise.interop.records import StoredExperiment
 
 PRODID = "-//crampwise//crampwise calendar 1.0//EN"
 UID_DOMAIN = "crampwise.local"
@@ -208,8 +210,6 @@ def diary_calendar(
 
 def intervention_title(intervention_id: str) -> str:
     """The readable name of a testable remedy (`warm footbath before bed`), else the id."""
-    from crampwise.experiments.catalogue import TESTABLE
-
     found = TESTABLE.get(intervention_id)
     return found.title if found else intervention_id.replace("_", " ")
 
@@ -221,8 +221,16 @@ class _StoredPeriod:
     condition: str
 
 
-def calendar_for_diary(diary: Any, at: time, start: date, experiments: bool = True) -> bytes:
-    """The bedtime routine plus every active experiment of a `crampwise.store.UserDiary`."""
+class CalendarDiary(Protocol):
+    """The part of `crampwise.store.UserDiary` a calendar reads."""
+
+    def experiments(self) -> Sequence[StoredExperiment]: ...
+
+
+def calendar_for_diary(
+    diary: CalendarDiary, at: time, start: date, experiments: bool = True
+) -> bytes:
+    """The bedtime routine plus every active experiment of a diary."""
     schedules: list[tuple[str, list[_StoredPeriod]]] = []
     if experiments:
         for record in diary.experiments():

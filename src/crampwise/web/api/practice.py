@@ -199,7 +199,7 @@ async def practice_assessment(request: Request, user: ApiUserDep, client_id: int
     response_class=Response,
 )
 async def practice_report(request: Request, user: ApiUserDep, client_id: int) -> Response:
-    from crampwise.interop.report.pdf import diary_report
+    from crampwise.interop.report import diary_report
     from crampwise.web.pages.report import report_period
 
     share = _gate(request, user, client_id, "reports")

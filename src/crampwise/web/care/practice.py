@@ -139,7 +139,7 @@ def _effects(report: Any) -> Any:
 @router.get("/practice/clients/{client_id}/report.pdf")
 async def practice_report(request: Request, user: UserDep, client_id: int) -> Response:
     """The clinician PDF report, only with the `reports` scope."""
-    from crampwise.interop.report.pdf import diary_report
+    from crampwise.interop.report import diary_report
 
     require_practitioner(request, user)
     care, when = care_store(request), today()

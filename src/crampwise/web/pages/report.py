@@ -44,7 +44,7 @@ def report_period(first_text: str, last_text: str, today: date) -> tuple[date, d
 @router.get("/report.pdf")
 async def report_pdf(request: Request, user: UserDep, diary: DiaryDep) -> Response:
     """The signed-in person's clinician report for `?from=&to=` (YYYY-MM-DD), as a PDF file."""
-    from crampwise.interop.report.pdf import diary_report
+    from crampwise.interop.report import diary_report
 
     today = local_now().date()
     params = request.query_params

@@ -1,20 +1,30 @@
-"""The clinician report: at most two A4 pages a doctor can read in a minute (PDF, reportlab).
-
-`gather_report` collects the figures from a diary (pure data, testable on its own);
-`render_report` lays them out; `diary_report` does both. Charts use reportlab.graphics.
-"""
+"""The clinician report laid out on at most two A4 pages (PDF, reportlab; charts drawn with
+reportlab.graphics, no matplotlib)."""
 
 from __future__ import annotations
 
 import io
 import statistics
-from collections import Counter
-from dataclasses import dataclass, field
-from datetime import date, timedelta
-from typing import Any
 
-from crampwise.diary.daytable import DayTable
-from crampwise.diary.model import BUILTIN_BY_NAME, Episode, Medicine
+from reportlab.graphics.charts.barcharts import VerticalBarChart
+from reportlab.graphics.charts.linecharts import HorizontalLineChart
+from reportlab.graphics.shapes import Drawing, String
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    Flowable,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from crampwise.diary.model import BUILTIN_BY_NAME
+from crampwise.interop.report.gather import ReportData
 
 METHOD_LINE = (
     "Method: nightly diary; triggers by negative-binomial regression adjusted for the other "
@@ -34,167 +44,6 @@ TRIAGE_WORDS = {
     "routine": "Routine - book a doctor's appointment",
     "self_care": "Self-care - see a doctor if no better",
 }
-
-
-@dataclass
-class ExperimentLine:
-    """One experiment as the report shows it."""
-
-    title: str
-    start: date
-    end: date
-    status: str
-    verdict: str | None = None
-    rate_ratio: float | None = None
-    ci95: tuple[float, float] | None = None
-    probability_helps: float | None = None
-    nights_on: int = 0
-    nights_off: int = 0
-
-
-@dataclass
-class MedicineLine:
-    """A medicine from the diary, with whether the knowledge base links it to cramps."""
-
-    name: str
-    started: date | None
-    stopped: date | None
-    linked_to_cramps: bool | None  # None: not known to the knowledge base / not checked
-    drug_class: str | None = None
-
-
-@dataclass
-class ReportData:
-    """Everything the two pages show."""
-
-    user: str
-    first: date
-    last: date
-    nights: int
-    cramp_nights: int
-    cramps: int
-    weeks: list[tuple[date, int, int]]  # (Monday, cramps, nights logged that week)
-    week_pain: list[float | None]  # median pain of that week's cramps (None: none rated)
-    pain: list[float]
-    durations: list[int]
-    woke: int
-    woke_known: int
-    nights_woken: int
-    muscles: Counter[str]
-    triggers: Any = None  # crampwise.analysis.triggers.TriggerReport
-    triggers_error: str | None = None
-    experiments: list[ExperimentLine] = field(default_factory=list)
-    medicines: list[MedicineLine] = field(default_factory=list)
-    assessment: dict[str, Any] | None = None
-    assessed_on: date | None = None
-    today: date | None = None
-
-    @property
-    def per_week(self) -> float:
-        return 7 * self.cramps / self.nights if self.nights else 0.0
-
-
-def _weeks(table: DayTable) -> list[tuple[date, int, int]]:
-    if not table.dates:
-        return []
-    by_week: dict[date, list[int]] = {}
-    for d, c in zip(table.dates, table.cramps, strict=True):
-        by_week.setdefault(d - timedelta(days=d.weekday()), []).append(c)
-    monday = min(by_week)
-    out = []
-    while monday <= max(by_week):
-        counts = by_week.get(monday, [])
-        out.append((monday, sum(counts), len(counts)))
-        monday += timedelta(days=7)
-    return out
-
-
-def _week_pain(weeks: list[tuple[date, int, int]], episodes: list[Episode]) -> list[float | None]:
-    by_week: dict[date, list[int]] = {}
-    for e in episodes:
-        if e.pain is not None:
-            by_week.setdefault(e.night - timedelta(days=e.night.weekday()), []).append(e.pain)
-    return [float(statistics.median(by_week[m])) if m in by_week else None for m, _, _ in weeks]
-
-
-def _experiments(diary: Any, table: DayTable, today: date) -> list[ExperimentLine]:
-    from crampwise.experiments.plan import ExperimentPlan
-    from crampwise.experiments.status import analyze_plan
-    from crampwise.interop.ics import intervention_title
-
-    lines = []
-    for record in sorted(diary.experiments(), key=lambda r: (r.created_at, r.id)):
-        plan = ExperimentPlan.from_dict({
-            "intervention": record.intervention, "periods": record.schedule,
-            "washout_days": record.washout_days, "column": record.factor,
-        })  # fmt: skip
-        line = ExperimentLine(
-            intervention_title(record.intervention), plan.start, plan.end, record.status
-        )
-        if today >= plan.start:
-            result = analyze_plan(plan, table, today)
-            line.verdict = result.verdict
-            line.nights_on, line.nights_off = result.nights_on, result.nights_off
-            line.probability_helps = result.probability_helps
-            if result.effect is not None:
-                low, high = result.effect.ci95
-                line.rate_ratio, line.ci95 = result.effect.estimate, (low, high)
-        lines.append(line)
-    return lines
-
-
-def _medicine_lines(meds: list[Medicine], assessment: dict[str, Any] | None) -> list[MedicineLine]:
-    """Each diary medicine matched against the knowledge base (as `crampwise assess` does);
-    a name it does not recognise falls back to what the last saved assessment said."""
-    from crampwise.assess.medicines import match_medicine
-    from crampwise.knowledge import load_knowledge
-
-    knowledge = load_knowledge()
-    saved = {str(e.get("input", "")).lower(): e for e in (assessment or {}).get("medications", [])}
-    lines = []
-    for med in meds:
-        match = match_medicine(med.name, knowledge)
-        linked: bool | None = match.linked_to_cramps if match.recognised else None
-        label = match.class_label
-        if linked is None and med.name.lower() in saved:
-            linked = bool(saved[med.name.lower()].get("linked_to_cramps"))
-            label = saved[med.name.lower()].get("class")
-        lines.append(MedicineLine(med.name, med.started, med.stopped, linked, label))
-    return lines
-
-
-def gather_report(
-    diary: Any, user: str, first: date | None, last: date | None, today: date
-) -> ReportData:
-    """Collect the report's figures from a `crampwise.store.UserDiary` (nights first..last)."""
-    full = diary.day_table()
-    last = last or (full.dates[-1] if full.dates else today)
-    first = first or (full.dates[0] if full.dates else last - timedelta(days=27))
-    table = full.window(first, last)
-    episodes: list[Episode] = diary.episodes(first, last)
-    pains = [float(e.pain) for e in episodes if e.pain is not None]
-    woke_known = [e.woke for e in episodes if e.woke is not None]
-    data = ReportData(
-        user=user, first=first, last=last, nights=len(table), cramps=sum(table.cramps),
-        cramp_nights=sum(1 for c in table.cramps if c > 0), weeks=_weeks(table), pain=pains,
-        week_pain=_week_pain(_weeks(table), episodes),
-        durations=[e.duration_s for e in episodes if e.duration_s is not None],
-        woke=sum(1 for w in woke_known if w), woke_known=len(woke_known),
-        nights_woken=len({e.night for e in episodes if e.woke}),
-        muscles=Counter(e.muscle for e in episodes), today=today,
-    )  # fmt: skip
-    try:
-        from crampwise.analysis.triggers import find_triggers
-
-        data.triggers = find_triggers(table)
-    except ImportError as exc:  # pragma: no cover - only while the analysis is missing
-        data.triggers_error = f"not available ({exc})"
-    data.experiments = _experiments(diary, full, today)
-    record = diary.latest_assessment()
-    if record is not None:
-        data.assessment, data.assessed_on = record.result, record.created_at.date()
-    data.medicines = _medicine_lines(diary.medicines(), data.assessment)
-    return data
 
 
 def _fmt(x: float, digits: int = 1) -> str:
@@ -256,21 +105,8 @@ def _trigger_rows(d: ReportData) -> tuple[list[list[str]], str]:
     return rows, note
 
 
-def diary_report(
-    diary: Any, user: str, first: date | None = None, last: date | None = None, *, today: date
-) -> bytes:
-    """The clinician report of one user's diary as PDF bytes."""
-    return render_report(gather_report(diary, user, first, last, today))
-
-
 def render_report(d: ReportData) -> bytes:
     """Lay out the report on at most two A4 pages."""
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
-    from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-
     styles = getSampleStyleSheet()
     body = ParagraphStyle("body", parent=styles["BodyText"], fontSize=9, leading=11)
     small = ParagraphStyle("small", parent=body, fontSize=7.5, leading=9, textColor=colors.grey)
@@ -288,7 +124,7 @@ def render_report(d: ReportData) -> bytes:
                          ("FONT", (0, 1), (0, -1), "Helvetica", 8.5),
                          ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke)])  # fmt: skip
 
-    story: list[Any] = [
+    story: list[Flowable] = [
         Paragraph(f"Night leg cramp diary - {_esc(d.user)}", h1),
         Paragraph(f"Nights {d.first:%d %b %Y} to {d.last:%d %b %Y}. {_esc(DISCLAIMER)}", small),
         Spacer(1, 4),
@@ -315,9 +151,9 @@ def render_report(d: ReportData) -> bytes:
         )
     story.append(Paragraph(_esc(note), body))
     story.append(Paragraph("Experiments (randomised n-of-1)", h2))
-    story += _experiment_block(d, header, body, mm)
+    story += _experiment_block(d, header, body)
     story.append(Paragraph("Medicines", h2))
-    story += _medicine_block(d, header, body, mm)
+    story += _medicine_block(d, header, body)
     story += [Spacer(1, 6), Paragraph(_esc(METHOD_LINE), small)]
 
     buf = io.BytesIO()
@@ -326,7 +162,7 @@ def render_report(d: ReportData) -> bytes:
         bottomMargin=12 * mm, title=f"crampwise report - {d.user}", author="crampwise",
     )  # fmt: skip
 
-    def footer(canvas: Any, doc: Any) -> None:
+    def footer(canvas: Canvas, doc: SimpleDocTemplate) -> None:
         canvas.saveState()
         canvas.setFont("Helvetica", 7)
         canvas.setFillColor(colors.grey)
@@ -341,15 +177,13 @@ def _esc(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _red_flags(d: ReportData, body: Any, h2: Any) -> list[Any]:
-    from reportlab.platypus import Paragraph
-
+def _red_flags(d: ReportData, body: ParagraphStyle, h2: ParagraphStyle) -> list[Flowable]:
     a = d.assessment
     if not a:
         return [Paragraph("Red flags: no assessment saved.", body)]
     triage = a.get("triage", {})
     level = triage.get("level", "")
-    out = [Paragraph(f"Last assessment ({d.assessed_on:%d %b %Y})", h2)]
+    out: list[Flowable] = [Paragraph(f"Last assessment ({d.assessed_on:%d %b %Y})", h2)]
     colour = {"emergency": "#b00020", "urgent": "#c75000"}.get(level, "#222222")
     out.append(
         Paragraph(
@@ -366,10 +200,7 @@ def _red_flags(d: ReportData, body: Any, h2: Any) -> list[Any]:
     return out
 
 
-def _experiment_block(d: ReportData, style: Any, body: Any, mm: float) -> list[Any]:
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.platypus import Paragraph, Table
-
+def _experiment_block(d: ReportData, style: TableStyle, body: ParagraphStyle) -> list[Flowable]:
     cell = ParagraphStyle("cell", parent=body, fontSize=8.5, leading=10)
     if not d.experiments:
         return [Paragraph("None run.", body)]
@@ -399,7 +230,7 @@ def _experiment_block(d: ReportData, style: Any, body: Any, mm: float) -> list[A
             ]
         )
     widths = [32 * mm, 32 * mm, 20 * mm, 40 * mm, 16 * mm, 40 * mm]
-    out: list[Any] = [Table(rows, colWidths=widths, style=style, repeatRows=1)]
+    out: list[Flowable] = [Table(rows, colWidths=widths, style=style, repeatRows=1)]
     if len(d.experiments) > len(shown):
         out.append(
             Paragraph(f"{len(d.experiments) - len(shown)} earlier experiments not shown.", body)
@@ -407,8 +238,7 @@ def _experiment_block(d: ReportData, style: Any, body: Any, mm: float) -> list[A
     return out
 
 
-def _medicine_block(d: ReportData, style: Any, body: Any, mm: float) -> list[Any]:
-    from reportlab.platypus import Paragraph, Table
+def _medicine_block(d: ReportData, style: TableStyle, body: ParagraphStyle) -> list[Flowable]:
 
     if not d.medicines:
         return [Paragraph("None recorded.", body)]
@@ -423,7 +253,7 @@ def _medicine_block(d: ReportData, style: Any, body: Any, mm: float) -> list[Any
             link = "YES - review" if m.linked_to_cramps else "no"
         rows.append([m.name, (m.drug_class or "-").replace("_", " "), taken, link])
     widths = [45 * mm, 45 * mm, 50 * mm, 40 * mm]
-    out: list[Any] = [Table(rows, colWidths=widths, style=style, repeatRows=1)]
+    out: list[Flowable] = [Table(rows, colWidths=widths, style=style, repeatRows=1)]
     if len(ordered) > MAX_MEDICINES:
         rest = ", ".join(m.name for m in ordered[MAX_MEDICINES:])
         out.append(
@@ -432,11 +262,7 @@ def _medicine_block(d: ReportData, style: Any, body: Any, mm: float) -> list[Any
     return out
 
 
-def _week_chart(d: ReportData, width: float, height: float) -> Any:
-    from reportlab.graphics.charts.barcharts import VerticalBarChart
-    from reportlab.graphics.shapes import Drawing, String
-    from reportlab.lib import colors
-
+def _week_chart(d: ReportData, width: float, height: float) -> Drawing:
     drawing = Drawing(width, height)
     if not d.weeks:
         drawing.add(String(10, height / 2, "No nights in this period.", fontSize=9))
@@ -464,12 +290,8 @@ def _week_chart(d: ReportData, width: float, height: float) -> Any:
     return drawing
 
 
-def _pain_chart(d: ReportData, width: float, height: float) -> Any:
+def _pain_chart(d: ReportData, width: float, height: float) -> Drawing:
     """Weekly median pain as a line under the bars, same weeks on the x axis."""
-    from reportlab.graphics.charts.linecharts import HorizontalLineChart
-    from reportlab.graphics.shapes import Drawing
-    from reportlab.lib import colors
-
     drawing = Drawing(width, height)
     chart = HorizontalLineChart()
     chart.x, chart.y, chart.width, chart.height = 28, 6, width - 40, height - 10
