@@ -8,39 +8,54 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from crampwise.errors import InputError, NotFoundError
+from crampwise.settings import get_settings
+from crampwise.store import Store, open_store
 from crampwise.web.api import diary as api_diary
 from crampwise.web.api import practice as api_practice
 from crampwise.web.care import audit_trail, clinic, practice
 from crampwise.web.care import client as care_client
-from crampwise.web.deps import STATIC_DIR, LoginRequired, csrf_protect
+from crampwise.web.context import WebContext
+from crampwise.web.deps import STATIC_DIR, LoginRequired, csrf_protect, templates
 from crampwise.web.pages import (
     account,
     assess,
+    bedtime,
+    cramp,
     diary,
     experiment,
     guide,
     insights,
+    pwa,
     report,
+    signin,
     tonight,
 )
 from crampwise.web.pages import settings as settings_page
-from crampwise.web.security.core import CrossSiteRefusal, SecurityHeaders, WebContext
+from crampwise.web.pages.common import install_template_helpers
+from crampwise.web.security.headers import CrossSiteRefusal, SecurityHeaders
 from crampwise.web.settings import WebSettings, allowed_host_list
 
+# First match wins: the pages opened most (Tonight, Cramp now) come first.
 PAGE_ROUTERS = (
     tonight.router,
+    cramp.router,
+    bedtime.router,
+    pwa.router,
     diary.router,
     insights.router,
     assess.router,
     guide.router,
     settings_page.router,
     experiment.router,
+    signin.router,
     account.router,
     practice.router,
     clinic.router,
@@ -65,15 +80,15 @@ class AnswerHead:
     """Answer HEAD like GET without the body (uptime checks and link checkers send HEAD;
     FastAPI routes declare GET only). Outermost, so the answer carries every header."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "HEAD":
             await self.app(scope, receive, send)
             return
 
-        async def send_without_body(message: Any) -> None:
+        async def send_without_body(message: Message) -> None:
             if message["type"] == "http.response.body":
                 message = {**message, "body": b""}
             await send(message)
@@ -81,10 +96,8 @@ class AnswerHead:
         await self.app({**scope, "method": "GET"}, receive, send_without_body)
 
 
-def open_web_store(settings: WebSettings) -> tuple[Any, Any]:
+def open_web_store(settings: WebSettings) -> tuple[Store, sa.Engine]:
     """The diary store (migrated to head) and its engine, for the configured database."""
-    from crampwise.settings import get_settings
-    from crampwise.store import open_store
 
     store = open_store(settings.database_url or get_settings().database_url)
     return store, store.engine
@@ -137,7 +150,7 @@ def create_api_app(ctx: WebContext) -> FastAPI:
 
 
 def create_app(
-    settings: WebSettings | None = None, store: Any = None, bind_host: str | None = None
+    settings: WebSettings | None = None, store: Store | None = None, bind_host: str | None = None
 ) -> FastAPI:
     """A fresh app on `settings` (default: environment); `store` may be passed in by tests;
     `bind_host` is the address `crampwise serve` listens on (see `allowed_host_list`)."""
@@ -147,6 +160,7 @@ def create_app(
     else:
         engine = store.engine
     ctx = WebContext(settings, store, engine)
+    install_template_helpers(templates.env)
     app = FastAPI(
         title="crampwise",
         # Swagger UI and ReDoc load scripts from a CDN: never on a health app. The API

@@ -1,6 +1,6 @@
 """What every web route shares: the signed-in user, their diary, CSRF, templates and `render`.
 
-Contract for page routes (helper E2, `crampwise.web.pages.tonight.router`):
+Contract for page routes (`crampwise.web.pages.tonight.router` is one to copy):
 
 * Write page endpoints as ``async def`` and call the diary directly: the store is synchronous
   SQLAlchemy on one process-wide engine, and short SQLite calls on the event loop measured
@@ -30,7 +30,8 @@ Contract for page routes (helper E2, `crampwise.web.pages.tonight.router`):
 * Responses get ``Cache-Control: no-store`` unless the route sets its own Cache-Control;
   ``/static/*`` gets ``no-cache`` (revalidate). Serve ``/sw.js`` and the manifest from your
   router if you need root scope, and set their Cache-Control yourself.
-* Routes owned by ``crampwise.web.pages.account`` (templates under ``templates/auth/``, extending
+* Sign-in and account routes live in ``crampwise.web.pages.signin`` and
+  ``crampwise.web.pages.account`` (templates under ``templates/auth/``, extending
   your ``base.html`` with ``{% block title %}`` and ``{% block content %}``):
   GET/POST ``/setup``, ``/login`` (``?next=``), POST ``/logout``, GET/POST ``/invite``
   (owner; POST ``/invite/open-signup`` with ``open_signup=true|false`` switches open
@@ -48,17 +49,20 @@ from __future__ import annotations
 import hmac
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
 
-if TYPE_CHECKING:
-    from crampwise.web.security.core import SessionInfo, WebContext
+from crampwise.diary.model import Episode
+from crampwise.store import UserDiary
+from crampwise.web.context import web_context as web_context  # routes import it from here
+from crampwise.web.security.sessions import SessionInfo
+from crampwise.web.security.sessions import WebUser as WebUser  # routes import it from here
 
 WEB_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = WEB_DIR / "templates"
@@ -78,15 +82,6 @@ templates.env.auto_reload = False
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class WebUser:
-    """A signed-in person: the diary user `name` plus web account facts."""
-
-    id: int
-    name: str
-    is_owner: bool
-
-
 class LoginRequired(Exception):
     """Raised by `require_user` on a page; the app turns it into a 303 to /login or /setup."""
 
@@ -94,12 +89,6 @@ class LoginRequired(Exception):
         super().__init__(next_path)
         self.next_path = next_path
         self.setup = setup
-
-
-def web_context(request: Request) -> WebContext:
-    """The app's shared state: settings, store, auth store, session manager, limiter."""
-    ctx: WebContext = request.app.state.ctx
-    return ctx
 
 
 def _bearer(request: Request) -> str | None:
@@ -163,17 +152,17 @@ async def require_owner(request: Request) -> WebUser:
     return user
 
 
-def diary_for(request: Request, user: WebUser) -> Any:
+def diary_for(request: Request, user: WebUser) -> UserDiary:
     """The user-scoped diary (`store.diary(user.name)`): every query sees only their rows."""
     return web_context(request).diary(user.name)
 
 
-async def user_diary(request: Request, user: WebUser = Depends(require_user)) -> Any:
+async def user_diary(request: Request, user: WebUser = Depends(require_user)) -> UserDiary:
     """Dependency: the signed-in user's diary (pages)."""
     return diary_for(request, user)
 
 
-async def api_diary(request: Request, user: WebUser = Depends(require_api_user)) -> Any:
+async def api_diary(request: Request, user: WebUser = Depends(require_api_user)) -> UserDiary:
     """Dependency: the authenticated user's diary (API)."""
     return diary_for(request, user)
 
@@ -181,8 +170,8 @@ async def api_diary(request: Request, user: WebUser = Depends(require_api_user))
 UserDep = Annotated[WebUser, Depends(require_user)]
 ApiUserDep = Annotated[WebUser, Depends(require_api_user)]
 OwnerDep = Annotated[WebUser, Depends(require_owner)]
-DiaryDep = Annotated[Any, Depends(user_diary)]
-ApiDiaryDep = Annotated[Any, Depends(api_diary)]
+DiaryDep = Annotated[UserDiary, Depends(user_diary)]
+ApiDiaryDep = Annotated[UserDiary, Depends(api_diary)]
 
 
 def csrf_token(request: Request) -> str:
@@ -200,7 +189,7 @@ def csrf_token(request: Request) -> str:
     return fresh
 
 
-def set_anon_csrf_cookie(request: Request, response: Any) -> None:
+def set_anon_csrf_cookie(request: Request, response: Response) -> None:
     """Send the pre-login CSRF cookie when `csrf_token` minted one for this response."""
     fresh = getattr(request.state, "new_anon_csrf", None)
     if fresh:
@@ -250,15 +239,14 @@ def render(request: Request, template: str, /, status_code: int = 200, **ctx: An
     return response
 
 
-async def log_episode(request: Request, user: WebUser, episode: Any) -> Any:
+async def log_episode(request: Request, user: WebUser, episode: Episode) -> Episode:
     """Log a cramp durably with group commit (see `crampwise.web.writes`); returns it stored.
 
     Prefer this to ``diary.add_episode`` in request handlers: same validation (InputError),
     same client_id de-duplication, but concurrent cramps share one fsync and the event loop
     never waits on the disk.
     """
-    stored: Any = await web_context(request).writer.add(user.name, episode)
-    return stored
+    return await web_context(request).writer.add(user.name, episode)
 
 
 async def run_blocking(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:

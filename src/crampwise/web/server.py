@@ -5,15 +5,16 @@ from __future__ import annotations
 import gc
 import sys
 
-from crampwise.web.settings import WebSettings
+from crampwise.web.settings import WebSettings, allowed_host_list
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000, settings: WebSettings | None = None) -> None:
     """Serve crampwise until interrupted; one process, so sessions and limits stay coherent."""
+    # Imported here: `crampwise serve --help` and the settings check should not wait for
+    # uvicorn and the whole app (~0.3 s).
     import uvicorn
 
     from crampwise.web.app import create_app
-    from crampwise.web.settings import allowed_host_list
 
     settings = settings or WebSettings()
     app = create_app(settings, bind_host=host)

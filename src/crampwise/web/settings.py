@@ -6,6 +6,8 @@ import re
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from crampwise.errors import InputError
+
 
 class WebSettings(BaseSettings):
     """Everything the web app needs beyond the storage settings; one instance per app."""
@@ -57,8 +59,6 @@ def allowed_host_list(settings: WebSettings, bind_host: str | None = None) -> li
     chosen = [h.strip().lower() for h in settings.allowed_hosts.split(",") if h.strip()]
     for host in chosen:
         if host != "*" and not (_HOST_NAME.fullmatch(host) or _IP_LITERAL.fullmatch(host)):
-            from crampwise.errors import InputError
-
             raise InputError(
                 f"CRAMPWISE_WEB_ALLOWED_HOSTS: {host!r} is not a host name; give names only"
                 " (no scheme, port or path), e.g. cramps.example.org, *.example.org,"

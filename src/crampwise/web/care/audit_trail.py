@@ -14,8 +14,9 @@ from fastapi.responses import Response
 from crampwise.care.consent import AUDIT_ACTIONS, OUTCOMES
 from crampwise.errors import InputError
 from crampwise.store.care.audit import Audit
-from crampwise.web.care.common import address, care_store, person
+from crampwise.web.care.common import care_store, person
 from crampwise.web.deps import OwnerDep, render
+from crampwise.web.security.address import client_address
 
 router = APIRouter()
 PAGE_SIZE = 100
@@ -60,7 +61,7 @@ async def audit_trail(
     )
     filters = {"action": action, "outcome": outcome, "person_name": name or ""}
     detail = "; ".join(f"{k}={v}" for k, v in filters.items() if v)
-    care.record(Audit("audit_read", "success", person(user), None, address(request), detail))
+    care.record(Audit("audit_read", "success", person(user), None, client_address(request), detail))
     return render(
         request,
         "care_audit.html",

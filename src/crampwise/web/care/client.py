@@ -20,8 +20,9 @@ from crampwise.care.consent import (
     parse_profession,
 )
 from crampwise.errors import InputError
-from crampwise.web.care.common import address, care_store, consent_form, person, today
+from crampwise.web.care.common import care_store, consent_form, person, today
 from crampwise.web.deps import OwnerDep, UserDep, WebUser, render
+from crampwise.web.security.address import client_address
 
 router = APIRouter()
 
@@ -67,7 +68,7 @@ async def care_invite(request: Request, user: UserDep) -> Response:
     try:
         scopes, ends_on = await consent_form(request)
         code = care_store(request).create_invitation(
-            person(user), scopes, ends_on, address(request)
+            person(user), scopes, ends_on, client_address(request)
         )
     except InputError as exc:
         return _care_page(request, user, 422, error=str(exc))
@@ -81,11 +82,11 @@ async def care_answer(request: Request, user: UserDep, request_id: int) -> Respo
     form = await request.form()
     care = care_store(request)
     if form.get("decision") == "decline":
-        care.answer_request(person(user), request_id, None, None, address(request))
+        care.answer_request(person(user), request_id, None, None, client_address(request))
         return RedirectResponse("/care?done=declined", status_code=303)
     try:
         scopes, ends_on = await consent_form(request)
-        care.answer_request(person(user), request_id, scopes, ends_on, address(request))
+        care.answer_request(person(user), request_id, scopes, ends_on, client_address(request))
     except InputError as exc:
         return _care_page(request, user, 422, error=str(exc))
     return RedirectResponse("/care?done=accepted", status_code=303)
@@ -96,7 +97,9 @@ async def care_change(request: Request, user: UserDep, share_id: int) -> Respons
     """Change the scopes or end date of a live share (a new consent, audited)."""
     try:
         scopes, ends_on = await consent_form(request)
-        care_store(request).change_share(person(user), share_id, scopes, ends_on, address(request))
+        care_store(request).change_share(
+            person(user), share_id, scopes, ends_on, client_address(request)
+        )
     except InputError as exc:
         return _care_page(request, user, 422, error=str(exc))
     return RedirectResponse("/care?done=changed", status_code=303)
@@ -105,7 +108,7 @@ async def care_change(request: Request, user: UserDep, share_id: int) -> Respons
 @router.post("/care/shares/{share_id}/revoke")
 async def care_revoke(request: Request, user: UserDep, share_id: int) -> Response:
     """End a share now: the practitioner's next request is refused."""
-    care_store(request).revoke_share(person(user), share_id, address(request))
+    care_store(request).revoke_share(person(user), share_id, client_address(request))
     return RedirectResponse("/care?done=revoked", status_code=303)
 
 
@@ -172,7 +175,9 @@ async def practitioners_mark(request: Request, user: OwnerDep) -> Response:
     try:
         raw = str(form.get("profession") or "")
         profession = None if raw == "none" else parse_profession(raw)
-        care_store(request).mark_practitioner(name, profession, person(user), address(request))
+        care_store(request).mark_practitioner(
+            name, profession, person(user), client_address(request)
+        )
     except InputError as exc:
         return _practitioners_page(request, 422, error=str(exc))
     return RedirectResponse("/care/practitioners?done=marked", status_code=303)

@@ -16,7 +16,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from crampwise.errors import InputError
 from crampwise.store.care.audit import Audit
-from crampwise.web.care.common import address, care_store, person
+from crampwise.web.care.common import care_store, person
 from crampwise.web.deps import (
     OwnerDep,
     WebUser,
@@ -26,6 +26,7 @@ from crampwise.web.deps import (
     templates,
     web_context,
 )
+from crampwise.web.security.address import client_address
 
 router = APIRouter()
 
@@ -121,6 +122,6 @@ async def clinic_save(request: Request, user: OwnerDep) -> Response:
     save_clinic(request, clinic)
     detail = f"clinic settings; public_guide={'yes' if clinic.public_guide else 'no'}"
     care_store(request).record(
-        Audit("clinic_settings", "success", person(user), None, address(request), detail)
+        Audit("clinic_settings", "success", person(user), None, client_address(request), detail)
     )
     return RedirectResponse("/care/clinic?done=1", status_code=303)

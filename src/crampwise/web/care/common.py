@@ -6,10 +6,13 @@ from datetime import date
 
 from fastapi import HTTPException, Request
 
-from crampwise.care.consent import parse_ends_on
+from crampwise.care.consent import Share, parse_ends_on
 from crampwise.store.care.audit import Person
-from crampwise.store.care.shares import CareStore
+from crampwise.store.care.repository import CareStore
+from crampwise.web.care.view import open_share
 from crampwise.web.deps import WebUser, web_context
+from crampwise.web.pages.common import local_now
+from crampwise.web.security.address import client_address
 
 
 def care_store(request: Request) -> CareStore:
@@ -21,16 +24,7 @@ def person(user: WebUser) -> Person:
     return Person(user.id, user.name)
 
 
-def address(request: Request) -> str:
-    """The caller's address for the audit (the same rule as sign-in's limiter)."""
-    from crampwise.web.pages.account import client_address
-
-    return client_address(request)
-
-
 def today() -> date:
-    from crampwise.web.pages.common import local_now
-
     return local_now().date()
 
 
@@ -47,3 +41,12 @@ def require_practitioner(request: Request, user: WebUser) -> str:
     if profession is None:
         raise HTTPException(404)
     return profession
+
+
+def client_share(request: Request, user: WebUser, client_id: int, scope: str) -> Share:
+    """Pages and API alike: the caller must be a practitioner (else 404) holding a share in
+    force that grants `scope` (else a denied read in the audit trail and 404)."""
+    require_practitioner(request, user)
+    return open_share(
+        care_store(request), person(user), client_id, today(), client_address(request), scope
+    )

@@ -1,25 +1,40 @@
 """The practitioner's pages: dashboard, accepting a client's code, the read-only client page.
 
 Every route first checks that the caller is a practitioner (else 404), and every read of a
-client goes through `care_view.client_view`, which checks the share in the database on each
-request (a revocation stops the next one) and audits the read. Practitioners only read:
-the one thing they can write is a note to a client they hold a live share with.
+client passes the one gate (`crampwise.web.care.view.open_share`, through `client_view` or
+`client_share`), which checks the share in the database on each request (a revocation stops
+the next one) and audits the read. Practitioners only read: the one thing they can write is
+a note to a client they hold a live share with.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from crampwise.care.consent import SCOPE_LABELS, allowed
-from crampwise.errors import InputError, NotFoundError
+from crampwise.care.access import capped_period
+from crampwise.care.consent import SCOPE_LABELS
+from crampwise.errors import InputError
 from crampwise.store.care.audit import Audit, Person
-from crampwise.web.care.common import address, care_store, person, require_practitioner, today
+from crampwise.web.care.common import (
+    care_store,
+    client_share,
+    person,
+    require_practitioner,
+    today,
+)
 from crampwise.web.care.view import client_view, dashboard_rows
+from crampwise.web.charts.cramps import WEEKS_SHOWN, chart_rows, effects_chart, weekly_bars
+from crampwise.web.charts.svg import bar_chart
 from crampwise.web.deps import UserDep, current_user, render, run_blocking, web_context
+from crampwise.web.pages.common import report_period
+from crampwise.web.security.address import client_address
+
+if TYPE_CHECKING:  # the analysis module imports scipy: only the type checker needs it here
+    from crampwise.analysis.triggers import Finding
 
 router = APIRouter()
 
@@ -34,7 +49,9 @@ async def practice(request: Request, user: UserDep, done: str = "") -> Response:
     """The dashboard: every client sharing today, with what each share allows."""
     profession = require_practitioner(request, user)
     store = web_context(request).store
-    rows = dashboard_rows(care_store(request), store, person(user), today(), address(request))
+    rows = dashboard_rows(
+        care_store(request), store, person(user), today(), client_address(request)
+    )
     return render(
         request,
         "practice.html",
@@ -64,7 +81,7 @@ async def practice_accept(request: Request, user: UserDep) -> Response:
     form = await request.form()
     code = str(form.get("code") or "")
     try:
-        share = care_store(request).redeem_invitation(person(user), code, address(request))
+        share = care_store(request).redeem_invitation(person(user), code, client_address(request))
     except InputError as exc:
         return render(request, "practice_accept.html", 422, code="", error=str(exc))
     return RedirectResponse(f"/practice/clients/{share.client_id}", status_code=303)
@@ -82,14 +99,11 @@ async def practice_request(request: Request, user: UserDep) -> Response:
 @router.get("/practice/clients/{client_id}")
 async def practice_client(request: Request, user: UserDep, client_id: int) -> Response:
     """A client's charts and findings, read-only, limited to the scopes they granted."""
-    from crampwise.web.charts.svg import bar_chart
-    from crampwise.web.pages.insights import WEEKS_SHOWN, weekly_bars
-
     require_practitioner(request, user)
     store = web_context(request).store
     when = today()
     view = client_view(
-        care_store(request), store, person(user), client_id, when, address(request),
+        care_store(request), store, person(user), client_id, when, client_address(request),
         with_triggers=False,
     )  # fmt: skip
     chart = effects = None
@@ -97,11 +111,13 @@ async def practice_client(request: Request, user: UserDep, client_id: int) -> Re
         bars = weekly_bars(view.diary.dates, view.diary.cramps, when)
         chart = bar_chart(bars, f"Cramps per week, last {WEEKS_SHOWN} weeks")
     if view.insights is not None:
+        # Imported here: the trigger analysis pulls in scipy (~0.5 s at start-up).
         from crampwise.analysis.triggers import find_triggers
 
         table = store.diary(view.share.client_name, create=False).day_table()
         view.insights.report = await run_blocking(find_triggers, table)
-        effects = _effects(view.insights.report)
+        rows = chart_rows(view.insights.report.findings) if view.insights.report.enough_data else []
+        effects = effects_chart(rows, _effect_label)
     notes = care_store(request).notes_for(client_id, practitioner_id=user.id)
     return render(
         request,
@@ -115,51 +131,33 @@ async def practice_client(request: Request, user: UserDep, client_id: int) -> Re
     )
 
 
-def _effects(report: Any) -> Any:
-    """The effect chart the client's Insights page draws, for the same findings."""
-    from crampwise.web.charts.svg import Interval, effect_chart
-    from crampwise.web.pages.insights import chart_rows
-
-    rows = chart_rows(report.findings) if report.enough_data else []
-    if not rows:
-        return None
-    intervals = [
-        Interval(
-            f.factor.replace("_", " ") + (f": {f.level}" if f.level else ""),
-            f.effect.estimate,
-            f.effect.ci95[0],
-            f.effect.ci95[1],
-            f.significant,
-        )
-        for f in rows
-    ]
-    return effect_chart(intervals, "Effects of the factors on cramps, with 95% intervals")
+def _effect_label(finding: Finding) -> str:
+    return finding.factor.replace("_", " ") + (f": {finding.level}" if finding.level else "")
 
 
 @router.get("/practice/clients/{client_id}/report.pdf")
 async def practice_report(request: Request, user: UserDep, client_id: int) -> Response:
     """The clinician PDF report, only with the `reports` scope."""
+    # Imported here: reportlab costs ~0.2 s at start-up and only the report needs it.
     from crampwise.interop.report import diary_report
 
-    require_practitioner(request, user)
-    care, when = care_store(request), today()
-    share = care.share_for(user.id, client_id, when)
-    if not allowed(share, "reports", when) or share is None:
-        subject = care.person(client_id) or Person(client_id, "")
-        care.record(Audit("practitioner_read", "denied", person(user), subject, address(request)))
-        raise NotFoundError(f"no report for {client_id}")
-    from crampwise.web.pages.report import report_period
-
+    share = client_share(request, user, client_id, "reports")
+    when = today()
     params = request.query_params
-    first, last = report_period(params.get("from", ""), params.get("to", ""), when)
-    if share.ends_on is not None:  # never past the end the client granted
-        last = min(last, share.ends_on)
-        first = min(first, last)
+    period = report_period(params.get("from", ""), params.get("to", ""), when)
+    first, last = capped_period(*period, share)
     diary = web_context(request).store.diary(share.client_name, create=False)
     pdf = await run_blocking(diary_report, diary, share.client_name, first, last, today=when)
     client = Person(share.client_id, share.client_name)
-    care.record(
-        Audit("practitioner_read", "success", person(user), client, address(request), "page=report")
+    care_store(request).record(
+        Audit(
+            "practitioner_read",
+            "success",
+            person(user),
+            client,
+            client_address(request),
+            "page=report",
+        )
     )
     return Response(
         pdf,
@@ -174,5 +172,5 @@ async def practice_note(request: Request, user: UserDep, client_id: int) -> Resp
     require_practitioner(request, user)
     form = await request.form()
     text = str(form.get("text") or "")
-    care_store(request).add_note(person(user), client_id, text, today(), address(request))
+    care_store(request).add_note(person(user), client_id, text, today(), client_address(request))
     return RedirectResponse(f"/practice/clients/{client_id}?done=noted", status_code=303)

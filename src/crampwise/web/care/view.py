@@ -1,23 +1,46 @@
 """What a practitioner may see of a client: built scope by scope from the live share only.
 
-`client_view` and `dashboard_row` are the only ways practitioner pages read a client's
-diary. Each part is filled only when the share grants its scope, so data outside the
-consent is never even read, let alone sent. Every call is audited as a practitioner read.
+`client_view` and `dashboard_rows` are the only ways practitioner pages read a client's
+diary, and `open_share` is the gate (`crampwise.care.access`) on the care store that every
+practitioner page and API route passes. Each part is filled only when the share grants its
+scope, so data outside the consent is never even read, let alone sent. Every call is
+audited as a practitioner read.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Protocol
 
+from crampwise.care.access import Refusal
+from crampwise.care.access import open_share as gate
 from crampwise.care.consent import Share, allowed
+from crampwise.diary.daytable import DayTable
+from crampwise.diary.model import Episode
 from crampwise.errors import NotFoundError
+from crampwise.store import Store
 from crampwise.store.care.audit import Audit, Person
-from crampwise.store.care.shares import CareStore
+from crampwise.store.care.repository import CareStore
+from crampwise.store.diary.records import AssessmentRecord, ExperimentRecord
+
+if TYPE_CHECKING:  # the analysis module imports scipy: only the type checker needs it here
+    from crampwise.analysis.triggers import TriggerReport
 
 RECENT_DAYS = 28
 URGENT_LEVELS = frozenset({"urgent", "emergency"})
+
+
+class ClientDiary(Protocol):
+    """What a practitioner's view reads of a client's diary (a `UserDiary`)."""
+
+    def day_table(self) -> DayTable: ...
+
+    def episodes(self, start: date | None = None, end: date | None = None) -> list[Episode]: ...
+
+    def experiments(self) -> list[ExperimentRecord]: ...
+
+    def latest_assessment(self) -> AssessmentRecord | None: ...
 
 
 @dataclass
@@ -39,11 +62,11 @@ class DiarySummary:
 class InsightsSummary:
     """Scope `insights`: trigger findings and the client's experiments."""
 
-    report: Any  # crampwise.analysis.triggers.TriggerReport
-    experiments: list[Any]  # crampwise.store.ExperimentRecord
+    report: TriggerReport | None  # None until read (the dashboard never reads it)
+    experiments: list[ExperimentRecord]
 
     @property
-    def active_experiments(self) -> list[Any]:
+    def active_experiments(self) -> list[ExperimentRecord]:
         return [e for e in self.experiments if e.status == "active"]
 
 
@@ -88,7 +111,7 @@ def cramp_trend(dates: list[date], cramps: list[int], today: date) -> str | None
     return "rising" if now_rate > then_rate else "falling"
 
 
-def diary_summary(diary: Any, today: date) -> DiarySummary:
+def diary_summary(diary: ClientDiary, today: date) -> DiarySummary:
     """The `diary` scope's figures from a UserDiary."""
     table = diary.day_table()
     dates, cramps = list(table.dates), list(table.cramps)
@@ -109,7 +132,7 @@ def diary_summary(diary: Any, today: date) -> DiarySummary:
     )
 
 
-def assessment_summary(diary: Any) -> AssessmentSummary | None:
+def assessment_summary(diary: ClientDiary) -> AssessmentSummary | None:
     record = diary.latest_assessment()
     if record is None:
         return None
@@ -119,20 +142,26 @@ def assessment_summary(diary: Any) -> AssessmentSummary | None:
 
 
 def open_share(
-    care: CareStore, practitioner: Person, client_id: int, today: date, address: str | None
+    care: CareStore,
+    practitioner: Person,
+    client_id: int,
+    today: date,
+    address: str | None,
+    scope: str | None = None,
 ) -> Share:
-    """The gate for every practitioner read: the live share, else NotFoundError (audited)."""
-    share = care.share_for(practitioner.id, client_id, today)
-    if share is None:
+    """The gate for every practitioner read: the share in force, read now, granting `scope`
+    (None: any); else a denied read in the audit trail and NotFoundError (404, no hint why)."""
+    decision = gate(care.share_for(practitioner.id, client_id, today), scope, today)
+    if isinstance(decision, Refusal):
         subject = care.person(client_id) or Person(client_id, "")
         care.record(Audit("practitioner_read", "denied", practitioner, subject, address))
         raise NotFoundError(f"no client {client_id}")
-    return share
+    return decision
 
 
 def client_view(
     care: CareStore,
-    store: Any,
+    store: Store,
     practitioner: Person,
     client_id: int,
     today: date,
@@ -150,6 +179,8 @@ def client_view(
     if allowed(share, "insights", today):
         report = None
         if with_triggers:
+            # Imported here: the trigger analysis pulls in scipy (~0.5 s), which a practitioner
+            # page that never analyses (the dashboard) should not wait for.
             from crampwise.analysis.triggers import find_triggers
 
             report = find_triggers(diary.day_table())
@@ -163,7 +194,7 @@ def client_view(
 
 
 def dashboard_rows(
-    care: CareStore, store: Any, practitioner: Person, today: date, address: str | None = None
+    care: CareStore, store: Store, practitioner: Person, today: date, address: str | None = None
 ) -> list[ClientView]:
     """One summary per client sharing today (no trigger analysis: the dashboard stays fast)."""
     rows = []

@@ -8,10 +8,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from crampwise.diary.units import f_to_c
 from crampwise.errors import InputError
 from crampwise.knowledge.vocabulary import CONDITIONS, MUSCLES, SEXES, SYMPTOMS, WHENS
 from crampwise.web.deps import DiaryDep, UserDep, render
-from crampwise.web.pages.common import f_to_c, units_of
+from crampwise.web.pages.common import units_of
 
 router = APIRouter()
 
@@ -150,7 +151,7 @@ def situation_from_form(form: Any, units: str) -> dict[str, Any]:
 
 def run_assessment(situation: dict[str, Any]) -> dict[str, Any]:
     """The same assessment as `crampwise assess`, as its contract JSON."""
-    from crampwise.assess.assessment import assess
+    from crampwise.assess.assessment import assess  # the knowledge base: ~0.1 s, loaded on use
 
     result: dict[str, Any] = assess(situation).to_dict()
     return result

@@ -1,15 +1,23 @@
-"""What the page modules share: form parsing, local time, units, knowledge look-ups."""
+"""What the page modules share: form parsing, local time, units, knowledge look-ups, and
+starting a session after a sign-in or a password change."""
 
 from __future__ import annotations
 
 import functools
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime, timedelta
 
+import jinja2
 from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
 
 from crampwise.diary.model import MUSCLES
+from crampwise.diary.units import c_to_f, unit_system
 from crampwise.errors import InputError
+from crampwise.knowledge import Knowledge, load_knowledge
+from crampwise.knowledge.models import Remedy
+from crampwise.store.auth import Account
+from crampwise.web.deps import SESSION_COOKIE, diary_for, web_context
+from crampwise.web.security.signin_limits import DEVICE_COOKIE, DEVICE_COOKIE_AGE_S
 
 # Bedtime routine items: built-in boolean day factors, ticked off on Tonight.
 ROUTINE: tuple[tuple[str, str], ...] = (
@@ -27,11 +35,6 @@ MUSCLE_LABELS = {
 }
 MUSCLE_CHOICES = [{"value": m, "label": MUSCLE_LABELS.get(m, m)} for m in MUSCLES]
 UNITS_COOKIE = "crampwise_units"
-UNITS = ("metric", "us")
-
-# Footbath safety (clinical reference §6: 37–38 °C for 5–10 minutes, never above 40 °C;
-# burns begin when skin reaches about 44 °C, Martin & Falder 2017).
-BATH_LOW_C, BATH_HIGH_C, BATH_MAX_C = 37.0, 38.0, 40.0
 
 
 def local_now() -> datetime:
@@ -62,44 +65,39 @@ def units_of(request: Request) -> str:
         return known
     user = getattr(request.state, "user", None)
     if user is not None:  # the account's choice follows the person to every device
-        from crampwise.web.deps import diary_for
-
-        value = diary_for(request, user).units()
+        chosen: str | None = diary_for(request, user).units()
     else:
-        value = request.cookies.get(UNITS_COOKIE, "metric")
-    value = value if value in UNITS else "metric"
+        chosen = request.cookies.get(UNITS_COOKIE)
+    value = unit_system(chosen)
     request.state.units = value  # one look-up per request
-    return str(value)
+    return value
 
 
-def c_to_f(celsius: float) -> float:
-    return celsius * 9 / 5 + 32
-
-
-def f_to_c(fahrenheit: float) -> float:
-    return (fahrenheit - 32) * 5 / 9
-
-
-def bath_temperatures(units: str) -> dict[str, Any]:
-    """The safe footbath range in the user's units, rounded the safe way (low high, max low)."""
+def bath_temperatures(units: str) -> dict[str, int | str]:
+    """The safe footbath range (knowledge base) in the user's units, rounded the safe way
+    (low up, high and max down)."""
+    limits = knowledge().bedtime.footbath
     if units == "us":
         return {
-            "low": round(c_to_f(BATH_LOW_C)),
-            "high": int(c_to_f(BATH_HIGH_C)),
-            "max": int(c_to_f(BATH_MAX_C)),
+            "low": round(c_to_f(limits.low_c)),
+            "high": int(c_to_f(limits.high_c)),
+            "max": int(c_to_f(limits.max_c)),
             "unit": "°F",
         }
-    return {"low": int(BATH_LOW_C), "high": int(BATH_HIGH_C), "max": int(BATH_MAX_C), "unit": "°C"}
+    return {
+        "low": int(limits.low_c),
+        "high": int(limits.high_c),
+        "max": int(limits.max_c),
+        "unit": "°C",
+    }
 
 
-def knowledge() -> Any:
+def knowledge() -> Knowledge:
     """The validated knowledge base (cached by its loader)."""
-    from crampwise.knowledge import load_knowledge
-
     return load_knowledge()
 
 
-def remedy(remedy_id: str) -> Any:
+def remedy(remedy_id: str) -> Remedy | None:
     """A remedy from the knowledge base (how, evidence, cautions, sources), or None."""
     return knowledge().remedies.get(remedy_id)
 
@@ -122,6 +120,61 @@ def source_title(source_id: str) -> str:
     return source_titles().get(source_id, source_id)
 
 
-def install_template_helpers(env: Any) -> None:
+def install_template_helpers(env: jinja2.Environment) -> None:
     """Make the knowledge helpers callable from every template."""
     env.globals.setdefault("source_title", source_title)
+
+
+def start_session(request: Request, account: Account, target: str = "/") -> Response:
+    """Sign `account` in: a new server-side session and its cookie, then 303 to `target`."""
+    ctx = web_context(request)
+    raw, _info = ctx.sessions.create(account)
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        raw,
+        max_age=ctx.settings.session_absolute_s,
+        path="/",
+        secure=True,
+        httponly=True,
+        samesite="lax",
+    )
+    # This browser is now a known device of the account (see signin_limits.DeviceCookies).
+    response.set_cookie(
+        DEVICE_COOKIE,
+        ctx.devices().issue(account.name),
+        max_age=DEVICE_COOKIE_AGE_S,
+        path="/",
+        secure=True,
+        httponly=True,
+        samesite="lax",
+    )
+    return response
+
+
+# The default period: the last 12 weeks, long enough for a doctor to see a pattern.
+DEFAULT_NIGHTS = 12 * 7
+
+
+def _date(field: str, text: str) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InputError(
+            f"field '{field}': {text!r} is not a date (YYYY-MM-DD)", field=field
+        ) from None
+
+
+def report_period(first_text: str, last_text: str, today: date) -> tuple[date, date]:
+    """The nights first..last the report covers (default: the 12 weeks up to today)."""
+    last = _date("to", last_text) or today
+    first = _date("from", first_text)
+    if first is None:  # (date.min has no 12 weeks before it)
+        first = last - timedelta(days=DEFAULT_NIGHTS - 1) if last.year > 1 else date.min
+    if first > last:
+        raise InputError(
+            f"field 'from': {first.isoformat()} is after 'to' {last.isoformat()}", field="from"
+        )
+    return first, last

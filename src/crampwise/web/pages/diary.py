@@ -9,12 +9,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from crampwise.diary.model import BUILTIN_BY_NAME, DayLog, Episode, FactorValue
+from crampwise.diary.units import c_to_f, f_to_c
 from crampwise.errors import InputError
 from crampwise.web.deps import DiaryDep, UserDep, log_episode, render
 from crampwise.web.pages.common import (
     MUSCLE_CHOICES,
-    c_to_f,
-    f_to_c,
     form_dict,
     local_now,
     parse_local_datetime,

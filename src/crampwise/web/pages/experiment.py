@@ -14,6 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from crampwise.diary.model import DayLog, night_of
 from crampwise.errors import InputError
+from crampwise.experiments.catalogue import TESTABLE, testable_intervention
 from crampwise.web.charts.experiment import Night, experiment_chart
 from crampwise.web.deps import DiaryDep, UserDep, render, run_blocking
 from crampwise.web.pages.common import form_dict, local_now
@@ -43,14 +44,10 @@ def _tonight() -> date:
 
 
 def _remedy_title(plan: Any) -> str:
-    from crampwise.experiments.catalogue import testable_intervention
-
     return testable_intervention(plan.intervention, plan.column).title
 
 
 def _remedies() -> list[Any]:
-    from crampwise.experiments.catalogue import TESTABLE
-
     return list(TESTABLE.values())
 
 
@@ -86,6 +83,7 @@ def _start_field(form: dict[str, str], today: date) -> date:
 
 def _plan(form: dict[str, str], today: date, history: Any = None, with_seed: bool = False) -> Any:
     """The plan the form describes; with a power statement when `history` is given."""
+    # Imported here, as below: experiments load numpy and scipy (~0.5 s at start-up).
     from crampwise.experiments.running import plan_with_power
 
     rate: float | None = None
@@ -191,8 +189,6 @@ async def experiment_plan(request: Request, user: UserDep, diary: DiaryDep) -> R
 
 
 def _remedy_needs_doctor(plan: Any) -> bool:
-    from crampwise.experiments.catalogue import testable_intervention
-
     return testable_intervention(plan.intervention, plan.column).needs_doctor
 
 
@@ -353,7 +349,7 @@ async def experiment_schedule(
     request: Request, user: UserDep, diary: DiaryDep, id: int | None = None, remind_at: str = ""
 ) -> Response:
     """The schedule as an iCalendar file: one all-day event per period, evening reminders."""
-    from crampwise.interop.ics import experiment_calendar
+    from crampwise.interop.ics import experiment_calendar  # icalendar: ~0.1 s, this route only
 
     try:
         at = time.fromisoformat(remind_at) if remind_at else REMIND_AT

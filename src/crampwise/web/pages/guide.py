@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from crampwise.web.care.clinic import GuideUserDep  # public in clinic mode (#7)
+from crampwise.errors import InputError, NotFoundError
+from crampwise.web.care.clinic import GuideUserDep  # public in clinic mode
 from crampwise.web.deps import render
 from crampwise.web.pages.common import knowledge
 
@@ -15,6 +16,7 @@ router = APIRouter()
 @router.get("/guide")
 async def guide(request: Request, user: GuideUserDep) -> Response:
     """The overview (what the grades mean) and a list of topics."""
+    # Imported here, as below: the guide reads the whole knowledge base (~0.1 s).
     from crampwise.assess.guide import TOPICS, sections
 
     everything = sections()
@@ -33,7 +35,6 @@ async def guide_sources(request: Request, user: GuideUserDep) -> Response:
 async def guide_topic(request: Request, user: GuideUserDep, topic: str) -> Response:
     """One topic (causes, remedies, avoid, warning-signs, medicines) or one cause or remedy."""
     from crampwise.assess.guide import sections
-    from crampwise.errors import InputError, NotFoundError
 
     try:
         found = sections(topic)

@@ -10,9 +10,9 @@ from fastapi.responses import RedirectResponse, Response
 
 from crampwise.diary.model import CustomFactor, Medicine
 from crampwise.errors import InputError
+from crampwise.interop.csv import read_day_table
 from crampwise.web.deps import DiaryDep, UserDep, render
-from crampwise.web.pages.common import UNITS_COOKIE, form_dict, local_now, units_of
-from crampwise.web.pages.report import report_period
+from crampwise.web.pages.common import UNITS_COOKIE, form_dict, local_now, report_period, units_of
 
 router = APIRouter()
 ONE_YEAR_S = 365 * 24 * 3600
@@ -95,8 +95,6 @@ async def delete_medicine(
 @router.post("/settings/import")
 async def import_csv(request: Request, user: UserDep, diary: DiaryDep) -> Response:
     """Merge a diary CSV (the `crampwise export csv` format); importing twice changes nothing."""
-    from crampwise.interop.csv import read_day_table
-
     async with request.form() as form:  # closes the uploaded file's temporary file
         upload = form.get("file")
         if upload is None or isinstance(upload, str):

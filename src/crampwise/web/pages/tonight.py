@@ -1,76 +1,22 @@
-"""HTML pages: Tonight, Cramp now, Bedtime, the PWA files; other pages live in `pages_*`."""
+"""Tonight, the home screen: the Cramp-now button, tonight's routine, the last 14 nights;
+and More, the rest of the app on a phone."""
 
 from __future__ import annotations
 
-import json
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from crampwise.diary.model import DayLog, Episode, night_of
+from crampwise.diary.model import DayLog, night_of
 from crampwise.errors import InputError
-from crampwise.web.care.common import care_store
-from crampwise.web.deps import (
-    STATIC_DIR,
-    DiaryDep,
-    UserDep,
-    diary_for,
-    log_episode,
-    render,
-    templates,
-    web_context,
-)
-from crampwise.web.pages.common import (
-    MUSCLE_CHOICES,
-    ROUTINE,
-    bath_temperatures,
-    form_dict,
-    install_template_helpers,
-    knowledge,
-    local_now,
-    parse_local_datetime,
-    remedy,
-    units_of,
-)
+from crampwise.web.deps import DiaryDep, UserDep, WebUser, diary_for, render, web_context
+from crampwise.web.pages.common import ROUTINE, form_dict, local_now
 
 router = APIRouter()
-install_template_helpers(templates.env)
-
-STRETCH_HOLD_S, STRETCH_REST_S, STRETCH_ROUNDS = 10, 10, 12
 
 
-# ---- PWA plumbing -------------------------------------------------------------------------
-@router.get("/sw.js")
-async def service_worker() -> Response:
-    """The service worker, from the root so its scope can be the whole app."""
-    return FileResponse(
-        STATIC_DIR / "sw.js",
-        media_type="text/javascript",
-        headers={"Service-Worker-Allowed": "/", "Cache-Control": "no-cache"},
-    )
-
-
-@router.get("/manifest.webmanifest")
-async def manifest() -> Response:
-    """The web app manifest (installable on a phone's home screen)."""
-    return FileResponse(
-        STATIC_DIR / "manifest.webmanifest",
-        media_type="application/manifest+json",
-        headers={"Cache-Control": "no-cache"},
-    )
-
-
-@router.get("/offline")
-async def offline(request: Request) -> Response:
-    """What the service worker shows for a page it has no copy of."""
-    response = render(request, "offline.html")
-    response.headers["Cache-Control"] = "no-cache"
-    return response
-
-
-# ---- Tonight ------------------------------------------------------------------------------
 @router.get("/")
 async def tonight(request: Request, user: UserDep, logged: str = "") -> Response:
     """One big Cramp-now button, tonight's routine check-offs, the last 14 nights.
@@ -91,7 +37,7 @@ async def tonight(request: Request, user: UserDep, logged: str = "") -> Response
     return response
 
 
-def _render_tonight(request: Request, user: Any, night: date, logged: str) -> Response:
+def _render_tonight(request: Request, user: WebUser, night: date, logged: str) -> Response:
     # One short read transaction for everything on the page (counts, routine, experiment).
     summary = diary_for(request, user).tonight(night, nights=14)
     counts = summary.counts
@@ -199,94 +145,7 @@ async def routine_done(request: Request, user: UserDep, diary: DiaryDep) -> Resp
     return RedirectResponse(target if target in ("/", "/bedtime") else "/", status_code=303)
 
 
-# ---- Cramp now ----------------------------------------------------------------------------
-SHORT_STEP_NAMES = {"stretch_lying": "Stretch", "stretch_standing": "Lean", "massage": "Rub"}
-
-
-def cramp_steps() -> list[dict[str, Any]]:
-    """The guided routine during a cramp (the knowledge base's `now` steps with a countdown)."""
-    return [
-        {
-            "short": SHORT_STEP_NAMES.get(step.id, step.id.replace("_", " ").capitalize()),
-            "title": step.title,
-            "how": step.how,
-            "seconds": step.seconds,
-        }
-        for step in knowledge().now_steps
-        if step.seconds > 0
-    ]
-
-
-@router.get("/cramp")
-async def cramp_now(request: Request, user: UserDep, diary: DiaryDep) -> Response:
-    """The guided routine with a big countdown, then a two-tap log."""
-    steps = cramp_steps()
-    recent = diary.episodes(start=night_of(local_now()) - timedelta(days=60))
-    default = recent[-1].muscle if recent else "calf"
-    kb = knowledge()
-    return render(
-        request,
-        "cramp.html",
-        steps=steps,
-        steps_json=json.dumps(steps),
-        muscles=MUSCLE_CHOICES,
-        default_muscle=default,
-        after=[step for step in kb.now_steps if step.seconds == 0],
-        warning=kb.now_warning,
-    )
-
-
-@router.post("/cramp")
-async def cramp_log(request: Request, user: UserDep) -> Response:
-    """Log a cramp from the form (the path without JavaScript; app.js uses the JSON API)."""
-    form = await form_dict(request)
-    started = parse_local_datetime(form.get("started_at", "")) or local_now()
-    pain = form.get("pain", "")
-    duration = int((local_now() - started).total_seconds()) if form.get("started_at") else None
-    episode = Episode(
-        started_at=started,
-        muscle=form.get("muscle") or "calf",
-        pain=int(pain) if pain.isdigit() else None,
-        duration_s=duration if duration is not None and duration >= 0 else None,
-        woke=True,
-        origin="web",
-        client_id=form.get("client_id") or None,
-    )
-    # Group commit on the writer thread: durable, and the event loop never waits on fsync.
-    await log_episode(request, user, episode)
-    return RedirectResponse("/?logged=cramp", status_code=303)
-
-
-# ---- Bedtime routine ----------------------------------------------------------------------
-@router.get("/bedtime")
-async def bedtime(request: Request, user: UserDep) -> Response:
-    """Stretch timer and warm-footbath timer with the safe temperature in the user's units,
-    and what the person's care team recommended and they kept in their plan."""
-    footbath = remedy("warm_footbath")
-    return render(
-        request,
-        "bedtime.html",
-        care_notes=[n for n in care_store(request).notes_for(user.id) if n.in_plan],
-        stretch=remedy("calf_stretch_bedtime"),
-        footbath=footbath,
-        # Diabetes, neuropathy, arterial disease, numb feet: no soaking, a safe alternative.
-        instead=remedy(footbath.substitute.with_id) if footbath and footbath.substitute else None,
-        # The knowledge base's bedtime stretch: 10 s holds, 3 per leg, 10 s rests, calf and
-        # hamstring (Hallegraeff 2012): 2 muscles x 2 legs x 3 = 12 rounds.
-        stretch_seconds=STRETCH_ROUNDS * (STRETCH_HOLD_S + STRETCH_REST_S),
-        stretch_hold=STRETCH_HOLD_S,
-        stretch_rest=STRETCH_REST_S,
-        stretch_rounds=STRETCH_ROUNDS,
-        bath_seconds=10 * 60,
-        bath=bath_temperatures(units_of(request)),
-    )
-
-
 @router.get("/more")
 async def more(request: Request, user: UserDep) -> Response:
     """The rest of the app on a phone: bedtime, assessment, guide, settings."""
     return render(request, "more.html")
-
-
-# Included last: a request is matched against routes in order, first match wins, so the
-# pages opened most (Tonight, Cramp now) are found before walking the other modules' routes.
