@@ -13,7 +13,7 @@ from crampwise.diary.model import Episode
 from crampwise.store import Store, open_store
 from crampwise.store.auth import MEMBER, AuthStore
 from crampwise.store.care.audit import Person
-from crampwise.store.care.shares import CareStore
+from crampwise.store.care.repository import CareStore
 
 _names = itertools.count()
 

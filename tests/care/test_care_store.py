@@ -11,7 +11,8 @@ from crampwise.errors import InputError, NotFoundError
 from crampwise.store import Store
 from crampwise.store.auth import AuthStore
 from crampwise.store.care.audit import Audit, audit_log
-from crampwise.store.care.shares import CareStore, care_invitations
+from crampwise.store.care.repository import CareStore
+from crampwise.store.care.tables import care_invitations
 from crampwise.web.care.view import client_view
 
 from .conftest import make_account, make_client, practitioner

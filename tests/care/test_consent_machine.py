@@ -32,7 +32,7 @@ from crampwise.diary.model import night_of
 from crampwise.errors import NotFoundError
 from crampwise.store import Store, open_store
 from crampwise.store.auth import AuthStore
-from crampwise.store.care.shares import CareStore
+from crampwise.store.care.repository import CareStore
 from crampwise.web.app import create_app
 from crampwise.web.care.view import RECENT_DAYS, client_view
 from crampwise.web.settings import WebSettings

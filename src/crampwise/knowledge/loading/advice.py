@@ -96,14 +96,14 @@ def load_remedies(r: Reader, data: dict[str, Any]) -> dict[str, Remedy]:
             seed_claim=e.optional("seed_claim"),
             alternative_to=e.optional("alternative_to"),
         )
-    for r in remedies.values():
-        where = f"knowledge/remedies.toml: remedy {r.id!r}"
-        if r.substitute:
-            alt = remedies.get(r.substitute.with_id)
-            if alt is None or alt.alternative_to != r.id:
+    for remedy in remedies.values():
+        where = f"knowledge/remedies.toml: remedy {remedy.id!r}"
+        if remedy.substitute:
+            alt = remedies.get(remedy.substitute.with_id)
+            if alt is None or alt.alternative_to != remedy.id:
                 raise KnowledgeError(
-                    f"{where}: substitute {r.substitute.with_id!r} must be a remedy with "
-                    f"alternative_to = {r.id!r}"
+                    f"{where}: substitute {remedy.substitute.with_id!r} must be a remedy with "
+                    f"alternative_to = {remedy.id!r}"
                 )
     missing = set(v.CONTRACT_PLAN_IDS) - set(remedies)
     if missing:

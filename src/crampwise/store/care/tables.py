@@ -1,6 +1,6 @@
 """The care team's tables (practitioners, shares, invitations, requests, notes) and `Note`.
 
-Apart from `crampwise.store.care.shares` so that the diary's Tonight read (`UserDiary.tonight`)
+Apart from `crampwise.store.care.repository` so that the diary's Tonight read (`UserDiary.tonight`)
 can read notes without importing the care team's store.
 """
 
