@@ -7,7 +7,7 @@ import re
 from datetime import date, timedelta
 
 from crampwise.web.charts.svg import Bar, Interval, bar_chart, effect_chart
-from crampwise.web.pages.insights import WEEKS_SHOWN, weekly_bars
+from crampwise.web.charts.cramps import WEEKS_SHOWN, weekly_bars
 
 
 def _rects(svg: str) -> list[tuple[float, float]]:

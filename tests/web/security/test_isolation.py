@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from crampwise.web.app import create_app
 
-from .support import (
+from ..support import (
     TestClient,
     fast_settings,
     invite_and_join,

@@ -7,7 +7,7 @@ from fastapi import FastAPI
 
 from crampwise.web.deps import ANON_CSRF_COOKIE, SESSION_COOKIE
 
-from .support import PASSWORD, TestClient, form_csrf, login, new_client, session_csrf
+from ..support import PASSWORD, TestClient, form_csrf, login, new_client, session_csrf
 
 CRAMP = {"started_at": "2026-11-21T03:10:00", "muscle": "calf", "pain": 7}
 

@@ -9,9 +9,9 @@ from fastapi import FastAPI
 from pypdf import PdfReader
 
 from crampwise.diary.model import Episode
-from crampwise.store.care.shares import CareStore
+from crampwise.store.care.repository import CareStore
 
-from .support import TestClient, new_client
+from ..support import TestClient, new_client
 
 
 def _pdf_text(pdf: bytes) -> str:

@@ -12,9 +12,9 @@ from crampwise.store.auth import web_sessions
 from crampwise.store.tables import users
 from crampwise.web.app import create_app
 from crampwise.web.deps import SESSION_COOKIE
-from crampwise.web.security.core import DEVICE_COOKIE
+from crampwise.web.security.signin_limits import DEVICE_COOKIE
 
-from .support import (
+from ..support import (
     PASSWORD,
     TestClient,
     fast_settings,

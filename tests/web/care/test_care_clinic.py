@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from .support import TestClient
+from ..support import TestClient
 from .test_care_pages import post
 
 CLINIC = {

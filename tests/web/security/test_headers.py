@@ -12,7 +12,7 @@ from crampwise.web.app import create_app
 from crampwise.web.deps import STATIC_DIR, TEMPLATES_DIR
 from crampwise.web.settings import allowed_host_list
 
-from .support import TestClient, fast_settings, new_client
+from ..support import TestClient, fast_settings, new_client
 
 CSP = {
     "default-src": "'self'",
@@ -58,7 +58,7 @@ def test_security_headers_present(owner: TestClient, path: str, cache: str) -> N
 def test_hsts_only_over_https(app: FastAPI) -> None:
     with new_client(app) as secure:
         assert "strict-transport-security" in secure.get("/setup").headers
-    from .support import TestClient as Plain
+    from ..support import TestClient as Plain
 
     with Plain(app, base_url="http://testserver") as plain:
         response = plain.get("/setup")
@@ -68,8 +68,8 @@ def test_hsts_only_over_https(app: FastAPI) -> None:
 
 
 def test_hsts_behind_a_trusted_proxy_only(sqlite_url: str) -> None:
-    from .support import TestClient as Plain
-    from .support import fast_settings
+    from ..support import TestClient as Plain
+    from ..support import fast_settings
 
     forwarded = {"X-Forwarded-Proto": "https"}
     for trust, expected in ((False, False), (True, True)):

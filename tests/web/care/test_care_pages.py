@@ -13,9 +13,9 @@ from urllib.parse import unquote
 import pytest
 from fastapi import FastAPI
 
-from crampwise.store.care.shares import CareStore
+from crampwise.store.care.repository import CareStore
 
-from .support import TestClient, invite_and_join, login, new_client, session_csrf
+from ..support import TestClient, invite_and_join, login, new_client, session_csrf
 
 CRAMP = {"started_at": "2026-11-21T03:10:00", "muscle": "calf", "pain": 7, "woke": True}
 CODE_RE = re.compile(r'id="care-code" class="wide" value="([^"]+)"')

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 
-from .support import TestClient, invite_and_join, new_client, session_csrf
+from ..support import TestClient, invite_and_join, new_client, session_csrf
 from .test_care_pages import Team, accept, make_code, mark_practitioner, post, share_id
 from .test_care_pages import team as team  # the fixture
 
@@ -113,7 +113,7 @@ def test_expired_share_is_refused(team: Team) -> None:
 
     import sqlalchemy as sa
 
-    from crampwise.store.care.shares import care_shares
+    from crampwise.store.care.tables import care_shares
 
     carl_id = accept(team.dana, make_code(team.carl, ["diary"]))
     assert team.dana.get(f"/practice/clients/{carl_id}").status_code == 200

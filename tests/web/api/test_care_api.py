@@ -19,10 +19,10 @@ from fastapi import FastAPI
 from crampwise.care.consent import SCOPES
 from crampwise.diary.model import DayLog, Episode
 
-from .support import TestClient, new_client, session_csrf
-from .test_care_isolation import outsiders as outsiders  # the fixture
-from .test_care_pages import Team, accept, make_code, post, share_id
-from .test_care_pages import team as team  # the fixture
+from ..support import TestClient, new_client, session_csrf
+from ..care.test_care_isolation import outsiders as outsiders  # the fixture
+from ..care.test_care_pages import Team, accept, make_code, post, share_id
+from ..care.test_care_pages import team as team  # the fixture
 
 # Each endpoint below /api/v1/practice/clients/{id}, with the scope it needs (None: any).
 ENDPOINTS: dict[str, tuple[str, str | None]] = {
@@ -275,7 +275,7 @@ def test_a_scope_taken_away_is_refused_on_the_next_request(team: Team) -> None:
 def test_a_share_past_its_end_date_is_refused(team: Team) -> None:
     import sqlalchemy as sa
 
-    from crampwise.store.care.shares import care_shares
+    from crampwise.store.care.tables import care_shares
 
     carl_id = _share_all(team)
     assert team.dana.get(_url(carl_id, "episodes")).status_code == 200

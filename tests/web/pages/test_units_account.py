@@ -7,7 +7,7 @@ from fastapi import FastAPI
 
 from crampwise.errors import InputError
 
-from .support import TestClient, login, new_client, session_csrf
+from ..support import TestClient, login, new_client, session_csrf
 
 
 def test_units_saved_in_settings_follow_the_account_to_another_device(

@@ -7,9 +7,9 @@ from typing import Any
 from fastapi import FastAPI
 
 from crampwise.store.care.audit import Audit, Person
-from crampwise.store.care.shares import CareStore
+from crampwise.store.care.repository import CareStore
 
-from .support import (
+from ..support import (
     PASSWORD,
     TestClient,
     invite_and_join,
@@ -143,7 +143,7 @@ def test_concurrent_wrong_passwords_cannot_outrun_the_login_limit(
 
     import httpx
 
-    from .support import form_csrf
+    from ..support import form_csrf
 
     passwords = app.state.ctx.passwords
     real = passwords.verify
@@ -178,7 +178,7 @@ def test_a_made_up_invitation_costs_no_password_hash(
     app: FastAPI, owner: TestClient, client: TestClient, monkeypatch: Any
 ) -> None:
     """Anyone may POST /join/<anything>: a hash (64 MiB, ~0.1 s) must wait for a real link."""
-    from .support import form_csrf
+    from ..support import form_csrf
 
     passwords = app.state.ctx.passwords
     hashed: list[str] = []

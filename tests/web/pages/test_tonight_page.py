@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from crampwise.diary.model import DayLog, Episode, night_of
 from crampwise.web.app import create_app
 
-from .support import fast_settings, form_csrf, login, new_client, session_csrf, setup_owner
+from ..support import fast_settings, form_csrf, login, new_client, session_csrf, setup_owner
 
 
 def test_the_strip_shows_each_of_the_last_14_nights_with_its_count(app: Any, owner: Any) -> None:

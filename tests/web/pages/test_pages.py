@@ -12,7 +12,7 @@ import pytest
 from crampwise.diary.model import DayLog, Episode
 from crampwise.web.pages.common import bath_temperatures
 
-from .support import form_csrf
+from ..support import form_csrf
 
 PAGES = [
     "/",

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 
 from crampwise.store.auth import api_tokens, utcnow
 
-from .support import PASSWORD, TestClient, new_client, session_csrf
+from ..support import PASSWORD, TestClient, new_client, session_csrf
 
 
 def _bearer(app: FastAPI, secret: str) -> int:

@@ -6,9 +6,9 @@ import re
 
 from fastapi import FastAPI
 
-from crampwise.store.care.shares import CareStore
+from crampwise.store.care.repository import CareStore
 
-from .support import (
+from ..support import (
     PASSWORD,
     TestClient,
     form_csrf,

@@ -18,7 +18,7 @@ from crampwise.experiments.power import power_statement
 from crampwise.experiments.running import power_from_history, start_experiment
 from crampwise.web.pages.common import local_now
 
-from .support import TestClient, session_csrf
+from ..support import TestClient, session_csrf
 
 
 def _diary(app: FastAPI, name: str = "olive") -> Any:

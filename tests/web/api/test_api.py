@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from crampwise.analysis.triggers import find_triggers
 from crampwise.interop.csv import write_day_table
 
-from .support import TestClient, session_csrf
+from ..support import TestClient, session_csrf
 
 
 def _headers(client: TestClient) -> dict[str, str]:
