@@ -1,4 +1,4 @@
-"""The practitioner's read-only JSON API under /api/v1/practice (care team, issue #7).
+"""The practitioner's read-only JSON API under /api/v1/practice (the care team).
 
 The same rules as the practitioner pages (`crampwise.web.care.practice`):
 
@@ -23,13 +23,22 @@ from fastapi import APIRouter, Request, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
-from crampwise.care.consent import Share, allowed
-from crampwise.errors import NotFoundError
+from crampwise.care.access import capped_end, capped_period
+from crampwise.care.consent import Share
 from crampwise.store.care.audit import Audit, Person
+from crampwise.store.diary.records import ExperimentRecord
 from crampwise.web.api.diary import day_json, episode_json, jsonable
-from crampwise.web.care.common import address, care_store, person, require_practitioner, today
+from crampwise.web.care.common import (
+    care_store,
+    client_share,
+    person,
+    require_practitioner,
+    today,
+)
 from crampwise.web.care.view import AssessmentSummary, DiarySummary, assessment_summary, client_view
 from crampwise.web.deps import ApiUserDep, WebUser, run_blocking, web_context
+from crampwise.web.pages.common import report_period
+from crampwise.web.security.address import client_address
 
 router = APIRouter(prefix="/practice", tags=["practice (read-only)"])
 
@@ -44,32 +53,13 @@ def _share_json(share: Share) -> dict[str, Any]:
     }
 
 
-def _gate(request: Request, user: WebUser, client_id: int, scope: str) -> Share:
-    """The live share granting `scope`, read now; else a denied read and 404 (no hint why)."""
-    require_practitioner(request, user)
-    care, when = care_store(request), today()
-    share = care.share_for(user.id, client_id, when)
-    if share is None or not allowed(share, scope, when):
-        subject = care.person(client_id) or Person(client_id, "")
-        care.record(Audit("practitioner_read", "denied", person(user), subject, address(request)))
-        raise NotFoundError(f"no client {client_id}")
-    return share
-
-
 def _served(request: Request, user: WebUser, share: Share, what: str, scope: str) -> None:
     """The audit row of a read that was served."""
     client = Person(share.client_id, share.client_name)
     detail = f"page=api-{what}; scopes={scope}"
     care_store(request).record(
-        Audit("practitioner_read", "success", person(user), client, address(request), detail)
+        Audit("practitioner_read", "success", person(user), client, client_address(request), detail)
     )
-
-
-def _capped(end: date | None, share: Share) -> date | None:
-    """Never past the end date the client granted (as the report)."""
-    if share.ends_on is None:
-        return end
-    return share.ends_on if end is None else min(end, share.ends_on)
 
 
 def _diary_json(diary: DiarySummary) -> dict[str, Any]:
@@ -92,7 +82,7 @@ def _assessment_json(assessment: AssessmentSummary) -> dict[str, Any]:
     }
 
 
-def _experiment_json(record: Any) -> Any:
+def _experiment_json(record: ExperimentRecord) -> Any:
     return jsonable_encoder(dataclasses.asdict(record))
 
 
@@ -121,7 +111,7 @@ async def practice_client(request: Request, user: ApiUserDep, client_id: int) ->
         person(user),
         client_id,
         today(),
-        address(request),
+        client_address(request),
         with_triggers=False,
         page="api-summary",
     )
@@ -143,9 +133,9 @@ async def practice_episodes(
     start: date | None = None,
     end: date | None = None,
 ) -> Response:
-    share = _gate(request, user, client_id, "diary")
+    share = client_share(request, user, client_id, "diary")
     diary = web_context(request).store.diary(share.client_name, create=False)
-    rows = [_episode_json(e) for e in diary.episodes(start, _capped(end, share))]
+    rows = [_episode_json(e) for e in diary.episodes(start, capped_end(end, share))]
     _served(request, user, share, "episodes", "diary")
     return JSONResponse(rows)
 
@@ -158,9 +148,9 @@ async def practice_days(
     start: date | None = None,
     end: date | None = None,
 ) -> Response:
-    share = _gate(request, user, client_id, "diary")
+    share = client_share(request, user, client_id, "diary")
     diary = web_context(request).store.diary(share.client_name, create=False)
-    rows = [day_json(d) for d in diary.days(start, _capped(end, share))]
+    rows = [day_json(d) for d in diary.days(start, capped_end(end, share))]
     _served(request, user, share, "days", "diary")
     return JSONResponse(rows)
 
@@ -170,9 +160,10 @@ async def practice_days(
     summary="A client's trigger findings and experiments (scope `insights`)",
 )
 async def practice_insights(request: Request, user: ApiUserDep, client_id: int) -> Response:
+    # Imported here: the trigger analysis pulls in scipy (~0.5 s at start-up).
     from crampwise.analysis.triggers import find_triggers
 
-    share = _gate(request, user, client_id, "insights")
+    share = client_share(request, user, client_id, "insights")
     diary = web_context(request).store.diary(share.client_name, create=False)
     table = diary.day_table()  # read on the loop, compute on a thread (as the page)
     experiments = [_experiment_json(e) for e in diary.experiments()]
@@ -186,7 +177,7 @@ async def practice_insights(request: Request, user: ApiUserDep, client_id: int) 
     summary="A client's latest triage and its reasons (scope `assessments`); null if none",
 )
 async def practice_assessment(request: Request, user: ApiUserDep, client_id: int) -> Response:
-    share = _gate(request, user, client_id, "assessments")
+    share = client_share(request, user, client_id, "assessments")
     diary = web_context(request).store.diary(share.client_name, create=False)
     latest = assessment_summary(diary)
     _served(request, user, share, "assessment", "assessments")
@@ -199,16 +190,14 @@ async def practice_assessment(request: Request, user: ApiUserDep, client_id: int
     response_class=Response,
 )
 async def practice_report(request: Request, user: ApiUserDep, client_id: int) -> Response:
+    # Imported here: reportlab costs ~0.2 s at start-up and only the report needs it.
     from crampwise.interop.report import diary_report
-    from crampwise.web.pages.report import report_period
 
-    share = _gate(request, user, client_id, "reports")
+    share = client_share(request, user, client_id, "reports")
     when = today()
     params = request.query_params
-    first, last = report_period(params.get("from", ""), params.get("to", ""), when)
-    if share.ends_on is not None:  # never past the end the client granted
-        last = min(last, share.ends_on)
-        first = min(first, last)
+    period = report_period(params.get("from", ""), params.get("to", ""), when)
+    first, last = capped_period(*period, share)
     diary = web_context(request).store.diary(share.client_name, create=False)
     pdf = await run_blocking(diary_report, diary, share.client_name, first, last, today=when)
     _served(request, user, share, "report", "reports")
