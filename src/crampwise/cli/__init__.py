@@ -6,11 +6,15 @@ them, so that `crampwise assess` stays quick from a cold start.
 
 from __future__ import annotations
 
+import os
 import sys
 
 import typer
+from typer._click.exceptions import UsageError
 
 from crampwise.cli.common import AppState
+from crampwise.cli.fastpath import run_fast
+from crampwise.errors import InputError
 
 app = typer.Typer(
     name="crampwise",
@@ -66,11 +70,8 @@ __all__ = [
 
 def main() -> None:
     """Console entry point: bad input is one line on stderr and exit code 2."""
-    from crampwise.cli.fastpath import run_fast  # `log cramp`, plain `assess`: no Typer start-up
-    from crampwise.errors import InputError
-
     try:
-        if run_fast(sys.argv[1:]):
+        if run_fast(sys.argv[1:]):  # `log cramp`, plain `assess`: no Typer command tree
             sys.stdout.flush()  # so a closed pipe shows here, not at interpreter exit
             return
         # Standalone mode: Typer shows usage errors and help, turns Ctrl-C into 130 and a
@@ -104,6 +105,7 @@ def _database_unreachable(exc: Exception) -> str | None:
     """One line on why the database could not be reached, or None for any other error."""
     if "sqlalchemy" not in sys.modules:
         return None
+    # Imported here: only a command that used the store has SQLAlchemy loaded.
     from sqlalchemy.exc import OperationalError
 
     if not isinstance(exc, OperationalError):
@@ -114,7 +116,6 @@ def _database_unreachable(exc: Exception) -> str | None:
 
 def _usage_errors_on_one_line() -> None:
     """Contract: a bad option is ONE line on stderr naming it, not click's usage block."""
-    from typer._click.exceptions import UsageError
 
     def show(self: UsageError, file: object = None) -> None:
         sys.stderr.write(f"crampwise: error: {self.format_message()}\n")
@@ -124,8 +125,6 @@ def _usage_errors_on_one_line() -> None:
 
 def _silence_stdout() -> None:
     """Point stdout at /dev/null so the final flush does not fail again on the closed pipe."""
-    import os
-
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())

@@ -1,4 +1,8 @@
-"""Analysis commands: `analyze` (trigger discovery); the experiment commands follow below."""
+"""Analysis commands: `analyze` (trigger discovery) and the n-of-1 experiment commands.
+
+The analysis pulls in SciPy, the store SQLAlchemy: both are imported inside the commands
+that use them, so that every other command starts quickly.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import os
 import sys
 from datetime import date, time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -14,11 +18,17 @@ from crampwise.cli import app, experiment_app
 from crampwise.cli.common import (
     FormatOption,
     OutputFormat,
+    console,
     current_user,
     print_json,
     wants_json,
 )
-from crampwise.errors import InputError
+from crampwise.cli.experiment_view import plan_json, show_plan, show_result, show_status
+from crampwise.errors import InputError, NotFoundError
+
+if TYPE_CHECKING:
+    from crampwise.diary.daytable import DayTable
+    from crampwise.experiments.plan import ExperimentPlan, ExperimentResult
 
 
 @app.command("analyze")
@@ -42,7 +52,7 @@ def analyze(
 
 
 # --- experiments ---
-# n-of-1 experiments (issue #5): plan, analyze, start, status, stop. The library lives in
+# n-of-1 experiments: plan, analyze, start, status, stop. The library lives in
 # crampwise.experiments.plan and crampwise.experiments.running; rendering in experiment_view.
 
 # The design options `experiment plan` and `experiment start` share.
@@ -155,8 +165,6 @@ def experiment_status_cmd(ctx: typer.Context, fmt: FormatOption = None) -> None:
     if wants_json(fmt):
         print_json({"id": running.id, **status.to_dict()})
         return
-    from crampwise.cli.experiment_view import show_status
-
     show_status(running.id, status)
 
 
@@ -171,8 +179,6 @@ def experiment_stop(ctx: typer.Context, fmt: FormatOption = None) -> None:
     if wants_json(fmt):
         print_json({"id": running.id, "status": running.status, **result.to_dict()})
         return
-    from crampwise.cli.common import console
-
     console().print(f"Experiment {running.id} ({running.plan.intervention}) stopped.")
     _show_experiment_result(result, fmt)
 
@@ -188,9 +194,8 @@ def _today() -> date:
     return date.today()
 
 
-def _experiment_history(user: str) -> Any:
+def _experiment_history(user: str) -> DayTable | None:
     """The user's diary table for a power statement, or None when they have no diary."""
-    from crampwise.errors import NotFoundError
     from crampwise.store import open_store
 
     with open_store() as store:
@@ -207,7 +212,7 @@ def _check_remind_at(remind_at: str) -> time:
         raise InputError(f"field 'remind_at': {remind_at!r} is not a time (HH:MM)") from None
 
 
-def _experiment_ics(plan: Any, ics: Path | None, remind_at: str) -> bytes | None:
+def _experiment_ics(plan: ExperimentPlan, ics: Path | None, remind_at: str) -> bytes | None:
     """The schedule as iCalendar bytes, checked before anything is saved."""
     at = _check_remind_at(remind_at)
     if ics is None:
@@ -231,20 +236,16 @@ def _write_experiment_ics(ics: Path | None, content: bytes | None) -> None:
 
 
 def _show_experiment_plan(
-    plan: Any, experiment_id: int | None, ics: Path | None, fmt: OutputFormat | None
+    plan: ExperimentPlan, experiment_id: int | None, ics: Path | None, fmt: OutputFormat | None
 ) -> None:
-    from crampwise.cli.experiment_view import plan_json, show_plan
-
     if wants_json(fmt):
         print_json(plan_json(plan, experiment_id))
     else:
         show_plan(plan, str(ics) if ics else None)
 
 
-def _show_experiment_result(result: Any, fmt: OutputFormat | None) -> None:
+def _show_experiment_result(result: ExperimentResult, fmt: OutputFormat | None) -> None:
     if wants_json(fmt):
         print_json(result.to_dict())
         return
-    from crampwise.cli.experiment_view import show_result
-
     show_result(result)

@@ -7,7 +7,7 @@ Everything heavy (Rich, the knowledge base, the store) is imported inside the co
 from __future__ import annotations
 
 import sys
-from typing import Any
+from pathlib import Path
 
 import typer
 
@@ -19,16 +19,13 @@ from crampwise.cli.common import (
     print_json,
     wants_json,
 )
+from crampwise.errors import InputError
 
 
 def read_situation_text(file: str) -> str:
     """The text of a situation file, or of stdin for `-`; unreadable → InputError."""
-    from crampwise.errors import InputError
-
     if file == "-":
         return sys.stdin.read()
-    from pathlib import Path
-
     try:
         return Path(file).read_text(encoding="utf-8")
     except UnicodeDecodeError:
@@ -127,7 +124,7 @@ def now_command(
     """A cramp right now: a guided stretch with a countdown, then what to do after."""
     from crampwise.cli.cramp_now import run_routine
 
-    outcome: dict[str, Any] = run_routine(
+    outcome = run_routine(
         seconds=1 if quick else seconds,
         interactive=sys.stdin.isatty() and sys.stdout.isatty(),
         log=log,

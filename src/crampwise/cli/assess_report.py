@@ -1,8 +1,15 @@
-"""Rich rendering of assessments, the guide and the bibliography for a person at a terminal."""
+"""Rich rendering of assessments, the guide and the bibliography for a person at a terminal.
+
+Imported only when a human report is printed: `--format json` never loads Rich.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from rich.panel import Panel
+from rich.table import Table
 
 from crampwise.assess.guide import PHASE_TITLES
 from crampwise.cli.common import console
@@ -40,15 +47,13 @@ def grade(text: str | None) -> str:
     return f"[{GRADE_STYLE[text]}]\\[{text.replace('_', ' ')}][/]"
 
 
-def srcs(ids: Any) -> str:
+def srcs(ids: Sequence[str]) -> str:
+    """Source ids as a dim bracketed list, e.g. (allen2012, hallegraeff2017)."""
     return f"[dim]({', '.join(ids)})[/]" if ids else ""
 
 
 def print_assessment(result: AssessmentResult) -> None:
     """Triage first and unmistakable, then medicines, causes, plan, things to avoid."""
-    from rich.panel import Panel
-    from rich.table import Table
-
     out = console()
     t = result.triage
     body = [f"[bold]{t.action}[/]", ""]

@@ -6,9 +6,12 @@ import json
 import sys
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 @dataclass
@@ -46,13 +49,13 @@ def current_user(ctx: typer.Context) -> str:
     return state.user if state else "me"
 
 
-def print_json(obj: Any) -> None:
+def print_json(obj: object) -> None:
     """Exactly one JSON document on stdout."""
     sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
     sys.stdout.write("\n")
 
 
-def console(stderr: bool = False) -> Any:
+def console(stderr: bool = False) -> Console:
     """A Rich console, imported only when a human report is printed."""
     from rich.console import Console
 

@@ -7,14 +7,28 @@ terminal the steps are printed without waiting.
 
 from __future__ import annotations
 
+import select
 import sys
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, TextIO
+from typing import TextIO, TypedDict
 
+from crampwise.diary.model import Episode
 from crampwise.knowledge import Knowledge, load_knowledge
 from crampwise.knowledge.vocabulary import MUSCLES
+
+
+class RoutineOutcome(TypedDict):
+    """What happened during the routine, and what to log if the person wants it logged."""
+
+    started_at: datetime
+    steps_done: list[str]
+    stopped: bool
+    log: bool
+    muscle: str
+    pain: int | None
+
 
 GRADE_WORDS = {
     "high": "high",
@@ -27,8 +41,6 @@ GRADE_WORDS = {
 
 def _readable(stream: TextIO, timeout: float) -> bool:
     """Whether a line can be read from `stream` within `timeout` seconds (POSIX select)."""
-    import select
-
     try:
         ready, _, _ = select.select([stream], [], [], timeout)
     except (OSError, ValueError):
@@ -65,7 +77,7 @@ def run_routine(
     stdin: TextIO | None = None,
     ask: Callable[[str], str] | None = None,
     knowledge: Knowledge | None = None,
-) -> dict[str, Any]:
+) -> RoutineOutcome:
     """Walk through the routine; returns what happened and whether to log the cramp.
 
     seconds: overrides every timed step's length (tests, `--quick`).
@@ -102,7 +114,7 @@ def run_routine(
         out.write(
             "\nTo log this cramp later: crampwise log cramp (or run `crampwise now --log`).\n"
         )
-    outcome: dict[str, Any] = {
+    outcome: RoutineOutcome = {
         "started_at": started,
         "steps_done": done,
         "stopped": stopped,
@@ -125,9 +137,9 @@ def _ask(ask: Callable[[str], str] | None, prompt: str) -> str:
         return ""
 
 
-def log_episode(user: str, outcome: dict[str, Any], url: str | None = None) -> str:
+def log_episode(user: str, outcome: RoutineOutcome, url: str | None = None) -> str:
     """Store the cramp from a finished routine in the user's diary; returns a one-line note."""
-    from crampwise.diary.model import Episode
+    # Imported here: the routine itself runs without loading SQLAlchemy.
     from crampwise.store import open_store
 
     helped = [

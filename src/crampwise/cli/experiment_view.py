@@ -21,6 +21,8 @@ VERDICT_WORDS = {
 
 def show_plan(plan: ExperimentPlan, ics_path: str | None = None) -> None:
     """The schedule as a table, then what it can detect."""
+    # Imported here: every command loads this module, and Rich and the knowledge base behind
+    # the remedy catalogue add over 100 ms at start-up.
     from rich.table import Table
 
     from crampwise.experiments.catalogue import testable_intervention

@@ -1,7 +1,12 @@
-"""Outside formats: Apple Health and FHIR import, FHIR and calendar export, clinician report."""
+"""Outside formats: Apple Health and FHIR import, FHIR and calendar export, clinician report.
+
+Each format's library (lxml, fhir.resources, icalendar, reportlab) and the store are imported
+inside its command, so that the other commands start quickly.
+"""
 
 from __future__ import annotations
 
+import json
 import sys
 from datetime import date, datetime, time
 from pathlib import Path
@@ -109,8 +114,6 @@ def import_fhir(
 @export_app.command("fhir")
 def export_fhir(ctx: typer.Context, output: OutputOption = None) -> None:
     """Write the diary as a FHIR R5 Bundle (JSON)."""
-    import json
-
     from crampwise.interop.fhir import export_diary
     from crampwise.store import open_store
 

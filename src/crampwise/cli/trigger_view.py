@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
-if TYPE_CHECKING:
-    from crampwise.analysis.triggers import TriggerReport
-    from crampwise.diary.daytable import DayTable
+from crampwise.analysis.design import factor_label
+from crampwise.analysis.triggers import MIN_CRAMP_NIGHTS, MIN_NIGHTS, TriggerReport
+from crampwise.cli.common import console
+from crampwise.diary.daytable import DayTable
+from crampwise.interop.csv import read_day_table
 
 __all__ = ["load_day_table", "render_trigger_report"]
 
 
 def load_day_table(path: Path | None, user: str, stdin: TextIO) -> DayTable:
     """The diary CSV at `path` ('-' = stdin), or with no path the user's stored diary."""
-    from crampwise.interop.csv import read_day_table
-
     if path is None:
+        # Imported here: a CSV analysis never needs SQLAlchemy (~150 ms at start-up).
         from crampwise.store import open_store
 
         with open_store() as store:
@@ -29,12 +30,9 @@ def load_day_table(path: Path | None, user: str, stdin: TextIO) -> DayTable:
 
 def render_trigger_report(report: TriggerReport) -> None:
     """Print the findings in plain words: what was found, how sure, what was not, what's next."""
+    # Imported here: `analyze --format json` never loads Rich.
     from rich.markup import escape
     from rich.panel import Panel
-
-    from crampwise.analysis.design import factor_label
-    from crampwise.analysis.triggers import MIN_CRAMP_NIGHTS, MIN_NIGHTS
-    from crampwise.cli.common import console
 
     out = console()
     out.print(
