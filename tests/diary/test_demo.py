@@ -9,6 +9,7 @@ import pytest
 
 from crampwise.diary.demo import MIN_DAYS, fill_demo, simulate
 from crampwise.errors import InputError
+from crampwise.interop.csv import export_diary
 from crampwise.store import Store
 
 END = date(2026, 11, 1)
@@ -61,10 +62,10 @@ def test_fill_replaces_what_was_there(store: Store) -> None:
     diary = store.diary("demo")
     first = fill_demo(diary, seed=1, days=190, end=END)
     out1 = io.StringIO()
-    diary.export_csv(out1)
+    export_diary(diary, out1)
     again = fill_demo(diary, seed=1, days=190, end=END)
     out2 = io.StringIO()
-    diary.export_csv(out2)
+    export_diary(diary, out2)
     assert first == again and out1.getvalue() == out2.getvalue()
     assert len(diary.episodes()) == first["episodes"] > 30
     assert [m.name for m in diary.medicines()] == ["atorvastatin"]

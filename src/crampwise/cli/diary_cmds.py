@@ -1,15 +1,23 @@
-"""Diary commands: log cramp/day, diary, edit, delete, demo, CSV export/import, factors, meds."""
+"""Diary commands: log cramp/day, diary, edit, delete, demo, CSV export/import, factors, meds.
+
+Every command imports the store and the library inside its body: this module is loaded for
+every `crampwise` call, and SQLAlchemy alone costs ~150 ms of a cold start (see
+benchmarks/log_cramp).
+"""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
+from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 
 from crampwise.cli import app, export_app, import_app
 from crampwise.cli.common import FormatOption, current_user, print_json, wants_json
+from crampwise.errors import InputError
 
 if TYPE_CHECKING:
     from crampwise.store import UserDiary
@@ -36,17 +44,17 @@ def _diary(ctx: typer.Context, user: str | None = None) -> UserDiary:
 
 
 def _not_found(exc: LookupError) -> None:
-    from crampwise.errors import InputError
-
     raise InputError(str(exc.args[0] if exc.args else exc)) from None
 
 
-def _describe(record: dict[str, Any]) -> str:
+def _describe(record: Mapping[str, object]) -> str:
     """One line for a person: an episode (has an id) or a day."""
     if "id" in record:
         pain = f", pain {record['pain']}" if record.get("pain") is not None else ""
         return f"episode #{record['id']} ({record['muscle']}, {record['started_at']}{pain})"
-    values = ", ".join(f"{k}={v}" for k, v in record.get("values", {}).items())
+    day_values = record.get("values")
+    shown = day_values.items() if isinstance(day_values, Mapping) else ()
+    values = ", ".join(f"{k}={v}" for k, v in shown)
     return f"day {record['date']}" + (f" ({values})" if values else "")
 
 
@@ -212,12 +220,14 @@ def export_csv(
     output: Annotated[Path | None, Opt("--output", "-o", help="File (default: stdout)")] = None,
 ) -> None:
     """Write your diary as the CSV that `analyze` reads (one row per day)."""
+    from crampwise.interop.csv import export_diary
+
     diary = _diary(ctx)
     if output is None:
-        diary.export_csv(sys.stdout)
+        export_diary(diary, sys.stdout)
         return
     with output.open("w", encoding="utf-8", newline="") as stream:
-        diary.export_csv(stream)
+        export_diary(diary, stream)
 
 
 @import_app.command("csv")
@@ -227,11 +237,11 @@ def import_csv(
     fmt: FormatOption = None,
 ) -> None:
     """Read a diary CSV into your diary; importing the same file again changes nothing."""
-    source: Any = sys.stdin if str(path) == "-" else path
-    summary = _diary(ctx).import_csv(source)
-    if wants_json(fmt):
-        from dataclasses import asdict
+    from crampwise.interop.csv import import_diary
 
+    source: Path | TextIO = sys.stdin if str(path) == "-" else path
+    summary = import_diary(_diary(ctx), source)
+    if wants_json(fmt):
         print_json(asdict(summary))
         return
     print(

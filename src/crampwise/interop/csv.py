@@ -6,6 +6,9 @@ factor's kind is declared for the built-in factors (`crampwise.diary.model.BUILT
 for any names passed in `kinds`; otherwise it is inferred: numeric; boolean (true/false,
 yes/no in any case, or a column holding only 0 and 1); else categorical. An empty cell is
 missing. Writing is canonical, so export → import → export is byte-identical.
+
+`export_diary` and `import_diary` move a stored diary through this format with the diary's
+own methods (`day_table`, `import_day_table`); the store knows nothing of CSV.
 """
 
 from __future__ import annotations
@@ -17,19 +20,31 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, Protocol, TextIO
 
 from crampwise.diary.daytable import DayTable, FactorColumn
 from crampwise.diary.model import (
     BUILTIN_BY_NAME,
     RESERVED_NAMES,
+    CustomFactor,
     FactorKind,
     FactorSpec,
     FactorValue,
 )
 from crampwise.errors import InputError
 
-__all__ = ["format_number", "read_day_table", "write_day_table"]
+if TYPE_CHECKING:
+    # Types only: `analyze FILE` reads CSV without loading the database layer.
+    from crampwise.store import ImportSummary
+
+__all__ = [
+    "CsvDiary",
+    "export_diary",
+    "format_number",
+    "import_diary",
+    "read_day_table",
+    "write_day_table",
+]
 
 REQUIRED = ("date", "cramps")
 RESERVED = RESERVED_NAMES  # not factors: the columns every diary CSV row has
@@ -39,6 +54,31 @@ FALSE_WORDS = frozenset({"false", "no"})
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _WHOLE = re.compile(r"\+?\d+")
+
+
+class CsvDiary(Protocol):
+    """What the CSV export and import need of a diary (a store's `UserDiary` has it)."""
+
+    def day_table(self) -> DayTable: ...
+    def custom_factors(self) -> list[CustomFactor]: ...
+    def import_day_table(self, table: DayTable, source: str = "csv") -> ImportSummary: ...
+
+
+def export_diary(diary: CsvDiary, stream: TextIO) -> int:
+    """Write the diary as the analysis CSV (`export csv`); returns the number of rows."""
+    table = diary.day_table()
+    write_day_table(table, stream)
+    return len(table)
+
+
+def import_diary(diary: CsvDiary, source: Path | str | TextIO) -> ImportSummary:
+    """Read a diary CSV (path or text stream) and merge it in one transaction (`import csv`).
+
+    The user's own factors keep their declared kinds; importing the same file again
+    changes nothing.
+    """
+    kinds = {f.name: f.kind for f in diary.custom_factors()}
+    return diary.import_day_table(read_day_table(source, kinds=kinds))
 
 
 def read_day_table(

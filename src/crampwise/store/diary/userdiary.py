@@ -10,9 +10,9 @@ import sqlalchemy as sa
 from crampwise.diary.model import FactorValue
 from crampwise.store.care.tables import Note, care_notes, note_from_row
 from crampwise.store.diary.bulk import BulkMixin
-from crampwise.store.diary.csvsync import CsvMixin
 from crampwise.store.diary.days import BUILTIN_NAMES
 from crampwise.store.diary.records import ExperimentRecord, RecordsMixin, _experiment
+from crampwise.store.diary.table_import import TableImportMixin
 from crampwise.store.tables import day_logs, episodes, experiments, users
 
 # Built once: the Tonight page reads these on every visit, and building a statement costs
@@ -57,13 +57,13 @@ class TonightSummary:
     notes: list[Note]  # the newest notes from the user's care team, newest first
 
 
-class UserDiary(BulkMixin, CsvMixin, RecordsMixin):
+class UserDiary(BulkMixin, TableImportMixin, RecordsMixin):
     """One user's diary. Reads never create the user; the first write does.
 
     See `crampwise.store` for the method list. Methods: episodes (`add_episode`,
     `episodes`, `get_episode`, `update_episode`, `delete_episode`), days (`put_day`,
     `put_days`, `get_day`, `days`, `delete_day`), factors (`define_factor`,
-    `custom_factors`), `day_table`, CSV (`export_csv`, `import_csv`, `import_day_table`),
+    `custom_factors`), `day_table`, `import_day_table`,
     medicines, experiments, assessments, `tonight`, and `delete_everything`.
     """
 

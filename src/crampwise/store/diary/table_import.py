@@ -1,23 +1,24 @@
-"""The diary as the contract §2 CSV: export, and an import that is safe to repeat.
+"""Merging a daily table (`DayTable`, one row per night) into a diary, safe to repeat.
 
-Round trip. A CSV row carries a night's cramp *count* and worst pain, not the episodes,
-so an import makes stand-in episodes (origin 'csv', 03:00 the next morning, one minute
-apart, the night's pain on the first). Importing a row changes a night only when the
-night's total count or worst pain differ from the row; then the night's stand-ins (never
-hand-typed episodes) are replaced. So importing the same file twice changes nothing, and
-export → import into an empty diary → export gives the same bytes. Hand-typed episodes
-and hand-typed day values always win; a night where they disagree with the file is
-reported in `ImportSummary.conflicts`.
+A row carries a night's cramp *count* and worst pain, not the episodes, so an import makes
+stand-in episodes (origin 'csv', 03:00 the next morning, one minute apart, the night's pain
+on the first). Importing a row changes a night only when the night's total count or worst
+pain differ from the row; then the night's stand-ins (never hand-typed episodes) are
+replaced. So importing the same table twice changes nothing, and `day_table()` → import into
+an empty diary → `day_table()` gives the same table. Hand-typed episodes and hand-typed day
+values always win; a night where they disagree with the table is reported in
+`ImportSummary.conflicts`.
 
 Every row becomes a day log (possibly empty): a row says "this night was recorded", and a
-recorded night without cramps is a zero, while a missing day stays a gap.
+recorded night without cramps is a zero, while a missing day stays a gap. Reading and
+writing the CSV file is `crampwise.interop.csv`'s.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -28,6 +29,7 @@ from crampwise.diary.model import (
     Episode,
     FactorValue,
     check_custom_factor,
+    check_episode,
 )
 from crampwise.errors import InputError
 from crampwise.store.diary.days import DaysMixin
@@ -44,23 +46,8 @@ def stand_in_times(night: date, count: int) -> list[datetime]:
     return [start + timedelta(minutes=i) for i in range(count)]
 
 
-class CsvMixin(EpisodesMixin, DaysMixin):
-    """CSV export/import methods of `UserDiary`."""
-
-    def export_csv(self, stream: TextIO) -> int:
-        """Write the diary as the analysis CSV; returns the number of rows."""
-        from crampwise.interop.csv import write_day_table
-
-        table = self.day_table()
-        write_day_table(table, stream)
-        return len(table)
-
-    def import_csv(self, source: Path | str | TextIO) -> ImportSummary:
-        """Read a diary CSV (path or text stream) and merge it in one transaction."""
-        from crampwise.interop.csv import read_day_table
-
-        kinds = {f.name: f.kind for f in self.custom_factors()}
-        return self.import_day_table(read_day_table(source, kinds=kinds))
+class TableImportMixin(EpisodesMixin, DaysMixin):
+    """`UserDiary.import_day_table`."""
 
     def import_day_table(self, table: DayTable, source: str = "csv") -> ImportSummary:
         """Merge a daily table: all checked first, then written in ONE transaction."""
@@ -119,7 +106,7 @@ class CsvMixin(EpisodesMixin, DaysMixin):
         pain: int | None,
         summary: ImportSummary,
     ) -> None:
-        rows: list[Any] = list(
+        rows: list[sa.Row[Any]] = list(
             conn.execute(
                 sa.select(episodes.c.id, episodes.c.origin, episodes.c.pain).where(
                     episodes.c.user_id == uid, episodes.c.night == night
@@ -151,10 +138,12 @@ class CsvMixin(EpisodesMixin, DaysMixin):
                 note="from a CSV import (count only)",
                 origin="csv",
             )
-            self._insert_episode(conn, uid, episode)
+            # Recorded history, not checked against the clock: tonight's stand-ins sit at
+            # 03:00 tomorrow.
+            self._insert_episode(conn, uid, check_episode(episode))
             summary.episodes_added += 1
 
 
-def _worst(rows: list[Any]) -> int | None:
+def _worst(rows: Sequence[sa.Row[Any]]) -> int | None:
     pains = [r.pain for r in rows if r.pain is not None]
     return max(pains) if pains else None

@@ -1,4 +1,5 @@
-"""CSV export/import (contract §4): repeatable imports, byte-identical round trips."""
+"""A daily table merged into a diary, through the CSV format (contract §4): repeatable imports,
+byte-identical round trips."""
 
 from __future__ import annotations
 
@@ -10,12 +11,13 @@ import pytest
 from crampwise.diary.demo import fill_demo
 from crampwise.diary.model import DayLog, Episode
 from crampwise.errors import InputError
+from crampwise.interop.csv import export_diary, import_diary
 from crampwise.store import Store
 
 
 def _export(store: Store, user: str) -> str:
     out = io.StringIO()
-    store.diary(user).export_csv(out)
+    export_diary(store.diary(user), out)
     return out.getvalue()
 
 
@@ -23,25 +25,25 @@ def test_round_trip_is_byte_identical_and_reimport_changes_nothing(store: Store)
     fill_demo(store.diary("demo"), seed=3, days=190, end=date(2026, 11, 1))
     original = _export(store, "demo")
     assert original.startswith("date,cramps,pain,exercise_min,exercise_intensity,fluids_l,")
-    first = store.diary("copy").import_csv(io.StringIO(original))
+    first = import_diary(store.diary("copy"), io.StringIO(original))
     assert first.days_added == original.count("\n") - 1 and first.conflicts == []
     assert _export(store, "copy") == original
-    second = store.diary("copy").import_csv(io.StringIO(original))
+    second = import_diary(store.diary("copy"), io.StringIO(original))
     assert not second.changed
     assert _export(store, "copy") == original
     # Importing into the diary it came from changes nothing either.
-    assert not store.diary("demo").import_csv(io.StringIO(original)).changed
+    assert not import_diary(store.diary("demo"), io.StringIO(original)).changed
 
 
 def test_counts_become_stand_in_episodes_and_follow_a_changed_file(store: Store) -> None:
     diary = store.diary("me")
-    diary.import_csv(io.StringIO("date,cramps,pain\n2026-11-20,2,6\n2026-11-21,0,\n"))
+    import_diary(diary, io.StringIO("date,cramps,pain\n2026-11-20,2,6\n2026-11-21,0,\n"))
     eps = diary.episodes()
     assert [(e.started_at, e.pain, e.origin) for e in eps] == [
         (datetime(2026, 11, 21, 3, 0), 6, "csv"),
         (datetime(2026, 11, 21, 3, 1), None, "csv"),
     ]
-    summary = diary.import_csv(io.StringIO("date,cramps,pain\n2026-11-20,1,4\n2026-11-21,0,\n"))
+    summary = import_diary(diary, io.StringIO("date,cramps,pain\n2026-11-20,1,4\n2026-11-21,0,\n"))
     assert (summary.episodes_removed, summary.episodes_added) == (2, 1)
     assert [(e.pain, e.night) for e in diary.episodes()] == [(4, date(2026, 11, 20))]
 
@@ -50,11 +52,11 @@ def test_typed_episodes_win_over_the_file(store: Store) -> None:
     diary = store.diary("me")
     diary.add_episode(Episode(datetime(2026, 11, 21, 2, 0), pain=5))
     diary.add_episode(Episode(datetime(2026, 11, 21, 4, 0), pain=7))
-    summary = diary.import_csv(io.StringIO("date,cramps,pain\n2026-11-20,1,9\n"))
+    summary = import_diary(diary, io.StringIO("date,cramps,pain\n2026-11-20,1,9\n"))
     assert len(summary.conflicts) == 1 and "2026-11-20" in summary.conflicts[0]
     assert sorted(e.pain or 0 for e in diary.episodes()) == [5, 7]
     # One more cramp than typed: a stand-in is added, carrying the worse pain.
-    diary.import_csv(io.StringIO("date,cramps,pain\n2026-11-20,3,9\n"))
+    import_diary(diary, io.StringIO("date,cramps,pain\n2026-11-20,3,9\n"))
     assert sorted((e.origin, e.pain or 0) for e in diary.episodes()) == [
         ("csv", 9),
         ("manual", 5),
@@ -66,11 +68,11 @@ def test_a_bad_row_is_reported_by_line_and_nothing_is_written(store: Store) -> N
     diary = store.diary("me")
     text = "date,cramps,pain,fluids_l\n2026-11-20,1,5,1.5\n2026-11-21,1,5,lots\n"
     with pytest.raises(InputError, match="line 3, column 'fluids_l'"):
-        diary.import_csv(io.StringIO(text))
+        import_diary(diary, io.StringIO(text))
     with pytest.raises(InputError, match="whole numbers"):
-        diary.import_csv(io.StringIO("date,cramps,pain\n2026-11-20,1,6.5\n"))
+        import_diary(diary, io.StringIO("date,cramps,pain\n2026-11-20,1,6.5\n"))
     with pytest.raises(InputError, match=r"factor.name"):
-        diary.import_csv(io.StringIO("date,cramps,9lives\n2026-11-20,1,1\n"))
+        import_diary(diary, io.StringIO("date,cramps,9lives\n2026-11-20,1,1\n"))
     assert diary.days() == [] and diary.episodes() == [] and store.users() == []
 
 
@@ -78,7 +80,7 @@ def test_custom_columns_become_factors_and_typed_values_stay(store: Store) -> No
     diary = store.diary("me")
     diary.put_day(DayLog(date(2026, 11, 20), {"fluids_l": 2.0}))
     text = "date,cramps,pain,fluids_l,coffee,mood\n2026-11-20,0,,1.0,2,calm\n"
-    summary = diary.import_csv(io.StringIO(text))
+    summary = import_diary(diary, io.StringIO(text))
     assert summary.factors_defined == ["coffee", "mood"]
     day = diary.get_day(date(2026, 11, 20))
     assert day is not None
