@@ -114,7 +114,7 @@ def test_log_day_with_units_then_export(cli: Cli) -> None:
 def test_edit_and_delete_are_scoped_to_the_user(cli: Cli) -> None:
     ep = json.loads(cli("log", "cramp", "--at", "2026-11-24T03:10", "--pain", "4").out)
     edited = json.loads(cli("edit", str(ep["id"]), "--at", "2:30", "--pain", "6").out)
-    assert (edited["started_at"], edited["pain"]) == ("2026-11-24T02:30", 6)
+    assert (edited["started_at"], edited["pain"]) == ("2026-11-24T02:30:00", 6)
     theirs = cli("--user", "bob", "delete", str(ep["id"]))
     assert theirs.code == 2 and f"no episode {ep['id']} in your diary" in theirs.err
     assert cli("--user", "bob", "edit", str(ep["id"]), "--pain", "1").code == 2

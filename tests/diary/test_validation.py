@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -12,6 +12,7 @@ from crampwise.diary.model import (
     check_builtin_value,
     check_custom_factor,
     check_episode,
+    episode_json,
     night_of,
 )
 from crampwise.errors import InputError
@@ -90,3 +91,50 @@ def test_diary_vocabulary_matches_the_assess_contract() -> None:
     assert diary.MUSCLES == vocabulary.MUSCLES
     assert diary.INTENSITIES == vocabulary.INTENSITIES
     assert diary.SLEEP_POSITIONS == vocabulary.SLEEP_POSITIONS
+
+
+NOW = datetime(2026, 11, 24, 3, 0)
+
+
+def test_a_cramp_later_than_now_is_refused_beyond_a_few_minutes_of_drift() -> None:
+    assert check_episode(Episode(NOW + timedelta(minutes=5)), NOW).started_at == datetime(
+        2026, 11, 24, 3, 5
+    )
+    with pytest.raises(InputError) as refused:
+        check_episode(Episode(NOW + timedelta(days=3)), NOW)
+    assert str(refused.value) == "field 'episode.started_at': 2026-11-27 03:00 is in the future"
+    assert refused.value.field == "episode.started_at"
+    # Recorded history (imports, stand-ins) is not read against a clock.
+    assert check_episode(Episode(NOW + timedelta(days=3))).started_at == NOW + timedelta(days=3)
+
+
+def test_a_zoned_start_becomes_local_wall_time_before_the_clock_is_read() -> None:
+    zoned = (NOW + timedelta(hours=2)).astimezone(UTC)  # two hours after NOW, local time
+    with pytest.raises(InputError, match="in the future"):
+        check_episode(Episode(zoned), NOW)
+    assert check_episode(Episode(zoned)).started_at == NOW + timedelta(hours=2)
+
+
+def test_checking_returns_a_copy_and_leaves_the_input_alone() -> None:
+    typed = Episode(NOW, muscle=" Foot ", helped=["Stretch"])
+    checked = check_episode(typed, NOW)
+    assert (checked.muscle, checked.helped) == ("foot", ["stretch"])
+    assert (typed.muscle, typed.helped) == (" Foot ", ["Stretch"])
+
+
+def test_one_json_shape_for_an_episode() -> None:
+    episode = Episode(NOW, side="left", pain=6, helped=["walk"], id=7, client_id="q-1")
+    assert episode_json(episode) == {
+        "id": 7,
+        "started_at": "2026-11-24T03:00:00",
+        "night": "2026-11-23",
+        "muscle": "calf",
+        "side": "left",
+        "duration_s": None,
+        "pain": 6,
+        "woke": None,
+        "helped": ["walk"],
+        "note": None,
+        "origin": "manual",
+        "client_id": "q-1",
+    }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -141,3 +141,45 @@ def test_concurrent_writers_lose_nothing(database_url: str) -> None:
         assert len(store.diary("me").episodes()) == 60
         with store.engine.connect() as conn:
             assert conn.execute(sa.select(sa.func.count()).select_from(episodes)).scalar() == 60
+
+
+def test_a_cramp_someone_logs_is_read_against_their_clock(store: Store) -> None:
+    diary = store.diary("me")
+    now = datetime(2026, 11, 24, 3, 0)
+    with pytest.raises(InputError, match="2026-11-27 03:00 is in the future"):
+        diary.add_episode(Episode(now + timedelta(days=3)), now=now)
+    assert diary.add_episode(Episode(now + timedelta(minutes=4)), now=now).id is not None
+    # Recorded history (the demo, imports) carries no clock: tonight's stand-ins are at 03:00.
+    assert len(diary.add_episodes([Episode(now + timedelta(days=1))])) == 1
+    assert len(diary.episodes()) == 2
+
+
+def test_an_edit_is_read_against_the_local_clock(store: Store) -> None:
+    diary = store.diary("me")
+    ep = diary.add_episode(Episode(datetime(2026, 11, 24, 3), pain=4))
+    assert ep.id is not None
+    ahead = datetime.now() + timedelta(days=3)
+    with pytest.raises(InputError, match="is in the future"):
+        diary.update_episode(ep.id, started_at=ahead)
+    assert diary.get_episode(ep.id).started_at == datetime(2026, 11, 24, 3)
+
+
+def test_many_users_in_one_commit_refuse_only_the_bad_cramps(store: Store) -> None:
+    now = datetime(2026, 11, 24, 3, 0)
+    results = store.add_episodes_for(
+        [
+            ("ann", Episode(now - timedelta(hours=1), client_id="q-1")),
+            ("ben", Episode(now + timedelta(days=1))),
+            ("ann", Episode(now - timedelta(hours=1), client_id="q-1")),
+            ("", Episode(now)),
+            ("ben", Episode(now, pain=3)),
+        ],
+        now=now,
+    )
+    first, future, again, nameless, ben = results
+    assert isinstance(first, Episode) and isinstance(again, Episode) and first.id == again.id
+    assert isinstance(future, InputError) and "in the future" in str(future)
+    assert isinstance(nameless, InputError) and "user name" in str(nameless)
+    assert isinstance(ben, Episode) and ben.id is not None
+    assert [e.id for e in store.diary("ann").episodes()] == [first.id]
+    assert [e.pain for e in store.diary("ben").episodes()] == [3]

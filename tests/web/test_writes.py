@@ -70,3 +70,15 @@ def test_client_id_length_is_checked_before_queueing(sqlite_url: str, bad: str) 
     writer.close()
     assert store.diary("ann").episodes() == []
     store.close()
+
+
+def test_cramps_are_read_against_the_writers_clock(sqlite_url: str) -> None:
+    store = open_store(sqlite_url)
+    now = datetime(2026, 11, 2, 3, 0)
+    writer = EpisodeWriter(store.engine, clock=lambda: now)
+    with pytest.raises(InputError, match="2026-11-05 03:00 is in the future"):
+        run_in_own_loop(writer.add("ann", Episode(now + timedelta(days=3))))
+    assert run_in_own_loop(writer.add("ann", Episode(now))).id is not None
+    writer.close()
+    assert [e.started_at for e in store.diary("ann").episodes()] == [now]
+    store.close()

@@ -5,17 +5,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from crampwise.cli.common import OutputFormat, console, print_json, wants_json
+from crampwise.diary.model import Episode, episode_json
 
 if TYPE_CHECKING:
-    from crampwise.diary.model import Episode
     from crampwise.store.diary.entry import NightSummary
 
 
 def report_logged(episode: Episode, fmt: OutputFormat | None) -> None:
     """What `log cramp` prints (Typer or fast path): the episode as JSON, or one line."""
     if wants_json(fmt):
-        from crampwise.store.diary.entry import episode_json
-
         print_json(episode_json(episode))
         return
     where = f"{episode.side} {episode.muscle}" if episode.side else episode.muscle
@@ -57,7 +55,7 @@ def _day_text(row: NightSummary) -> str:
 
 def render_nights(user: str, rows: list[NightSummary], nights: int) -> None:
     """Print the table (newest night first) or a hint when there is nothing yet."""
-    from rich.table import Table
+    from rich.table import Table  # Rich only when a table is shown: `log cramp` starts fast
 
     out = console()
     if not rows:

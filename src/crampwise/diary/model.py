@@ -7,9 +7,10 @@ validation; storage lives in `crampwise.store`, analysis in `crampwise.analysis`
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Literal, TypeVar
 
 from crampwise.errors import InputError
@@ -26,6 +27,8 @@ SLEEP_POSITIONS = ("back", "side", "prone")
 
 # A night runs from noon to noon: anything before this hour belongs to the previous day's row.
 NIGHT_ENDS_AT = time(12, 0)
+# A cramp may be logged a little ahead of the clock (phones drift); more is a typo.
+FUTURE_SLACK = timedelta(minutes=5)
 
 
 def night_of(moment: datetime) -> date:
@@ -184,27 +187,68 @@ def _boolean(field_name: str, value: object) -> bool:
     )
 
 
-def check_episode(episode: Episode) -> Episode:
-    """Validate and normalise an episode in place (vocabularies, 0–10 pain); returns it."""
-    episode.muscle = _one_of("episode.muscle", episode.muscle, MUSCLES)
-    if episode.side is not None:
-        episode.side = _one_of("episode.side", episode.side, SIDES)
-    if episode.pain is not None:
-        pain = _number("episode.pain", episode.pain, 0, 10)
+def local_naive(moment: datetime) -> datetime:
+    """Diary times are local wall-clock times without a zone, to the second."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone().replace(tzinfo=None)
+    return moment.replace(microsecond=0)
+
+
+def check_episode(episode: Episode, now: datetime | None = None) -> Episode:
+    """A validated, normalised copy of `episode`, or InputError naming the first bad field.
+
+    Checks the vocabularies, 0–10 pain, the duration, the offline queue's `client_id`, and
+    makes the start local wall-clock time to the second.
+    now: the local time a person logs or edits the cramp; a start later than `now` (give
+    or take FUTURE_SLACK) is refused. None for recorded history (imports, CSV stand-ins,
+    the demo), whose times are not typed now.
+    """
+    checked = dataclasses.replace(episode, helped=list(episode.helped))
+    checked.started_at = local_naive(episode.started_at)
+    if now is not None and checked.started_at > local_naive(now) + FUTURE_SLACK:
+        raise InputError(
+            f"field 'episode.started_at': {checked.started_at:%Y-%m-%d %H:%M} is in the future",
+            field="episode.started_at",
+        )
+    checked.muscle = _one_of("episode.muscle", checked.muscle, MUSCLES)
+    if checked.side is not None:
+        checked.side = _one_of("episode.side", checked.side, SIDES)
+    if checked.pain is not None:
+        pain = _number("episode.pain", checked.pain, 0, 10)
         if not pain.is_integer():
             raise InputError(
-                f"field 'episode.pain': {episode.pain!r} is not a whole number 0–10",
+                f"field 'episode.pain': {checked.pain!r} is not a whole number 0–10",
                 field="episode.pain",
             )
-        episode.pain = int(pain)
-    if episode.duration_s is not None:
-        episode.duration_s = round(_number("episode.duration_s", episode.duration_s, 0, 86400))
-    if episode.woke is not None:
-        episode.woke = _boolean("episode.woke", episode.woke)
-    episode.helped = [str(h).strip().lower() for h in episode.helped if str(h).strip()]
-    if episode.note is not None:
-        episode.note = episode.note.strip() or None
-    return episode
+        checked.pain = int(pain)
+    if checked.duration_s is not None:
+        checked.duration_s = round(_number("episode.duration_s", checked.duration_s, 0, 86400))
+    if checked.woke is not None:
+        checked.woke = _boolean("episode.woke", checked.woke)
+    checked.helped = [str(h).strip().lower() for h in checked.helped if str(h).strip()]
+    if checked.note is not None:
+        checked.note = checked.note.strip() or None
+    if checked.client_id is not None and not 1 <= len(checked.client_id) <= 64:
+        raise InputError("field 'episode.client_id': 1–64 characters", field="client_id")
+    return checked
+
+
+def episode_json(episode: Episode) -> dict[str, object]:
+    """An episode as JSON data: the one shape the CLI, the API and the care team's API print."""
+    return {
+        "id": episode.id,
+        "started_at": episode.started_at.isoformat(timespec="seconds"),
+        "night": episode.night.isoformat(),
+        "muscle": episode.muscle,
+        "side": episode.side,
+        "duration_s": episode.duration_s,
+        "pain": episode.pain,
+        "woke": episode.woke,
+        "helped": list(episode.helped),
+        "note": episode.note,
+        "origin": episode.origin,
+        "client_id": episode.client_id,
+    }
 
 
 def check_factor_value(

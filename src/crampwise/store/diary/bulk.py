@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -15,11 +14,12 @@ from crampwise.diary.model import (
     Medicine,
     check_custom_factor,
     check_episode,
+    local_naive,
 )
 from crampwise.errors import InputError
 from crampwise.store import tables
 from crampwise.store.diary.days import DaysMixin
-from crampwise.store.diary.episodes import EpisodesMixin, local_naive
+from crampwise.store.diary.episodes import EpisodesMixin
 from crampwise.store.diary.records import RecordsMixin, check_medicine
 
 
@@ -56,11 +56,7 @@ class BulkMixin(EpisodesMixin, DaysMixin, RecordsMixin):
                 f"source {source!r} is not one of: {', '.join(tables.SOURCES)}", field="source"
             )
         new_factors = [check_custom_factor(f) for f in factors]
-        new_episodes = []
-        for episode in episodes:
-            new = check_episode(dataclasses.replace(episode, helped=list(episode.helped)))
-            new.started_at = local_naive(new.started_at)
-            new_episodes.append(new)
+        new_episodes = [check_episode(episode) for episode in episodes]  # recorded history
         new_medicines = [check_medicine(m) for m in medicines]
         with self._write() as conn:
             uid = self._require_uid(conn)

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, cast
+from typing import cast
 
-from crampwise.diary.model import DayLog, Episode, FactorValue, Medicine
+from crampwise.diary.model import DayLog, Episode, FactorValue, Medicine, episode_json
 from crampwise.diary.timeparse import (
     parse_date,
     parse_duration,
@@ -19,11 +19,12 @@ from crampwise.diary.timeparse import (
     parse_volume_l,
     parse_when,
 )
-from crampwise.errors import InputError
+from crampwise.errors import InputError, NotFoundError
+from crampwise.store.base import local_now
 from crampwise.store.diary.userdiary import UserDiary
 
-# A cramp may be logged a little ahead of the clock (phones drift); more is a typo.
-FUTURE_SLACK = timedelta(minutes=5)
+# What `edit_entry` and `delete_entry` return: an episode's or a day's JSON data.
+Record = dict[str, object]
 
 
 def log_cramp(
@@ -39,11 +40,13 @@ def log_cramp(
     note: str | None = None,
     now: datetime | None = None,
 ) -> Episode:
-    """Store one cramp from typed text; every argument is optional (default: now, calf)."""
-    now = (now or datetime.now()).replace(microsecond=0)
+    """Store one cramp from typed text; every argument is optional (default: now, calf).
+
+    now: the clock `at` is read against and the cramp may not be later than (default: local
+    time now).
+    """
+    now = (now or local_now()).replace(microsecond=0)
     started = parse_when(at or "now", now=now, field="at")
-    if started > now + FUTURE_SLACK:
-        raise InputError(f"field 'at': {started:%Y-%m-%d %H:%M} is in the future", field="at")
     helped_items = [part.strip() for item in helped for part in item.split(",") if part.strip()]
     episode = Episode(
         started_at=started,
@@ -55,7 +58,7 @@ def log_cramp(
         helped=helped_items,
         note=note,
     )
-    return diary.add_episode(episode)
+    return diary.add_episode(episode, now=now)
 
 
 # CLI/form names → built-in factor names; values that need unit parsing are listed below.
@@ -74,12 +77,14 @@ DAY_ALIASES = {
 }
 
 
-def day_values(fields: Mapping[str, Any], *, units: str = "metric") -> dict[str, Any]:
+def day_values(
+    fields: Mapping[str, FactorValue | None], *, units: str = "metric"
+) -> dict[str, FactorValue]:
     """Typed day values from form fields: aliases resolved, '64F' and '50floz' converted.
 
     `units` ('metric' or 'us') decides what a bare temperature or volume means.
     """
-    values: dict[str, Any] = {}
+    values: dict[str, FactorValue] = {}
     for key, raw in fields.items():
         if raw is None:
             continue
@@ -109,14 +114,14 @@ def log_day(
     diary: UserDiary,
     *,
     day: str | None = None,
-    fields: Mapping[str, Any] | None = None,
+    fields: Mapping[str, FactorValue | None] | None = None,
     extra: Sequence[str] = (),
     units: str = "metric",
     today: date | None = None,
 ) -> DayLog:
     """Merge typed values into a day's log (default: today); `extra` holds NAME=VALUE."""
     when = parse_date(day or "today", today=today, field="date")
-    values: dict[str, FactorValue | None] = day_values(fields or {}, units=units)
+    values: dict[str, FactorValue | None] = dict(day_values(fields or {}, units=units))
     for name, text in parse_assignments(extra).items():
         if text:
             values.update(day_values({name: text}, units=units))
@@ -143,7 +148,7 @@ class NightSummary:
         pains = [e.pain for e in self.episodes if e.pain is not None]
         return max(pains) if pains else None
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return {
             "date": self.date.isoformat(),
             "cramps": self.cramps,
@@ -151,23 +156,6 @@ class NightSummary:
             "episodes": [episode_json(e) for e in self.episodes],
             "day": dict(self.day.values) if self.day else None,
         }
-
-
-def episode_json(episode: Episode) -> dict[str, Any]:
-    """An episode as JSON data (the CLI's and the API's shape)."""
-    return {
-        "id": episode.id,
-        "started_at": episode.started_at.isoformat(timespec="minutes"),
-        "night": episode.night.isoformat(),
-        "muscle": episode.muscle,
-        "side": episode.side,
-        "duration_s": episode.duration_s,
-        "pain": episode.pain,
-        "woke": episode.woke,
-        "helped": list(episode.helped),
-        "note": episode.note,
-        "origin": episode.origin,
-    }
 
 
 def recent_nights(
@@ -210,19 +198,17 @@ def edit_entry(
     pain: int | None = None,
     note: str | None = None,
     extra: Sequence[str] = (),
-) -> dict[str, Any]:
+) -> Record:
     """Fix an episode (id) or a day (date + NAME=VALUE pairs); returns the saved record."""
     which = _target(target)
     if isinstance(which, date):
         if not extra:
             raise InputError("nothing to change: give --set NAME=VALUE", field="set")
         if diary.get_day(which) is None:
-            from crampwise.errors import NotFoundError
-
             raise NotFoundError(f"no day {which.isoformat()} in your diary")
         day = log_day(diary, day=which.isoformat(), extra=extra)
         return {"date": day.date.isoformat(), "values": dict(day.values)}
-    changes: dict[str, Any] = {}
+    changes: dict[str, object] = {}
     if at is not None:
         # Read a bare clock time within the episode's own night (noon to noon).
         current = diary.get_episode(which)
@@ -238,19 +224,17 @@ def edit_entry(
     return episode_json(diary.update_episode(which, **changes))
 
 
-def delete_entry(diary: UserDiary, target: str) -> dict[str, Any]:
+def delete_entry(diary: UserDiary, target: str) -> Record:
     """Delete an episode (id) or a day's log (date); returns what was deleted."""
     which = _target(target)
     if isinstance(which, date):
         if not diary.delete_day(which):
-            from crampwise.errors import NotFoundError
-
             raise NotFoundError(f"no day {which.isoformat()} in your diary")
         return {"date": which.isoformat()}
     return episode_json(diary.delete_episode(which))
 
 
-def medicine_json(medicine: Medicine) -> dict[str, Any]:
+def medicine_json(medicine: Medicine) -> dict[str, object]:
     return {
         "id": medicine.id,
         "name": medicine.name,
@@ -261,7 +245,7 @@ def medicine_json(medicine: Medicine) -> dict[str, Any]:
 
 def add_medicine(
     diary: UserDiary, name: str, *, started: str | None = None, stopped: str | None = None
-) -> dict[str, Any]:
+) -> dict[str, object]:
     """Record a medicine with optional start/stop days (any form `parse_date` reads)."""
     med = Medicine(
         name,

@@ -1,8 +1,13 @@
-"""Cramp episodes of one user: add, list by night, fix, delete."""
+"""Cramp episodes of one user: add, list by night, fix, delete; and many users' cramps at once.
+
+Every episode is checked by `crampwise.diary.model.check_episode` before it is written. A
+cramp someone logs or edits is checked against the clock (`now`); recorded history (imports,
+the demo) is not.
+"""
 
 from __future__ import annotations
 
-import dataclasses
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -10,20 +15,13 @@ import sqlalchemy as sa
 
 from crampwise.diary.model import Episode, check_episode, night_of
 from crampwise.errors import InputError, NotFoundError
-from crampwise.store.base import DiaryBase, utc_now
+from crampwise.store.base import DiaryBase, local_now, utc_now
 from crampwise.store.tables import episodes
 
 EDITABLE = ("started_at", "muscle", "side", "duration_s", "pain", "woke", "helped", "note")
 
 
-def local_naive(moment: datetime) -> datetime:
-    """Diary times are local wall-clock times without a zone, to the second."""
-    if moment.tzinfo is not None:
-        moment = moment.astimezone().replace(tzinfo=None)
-    return moment.replace(microsecond=0)
-
-
-def row_to_episode(row: Any) -> Episode:
+def row_to_episode(row: sa.Row[Any]) -> Episode:
     return Episode(
         started_at=row.started_at,
         muscle=row.muscle,
@@ -39,7 +37,7 @@ def row_to_episode(row: Any) -> Episode:
     )
 
 
-def episode_values(episode: Episode) -> dict[str, Any]:
+def episode_values(episode: Episode) -> dict[str, object]:
     return {
         "started_at": episode.started_at,
         "night": night_of(episode.started_at),
@@ -60,12 +58,13 @@ def not_found(episode_id: int) -> NotFoundError:
 class EpisodesMixin(DiaryBase):
     """Episode methods of `UserDiary`."""
 
-    def add_episode(self, episode: Episode) -> Episode:
-        """Store one cramp; with a `client_id` already stored, returns that episode instead."""
-        new = check_episode(dataclasses.replace(episode, helped=list(episode.helped)))
-        new.started_at = local_naive(new.started_at)
-        if new.client_id is not None and not 1 <= len(new.client_id) <= 64:
-            raise InputError("field 'episode.client_id': 1–64 characters", field="client_id")
+    def add_episode(self, episode: Episode, *, now: datetime | None = None) -> Episode:
+        """Store one cramp; with a `client_id` already stored, returns that episode instead.
+
+        now: for a cramp someone logs, the clock its start may not be later than; None
+        (recorded history, tests) skips that check.
+        """
+        new = check_episode(episode, now)
         try:
             with self._write() as conn:
                 return self._insert_episode(conn, self._require_uid(conn), new)
@@ -79,13 +78,9 @@ class EpisodesMixin(DiaryBase):
                 raise
             return found
 
-    def add_episodes(self, items: list[Episode]) -> list[Episode]:
-        """Store many episodes in one transaction (all checked before any is written)."""
-        checked = []
-        for episode in items:
-            new = check_episode(dataclasses.replace(episode, helped=list(episode.helped)))
-            new.started_at = local_naive(new.started_at)
-            checked.append(new)
+    def add_episodes(self, items: Sequence[Episode]) -> list[Episode]:
+        """Store recorded episodes in one transaction (all checked before any is written)."""
+        checked = [check_episode(episode) for episode in items]
         with self._write() as conn:
             uid = self._require_uid(conn)
             return [self._insert_episode(conn, uid, new) for new in checked]
@@ -97,6 +92,7 @@ class EpisodesMixin(DiaryBase):
         return row_to_episode(row) if row else None
 
     def _insert_episode(self, conn: sa.Connection, uid: int, new: Episode) -> Episode:
+        """Insert a checked episode (the caller ran `check_episode`) and return it with its id."""
         if new.client_id is not None:
             existing = self._by_client_id(conn, uid, new.client_id)
             if existing is not None:
@@ -143,8 +139,12 @@ class EpisodesMixin(DiaryBase):
             raise not_found(episode_id)
         return row_to_episode(row)
 
-    def update_episode(self, episode_id: int, **changes: Any) -> Episode:
-        """Change some fields (started_at, muscle, side, duration_s, pain, woke, helped, note)."""
+    def update_episode(self, episode_id: int, **changes: object) -> Episode:
+        """Change some fields (started_at, muscle, side, duration_s, pain, woke, helped, note).
+
+        An edit is someone's, now: the result is checked against the local clock as a
+        newly logged cramp is.
+        """
         unknown = sorted(set(changes) - set(EDITABLE))
         if unknown:
             raise InputError(
@@ -152,9 +152,10 @@ class EpisodesMixin(DiaryBase):
                 field=unknown[0],
             )
         with self._write() as conn:
-            current = self._get_episode(conn, episode_id)
-            updated = check_episode(dataclasses.replace(current, **changes))
-            updated.started_at = local_naive(updated.started_at)
+            edited = self._get_episode(conn, episode_id)
+            for name, value in changes.items():  # names are EDITABLE; check_episode the values
+                setattr(edited, name, value)
+            updated = check_episode(edited, local_now())
             if "origin" not in changes and changes:
                 updated.origin = "manual"  # a person has now vouched for it
             conn.execute(
@@ -170,3 +171,43 @@ class EpisodesMixin(DiaryBase):
             current = self._get_episode(conn, episode_id)
             conn.execute(sa.delete(episodes).where(episodes.c.id == episode_id))
             return current
+
+
+def add_for_users(
+    engine: sa.Engine, batch: Sequence[tuple[str, Episode]], now: datetime
+) -> list[Episode | InputError]:
+    """Store cramps of many users in ONE transaction; see `Store.add_episodes_for`."""
+    results: list[Episode | InputError] = []
+    uids: dict[str, int] = {}
+    # Cramps with a client_id go one by one (a retry is de-duplicated); the rest are one
+    # multi-row INSERT ... RETURNING, in order (a statement per row costs ~0.3 ms here).
+    plain: list[tuple[Episode, dict[str, object]]] = []
+    created = utc_now()
+    with engine.begin() as conn:
+        for name, episode in batch:
+            try:
+                new = check_episode(episode, now)
+                diary = EpisodesMixin(engine, name)
+            except InputError as exc:
+                results.append(exc)
+                continue
+            if name not in uids:
+                uids[name] = diary._require_uid(conn)
+            if new.client_id is not None:
+                results.append(diary._insert_episode(conn, uids[name], new))
+                continue
+            row = {
+                "user_id": uids[name],
+                "origin": new.origin,
+                "client_id": None,
+                "created_at": created,
+                **episode_values(new),
+            }
+            plain.append((new, row))
+            results.append(new)
+        if plain:
+            insert = sa.insert(episodes).returning(episodes.c.id, sort_by_parameter_order=True)
+            ids = conn.execute(insert, [row for _, row in plain]).scalars().all()
+            for (new, _), new_id in zip(plain, ids, strict=True):
+                new.id = new_id
+    return results

@@ -8,17 +8,18 @@ up through the caller's own diary, so another user's id answers 404 like a missi
 
 from __future__ import annotations
 
-import dataclasses
 import io
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from fastapi import APIRouter, Body, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from crampwise.diary.model import BUILTIN_FACTORS, CustomFactor, DayLog, Episode
+from crampwise.diary.model import BUILTIN_FACTORS, CustomFactor, DayLog, Episode, episode_json
+from crampwise.interop.csv import export_diary
 from crampwise.store.auth import TOKEN_DAYS_DEFAULT, TOKEN_DAYS_MAX, ApiToken
+from crampwise.web.care.audit import audit_export
 from crampwise.web.deps import ApiDiaryDep, ApiUserDep, log_episode, run_blocking, web_context
 
 router = APIRouter(tags=["crampwise"])
@@ -73,37 +74,19 @@ def token_json(token: ApiToken) -> dict[str, Any]:
     }
 
 
-def episode_json(ep: Episode) -> dict[str, Any]:
-    return {
-        "id": ep.id,
-        "started_at": ep.started_at.isoformat(),
-        "night": ep.night.isoformat(),
-        "muscle": ep.muscle,
-        "side": ep.side,
-        "duration_s": ep.duration_s,
-        "pain": ep.pain,
-        "woke": ep.woke,
-        "helped": list(ep.helped),
-        "note": ep.note,
-        "client_id": getattr(ep, "client_id", None),
-    }
-
-
 def day_json(log: DayLog) -> dict[str, Any]:
     return {"date": log.date.isoformat(), "values": dict(log.values)}
 
 
-def jsonable(result: Any) -> Any:
-    """A library result object (dataclass, pydantic model or plain data) as JSON data."""
-    for name in ("to_json", "as_json", "to_dict", "as_dict"):
-        method = getattr(result, name, None)
-        if callable(method):
-            return method()
-    if hasattr(result, "model_dump"):
-        return result.model_dump(mode="json")
-    if dataclasses.is_dataclass(result) and not isinstance(result, type):
-        return dataclasses.asdict(result)
-    return result
+class Reported(Protocol):
+    """A library result object: every one has `to_dict` (plain JSON data)."""
+
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+def jsonable(result: Reported) -> dict[str, Any]:
+    """A library result object as JSON data."""
+    return result.to_dict()
 
 
 @router.get("/episodes", summary="Cramps whose night is within [start, end]")
@@ -220,7 +203,7 @@ async def define_factor(diary: ApiDiaryDep, body: FactorIn) -> Response:
 
 @router.get("/analysis", summary="Which factors go with more cramps (as `crampwise analyze`)")
 async def analysis(diary: ApiDiaryDep) -> Response:
-    from crampwise.analysis import triggers
+    from crampwise.analysis import triggers  # numpy and scipy: loaded on first use, not at start
 
     table = diary.day_table()  # read on the loop, compute on a thread
     result = await run_blocking(triggers.find_triggers, table)
@@ -229,7 +212,7 @@ async def analysis(diary: ApiDiaryDep) -> Response:
 
 @router.post("/assessment", summary="Assess a situation (as `crampwise assess`) and keep it")
 async def assessment(diary: ApiDiaryDep, situation: dict[str, Any] = Body(...)) -> Response:
-    from crampwise.assess.assessment import assess
+    from crampwise.assess.assessment import assess  # the knowledge base: loaded on first use
 
     result = (await run_blocking(assess, situation)).to_dict()
     diary.save_assessment(situation, result)
@@ -253,13 +236,8 @@ async def latest_assessment(diary: ApiDiaryDep) -> Response:
 
 @router.get("/export.csv", summary="The diary as CSV (as `crampwise export csv`)")
 async def export_csv(user: ApiUserDep, request: Request) -> Response:
-    from crampwise.interop.csv import write_day_table
-
-    table = web_context(request).diary(user.name).day_table()
     out = io.StringIO()
-    write_day_table(table, out)
-    from crampwise.web.care.audit import audit_export  # audit trail (#7)
-
+    export_diary(web_context(request).diary(user.name), out)
     audit_export(request, user, "csv")
     headers = {"Content-Disposition": f'attachment; filename="crampwise-{user.name}.csv"'}
     return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)

@@ -25,9 +25,10 @@ from fastapi.responses import JSONResponse
 
 from crampwise.care.access import capped_end, capped_period
 from crampwise.care.consent import Share
+from crampwise.diary.model import Episode, episode_json
 from crampwise.store.care.audit import Audit, Person
 from crampwise.store.diary.records import ExperimentRecord
-from crampwise.web.api.diary import day_json, episode_json, jsonable
+from crampwise.web.api.diary import day_json, jsonable
 from crampwise.web.care.common import (
     care_store,
     client_share,
@@ -86,9 +87,9 @@ def _experiment_json(record: ExperimentRecord) -> Any:
     return jsonable_encoder(dataclasses.asdict(record))
 
 
-def _episode_json(episode: Any) -> dict[str, Any]:
+def _episode_json(episode: Episode) -> dict[str, object]:
     data = episode_json(episode)
-    data.pop("client_id", None)  # the client's offline-queue id: not diary content
+    del data["client_id"]  # the client's offline-queue id: not diary content
     return data
 
 
