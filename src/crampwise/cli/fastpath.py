@@ -35,7 +35,7 @@ def _whole_number(text: str) -> int:
 
 
 def _output_format(text: str) -> OutputFormat:
-    from crampwise.cli.common import OutputFormat
+    from crampwise.cli.common import OutputFormat  # imports Typer: only when --format is given
 
     try:
         return OutputFormat(text.lower())
@@ -129,6 +129,7 @@ def run_fast(argv: list[str]) -> bool:
 
 
 def _log_cramp(user: str, options: dict[str, Any]) -> bool:
+    # Imported here, not at the top: parsing a call that is not this one stays cheap.
     from crampwise.cli.diary_view import report_logged
     from crampwise.store import open_store
     from crampwise.store.diary.entry import log_cramp
@@ -144,7 +145,7 @@ def _assess(user: str, options: dict[str, Any]) -> bool:
     file = options.get("file")
     if file is None and sys.stdin.isatty():
         return False  # the interactive questions go through Typer; speed does not matter there
-    from crampwise.cli.assess_cmds import run_assess
+    from crampwise.cli.assess_cmds import run_assess  # only on this path: see _log_cramp
 
     run_assess(file, options.get("fmt"), options.get("save", False), user)
     return True

@@ -131,7 +131,7 @@ class ApiToken:
         return self.expires_at is not None and self.expires_at <= now
 
 
-def _account(row: Any) -> Account:
+def _account(row: sa.Row[Any]) -> Account:
     return Account(row.id, row.name, row.role, row.password_hash)
 
 

@@ -12,10 +12,16 @@ from __future__ import annotations
 import re
 import sqlite3
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from crampwise.errors import InputError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 BUSY_TIMEOUT_MS = 10_000
@@ -38,8 +44,6 @@ def make_engine(url: str) -> sa.Engine:
         parsed = sa.make_url(url)
         parsed.get_dialect()  # an unknown dialect or driver fails here, not mid-command
     except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError) as exc:
-        from crampwise.errors import InputError
-
         # The URL itself is not echoed: it may hold a password.
         raise InputError(f"database URL (CRAMPWISE_DATABASE_URL): {exc}") from None
     if parsed.get_backend_name() != "sqlite":
@@ -91,7 +95,7 @@ def change_counter(engine: sa.Engine) -> ChangeCounter | None:
     return ChangeCounter(path) if path else None
 
 
-def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
     # Hand transaction control to SQLAlchemy's begin hook (see module docstring).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
@@ -149,8 +153,9 @@ def ensure_schema(engine: sa.Engine) -> None:
     upgrade(engine)
 
 
-def alembic_config(engine: sa.Engine | None = None) -> Any:
+def alembic_config(engine: sa.Engine | None = None) -> Config:
     """An Alembic config pointing at the packaged migrations (and `engine`, if given)."""
+    # Alembic loads only when a schema is behind, not on every command's cold start.
     from alembic.config import Config
 
     config = Config()
@@ -163,6 +168,6 @@ def alembic_config(engine: sa.Engine | None = None) -> Any:
 
 def upgrade(engine: sa.Engine, revision: str = "heads") -> None:
     """Run Alembic's upgrade in one transaction (serialised against concurrent upgrades)."""
-    from alembic import command
+    from alembic import command  # as in alembic_config: not on every cold start
 
     command.upgrade(alembic_config(engine), revision)

@@ -168,6 +168,7 @@ def __getattr__(name: str) -> Any:
     if name != "Base":
         raise AttributeError(name)
     if _base is None:
+        # The ORM costs ~90 ms of a cold `crampwise log cramp`; no command uses it.
         from sqlalchemy.orm import DeclarativeBase
 
         shared = metadata

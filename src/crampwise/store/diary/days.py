@@ -43,7 +43,7 @@ def decode_custom(kind: str, text: str) -> FactorValue:
     return text
 
 
-def _row_factor(row: Any) -> tuple[int, CustomFactor]:
+def _row_factor(row: sa.Row[Any]) -> tuple[int, CustomFactor]:
     return row.id, CustomFactor(row.name, row.kind, row.unit, tuple(row.choices or ()))
 
 
@@ -330,5 +330,5 @@ class DaysMixin(DiaryBase):
         )
 
 
-def _pain(value: Any) -> float | None:
+def _pain(value: float | None) -> float | None:
     return None if value is None else float(value)

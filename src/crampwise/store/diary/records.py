@@ -64,7 +64,7 @@ class ImportSummary:
         )
 
 
-def to_json(value: Any) -> Any:
+def to_json(value: object) -> Any:
     """Plain JSON data from dicts, dataclasses, pydantic models, dates."""
     if hasattr(value, "model_dump"):
         return value.model_dump(mode="json")
@@ -73,7 +73,7 @@ def to_json(value: Any) -> Any:
     return json.loads(json.dumps(value, default=_default))
 
 
-def _default(value: Any) -> Any:
+def _default(value: object) -> Any:
     if isinstance(value, date | datetime):
         return value.isoformat()
     if hasattr(value, "model_dump"):
@@ -85,7 +85,7 @@ def _default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON data")
 
 
-def _experiment(row: Any) -> ExperimentRecord:
+def _experiment(row: sa.Row[Any]) -> ExperimentRecord:
     return ExperimentRecord(
         id=row.id,
         intervention=row.intervention,
@@ -110,7 +110,7 @@ def check_medicine(medicine: Medicine) -> Medicine:
     return dataclasses.replace(medicine, name=name)
 
 
-def _medicine(row: Any) -> Medicine:
+def _medicine(row: sa.Row[Any]) -> Medicine:
     return Medicine(name=row.name, started=row.started, stopped=row.stopped, id=row.id)
 
 
@@ -182,7 +182,7 @@ class RecordsMixin(DiaryBase):
     def save_experiment(
         self,
         intervention: str,
-        schedule: Sequence[Any],
+        schedule: Sequence[object],
         washout_days: int = 0,
         factor: str | None = None,
     ) -> ExperimentRecord:
@@ -249,7 +249,7 @@ class RecordsMixin(DiaryBase):
         return self.get_experiment(experiment_id)
 
     # --- assessments --------------------------------------------------------------------
-    def save_assessment(self, situation: Any, result: Any) -> AssessmentRecord:
+    def save_assessment(self, situation: object, result: object) -> AssessmentRecord:
         """Keep an assessment (situation and result as JSON) so it can be shown again."""
         record = AssessmentRecord(0, utc_now(), to_json(situation), to_json(result))
         if not isinstance(record.situation, Mapping) or not isinstance(record.result, Mapping):
