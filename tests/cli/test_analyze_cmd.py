@@ -98,10 +98,11 @@ def test_missing_file_exits_2(tmp_path: Path) -> None:
 
 
 def test_own_diary_gives_the_same_findings_as_its_csv(diary_csv: Path, sqlite_url: str) -> None:
+    from crampwise.interop.csv import import_diary
     from crampwise.store import open_store
 
     with open_store(sqlite_url) as store:
-        store.diary("me").import_csv(diary_csv)
+        import_diary(store.diary("me"), diary_csv)
     from_db = run("analyze", "--format", "json", db=sqlite_url)
     from_file = run("analyze", str(diary_csv), "--format", "json")
     assert from_db.returncode == 0, from_db.stderr
