@@ -10,10 +10,12 @@ one categorical level and a lag-1 trigger. `null=True` keeps everything but the 
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from crampwise.analysis.triggers import Finding
+from crampwise.analysis.results import Finding
+from crampwise.analysis.triggers import find_triggers
 from crampwise.diary.daytable import DayTable, FactorColumn
 from crampwise.diary.model import FactorKind, FactorValue
 
@@ -198,10 +200,6 @@ class StudyResult:
 
 def run_study(replicates: int, nights: int, first_seed: int = 0) -> StudyResult:
     """Analyse `replicates` planted and as many null diaries; seeds first_seed, first_seed+1, ..."""
-    import time
-
-    from crampwise.analysis.triggers import find_triggers
-
     found = dict.fromkeys(PLANTED, 0)
     bystanders = dict.fromkeys(BYSTANDERS, 0)
     fdps: list[float] = []

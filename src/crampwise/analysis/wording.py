@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from crampwise.analysis.design import factor_label
-from crampwise.analysis.triggers import Finding
+from crampwise.analysis.results import Finding
 
 __all__ = ["describe", "ratio", "sureness"]
 

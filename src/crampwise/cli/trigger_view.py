@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TextIO
 
 from crampwise.analysis.design import factor_label
-from crampwise.analysis.triggers import MIN_CRAMP_NIGHTS, MIN_NIGHTS, TriggerReport
+from crampwise.analysis.results import MIN_CRAMP_NIGHTS, MIN_NIGHTS, TriggerReport
 from crampwise.cli.common import console
 from crampwise.diary.daytable import DayTable
 from crampwise.interop.csv import read_day_table

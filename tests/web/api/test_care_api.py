@@ -19,10 +19,10 @@ from fastapi import FastAPI
 from crampwise.care.consent import SCOPES
 from crampwise.diary.model import DayLog, Episode
 
-from ..support import TestClient, new_client, session_csrf
 from ..care.test_care_isolation import outsiders as outsiders  # the fixture
 from ..care.test_care_pages import Team, accept, make_code, post, share_id
 from ..care.test_care_pages import team as team  # the fixture
+from ..support import TestClient, new_client, session_csrf
 
 # Each endpoint below /api/v1/practice/clients/{id}, with the scope it needs (None: any).
 ENDPOINTS: dict[str, tuple[str, str | None]] = {

@@ -6,8 +6,8 @@ import math
 import re
 from datetime import date, timedelta
 
-from crampwise.web.charts.svg import Bar, Interval, bar_chart, effect_chart
 from crampwise.web.charts.cramps import WEEKS_SHOWN, weekly_bars
+from crampwise.web.charts.svg import Bar, Interval, bar_chart, effect_chart
 
 
 def _rects(svg: str) -> list[tuple[float, float]]:

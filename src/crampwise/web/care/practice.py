@@ -34,7 +34,7 @@ from crampwise.web.pages.common import report_period
 from crampwise.web.security.address import client_address
 
 if TYPE_CHECKING:  # the analysis module imports scipy: only the type checker needs it here
-    from crampwise.analysis.triggers import Finding
+    from crampwise.analysis.results import Finding
 
 router = APIRouter()
 

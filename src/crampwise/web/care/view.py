@@ -25,7 +25,7 @@ from crampwise.store.care.repository import CareStore
 from crampwise.store.diary.records import AssessmentRecord, ExperimentRecord
 
 if TYPE_CHECKING:  # the analysis module imports scipy: only the type checker needs it here
-    from crampwise.analysis.triggers import TriggerReport
+    from crampwise.analysis.results import TriggerReport
 
 RECENT_DAYS = 28
 URGENT_LEVELS = frozenset({"urgent", "emergency"})

@@ -12,7 +12,7 @@ from markupsafe import Markup
 from crampwise.web.charts.svg import Bar, Interval, effect_chart
 
 if TYPE_CHECKING:  # the analysis module imports scipy: only the type checker needs it here
-    from crampwise.analysis.triggers import Finding
+    from crampwise.analysis.results import Finding
 
 WEEKS_SHOWN = 26
 # Findings charted: the significant ones, then the strongest hints, at most this many rows.

@@ -13,7 +13,7 @@ from crampwise.web.deps import DiaryDep, UserDep, render, run_blocking
 from crampwise.web.pages.common import local_now
 
 if TYPE_CHECKING:  # the analysis modules import scipy: only the type checker needs them here
-    from crampwise.analysis.triggers import Finding
+    from crampwise.analysis.results import Finding
 
 router = APIRouter()
 
