@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
     Array = NDArray[np.float64]
 
-__all__ = ["DesignTables", "Term", "build_design", "test_design"]
+__all__ = ["DesignTables", "Term", "build_design", "joint_design", "test_design"]
 
 LAGS = (0, 1)
 MIN_LEVEL_NIGHTS = 5  # a categorical level seen on fewer nights is pooled in the adjusters
@@ -53,6 +53,9 @@ class DesignTables:
     terms: list[Term] = field(default_factory=list)
     notes: list[tuple[str, str | None, int, str]] = field(default_factory=list)  # untestable
     stacked: dict[int, tuple[Array, list[str], NDArray[np.bool_]]] | None = None
+    # Factors whose value at lag L matters in the model with every factor at both lags
+    # (fit_terms.screen_other_lag): fits at lag 1 - L adjust for them too.
+    screened: dict[int, set[str]] = field(default_factory=dict)
 
 
 def _lagged(values: Array, prev: NDArray[np.intp], lag: int) -> Array:
@@ -220,7 +223,8 @@ def test_design(
 ) -> tuple[NDArray[np.bool_], Array, Array, int, float, float]:
     """The model matrix for one term: rows where it is known; columns base, term, adjusters.
 
-    Adjusters are every other factor at the same lag plus this factor at the other lag. Their
+    Adjusters are every other factor at the same lag plus this factor at the other lag, plus
+    the other-lag factors screened in (`DesignTables.screened`). Their
     missing values are imputed from the tested term (`_impute`), plus a missing indicator when
     often missing (so few rows are lost); they are standardised and lightly ridge-penalised;
     the tested term itself is never penalised.
@@ -238,7 +242,8 @@ def test_design(
     same, same_owner, same_start = stacked[term.lag]
     other, other_owner, other_start = stacked[1 - term.lag]
     pick_same = np.array([o != term.factor for o in same_owner], dtype=bool)
-    pick_other = np.array([o == term.factor for o in other_owner], dtype=bool)
+    extra = tables.screened.get(1 - term.lag, set())
+    pick_other = np.array([o == term.factor or o in extra for o in other_owner], dtype=bool)
     raw = np.concatenate([same[rows][:, pick_same], other[rows][:, pick_other]], axis=1)
     starts = np.concatenate([same_start[pick_same], other_start[pick_other]])
     adj, miss = _impute(raw, x)
@@ -254,3 +259,28 @@ def test_design(
     X = np.concatenate([base, ((x - centre) / scale)[:, None], adj], axis=1)
     penalty = np.concatenate([tables.base_penalty, [0.0], np.full(adj.shape[1], ADJUSTER_PENALTY)])
     return rows, X, penalty, base.shape[1], centre, scale
+
+
+def joint_design(tables: DesignTables) -> tuple[Array, Array, list[tuple[str, int]]]:
+    """Base terms plus every factor at both lags in one ridge model, with each adjuster
+    column's (factor, lag): for the dispersion and the other-lag screen, never for a test.
+
+    Missing values are mean-imputed (no term is being tested here, and the imputation only
+    has to keep every night in). Columns are standardised and carry the adjusters' ridge.
+    """
+    import numpy as np
+
+    stacked = _stacked(tables)
+    cols = [stacked[lag][0] for lag in LAGS]
+    owners = [(name, lag) for lag in LAGS for name in stacked[lag][1]]
+    raw = np.concatenate(cols, axis=1) if cols else np.empty((len(tables.y), 0))
+    seen = ~np.isnan(raw)
+    count = np.maximum(seen.sum(axis=0), 1)
+    mean = np.where(seen, raw, 0.0).sum(axis=0) / count
+    adj = np.where(seen, raw, mean)
+    sd = adj.std(axis=0)
+    keep = sd > 1e-9
+    adj = (adj[:, keep] - adj[:, keep].mean(axis=0)) / sd[keep]
+    X = np.concatenate([tables.base, adj], axis=1)
+    penalty = np.concatenate([tables.base_penalty, np.full(adj.shape[1], ADJUSTER_PENALTY)])
+    return X, penalty, [o for o, k in zip(owners, keep, strict=True) if k]
