@@ -150,7 +150,11 @@ def consent_machine(store: Store, api: Any) -> type[RuleBasedStateMachine]:
         def practitioner_reads_api(self) -> None:
             allowed = self._allowed_now()
             url = f"/api/v1/practice/clients/{self.client.id}"
-            with patch("crampwise.web.api.practice.today", return_value=self.today):
+            # The gate and the route each ask for today: both see the machine's date.
+            with (
+                patch("crampwise.web.api.practice.today", return_value=self.today),
+                patch("crampwise.web.care.common.today", return_value=self.today),
+            ):
                 summary = api.get(url, headers=self.bearer[self.doctor.id])
                 episodes = api.get(url + "/episodes", headers=self.bearer[self.doctor.id])
                 outsider = api.get(url, headers=self.bearer[self.outsider.id])
