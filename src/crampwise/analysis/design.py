@@ -219,7 +219,7 @@ def _impute(adj: Array, x: Array) -> tuple[Array, NDArray[np.bool_]]:
 
 
 def test_design(
-    tables: DesignTables, term: Term
+    tables: DesignTables, term: Term, other_lag: bool = True
 ) -> tuple[NDArray[np.bool_], Array, Array, int, float, float]:
     """The model matrix for one term: rows where it is known; columns base, term, adjusters.
 
@@ -228,6 +228,9 @@ def test_design(
     missing values are imputed from the tested term (`_impute`), plus a missing indicator when
     often missing (so few rows are lost); they are standardised and lightly ridge-penalised;
     the tested term itself is never penalised.
+    other_lag=False leaves out every other-lag adjuster: for a remedy switched on and off in
+    runs of days (an experiment), yesterday's value is today's on most nights, and adjusting
+    for it would leave almost nothing to compare.
     Returns (rows, X, penalty, index of the term, its centre, its scale).
     """
     import numpy as np
@@ -243,7 +246,9 @@ def test_design(
     other, other_owner, other_start = stacked[1 - term.lag]
     pick_same = np.array([o != term.factor for o in same_owner], dtype=bool)
     extra = tables.screened.get(1 - term.lag, set())
-    pick_other = np.array([o == term.factor or o in extra for o in other_owner], dtype=bool)
+    pick_other = np.array(
+        [other_lag and (o == term.factor or o in extra) for o in other_owner], dtype=bool
+    )
     raw = np.concatenate([same[rows][:, pick_same], other[rows][:, pick_other]], axis=1)
     starts = np.concatenate([same_start[pick_same], other_start[pick_other]])
     adj, miss = _impute(raw, x)

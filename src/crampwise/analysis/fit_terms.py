@@ -81,7 +81,11 @@ def _precheck(term: Term, x: NDArray[np.float64], y: NDArray[np.float64]) -> str
 
 
 def _fit_term(
-    tables: DesignTables, term: Term, alpha: float, base_coef: NDArray[np.float64]
+    tables: DesignTables,
+    term: Term,
+    alpha: float,
+    base_coef: NDArray[np.float64],
+    other_lag: bool = True,
 ) -> tuple[float, float, int, float] | str:
     """Log effect per unit of x, its standard error, nights used and the raw x spread."""
     import numpy as np
@@ -91,7 +95,7 @@ def _fit_term(
     reason = _precheck(term, term.x[rows], y)
     if reason:
         return reason
-    rows, X, penalty, k, _, scale = test_design(tables, term)
+    rows, X, penalty, k, _, scale = test_design(tables, term, other_lag)
     start = np.zeros(X.shape[1])
     start[:k] = base_coef  # intercept, trend and season from the base fit: fewer iterations
     # Newton converges quadratically: after a 1e-5 step the next would be ~1e-10.
@@ -187,6 +191,34 @@ def screen_other_lag(
 
 def fit_all_terms(tables: DesignTables) -> tuple[list[Finding], list[Untested], float]:
     """Fit every term; return the findings, the untestable combinations and the NB2 alpha."""
+    alpha, base_coef = _dispersion_and_base(tables)
+    findings: list[Finding] = []
+    untested = [Untested(f, lv, lag, why) for f, lv, lag, why in tables.notes]
+    for term in tables.terms:
+        result = _fit_term(tables, term, alpha, base_coef)
+        if isinstance(result, str):
+            untested.append(Untested(term.factor, term.level, term.lag, result))
+            continue
+        findings.append(_finding(term, *result))
+    return findings, untested, alpha
+
+
+def fit_same_night(tables: DesignTables, factor: str) -> Finding | Untested:
+    """The yes/no or numeric `factor` on the same night, adjusted for every other factor on
+    that night, the trend and the season, but not for its own value the day before."""
+    term = next((t for t in tables.terms if t.factor == factor and t.lag == 0), None)
+    if term is None:
+        why = next((w for f, _, lag, w in tables.notes if f == factor and lag == 0), None)
+        return Untested(factor, None, 0, why or "not recorded on enough nights")
+    alpha, base_coef = _dispersion_and_base(tables)
+    result = _fit_term(tables, term, alpha, base_coef, other_lag=False)
+    if isinstance(result, str):
+        return Untested(factor, None, 0, result)
+    return _finding(term, *result)
+
+
+def _dispersion_and_base(tables: DesignTables) -> tuple[float, NDArray[np.float64]]:
+    """The NB2 alpha of the diary and the base (intercept, trend, season) coefficients."""
     import numpy as np
 
     alpha = estimate_alpha(tables.base, tables.y) if len(tables.y) else 0.0
@@ -205,12 +237,4 @@ def fit_all_terms(tables: DesignTables) -> tuple[list[Finding], list[Untested], 
             cols = np.concatenate([np.arange(k), k + np.flatnonzero(keep)])
             alpha = min(upper, estimate_alpha(X[:, cols], tables.y))
     base = fit_count_glm(tables.base, tables.y, alpha=alpha, penalty=tables.base_penalty)
-    findings: list[Finding] = []
-    untested = [Untested(f, lv, lag, why) for f, lv, lag, why in tables.notes]
-    for term in tables.terms:
-        result = _fit_term(tables, term, alpha, base.coef)
-        if isinstance(result, str):
-            untested.append(Untested(term.factor, term.level, term.lag, result))
-            continue
-        findings.append(_finding(term, *result))
-    return findings, untested, alpha
+    return alpha, base.coef

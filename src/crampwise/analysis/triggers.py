@@ -11,7 +11,7 @@ from __future__ import annotations
 from crampwise.analysis.blas import single_threaded_blas
 from crampwise.analysis.design import build_design
 from crampwise.analysis.fdr import SIGNIFICANCE_Q, bh_qvalues
-from crampwise.analysis.fit_terms import fit_all_terms
+from crampwise.analysis.fit_terms import fit_all_terms, fit_same_night
 from crampwise.analysis.results import (
     MIN_CRAMP_NIGHTS,
     MIN_NIGHTS,
@@ -33,6 +33,7 @@ __all__ = [
     "Untested",
     "find_triggers",
     "nights_needed",
+    "same_night_effect",
 ]
 
 METHOD = (
@@ -82,3 +83,12 @@ def find_triggers(table: DayTable) -> TriggerReport:
     report.findings = findings
     report.untested = untested
     return report
+
+
+def same_night_effect(table: DayTable, factor: str) -> Finding | Untested:
+    """How `factor` on a night goes with that night's cramps, adjusted like `find_triggers`
+    (every other factor, trend, season) except for the factor's own value the day before:
+    what a diary that was not a randomised experiment can say about a remedy."""
+    tables = build_design(table)
+    with single_threaded_blas():
+        return fit_same_night(tables, factor)
