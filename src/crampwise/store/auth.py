@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from crampwise.store.engine import WRITE_OPTION
 from crampwise.store.tables import metadata, users
@@ -67,6 +68,26 @@ site_settings = sa.Table(
     metadata,
     sa.Column("key", sa.String(64), primary_key=True),
     sa.Column("value", sa.String(255), nullable=False),
+)
+
+
+# One number per user, bumped by database triggers (migration 0005) whenever that user's
+# diary or users row changes: a kept page checks it instead of waiting to expire.
+data_generations = sa.Table(
+    "data_generations",
+    metadata,
+    sa.Column("user_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("generation", sa.BigInteger, nullable=False),
+)
+
+# Failed sign-ins per limiter key ("account:olive", "device:…", "address:…") in a window that
+# opens with the first failure after a quiet spell; shared by every web process.
+signin_failures = sa.Table(
+    "signin_failures",
+    metadata,
+    sa.Column("key", sa.String(255), primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("window_start", sa.Float, nullable=False),  # seconds since the epoch
 )
 
 
@@ -224,6 +245,80 @@ class AuthStore:
         with self.engine.begin() as conn:
             conn.execute(site_settings.delete().where(site_settings.c.key == key))
             conn.execute(site_settings.insert().values(key=key, value=value))
+
+    def site_setting_or_create(self, key: str, value: str) -> str:
+        """The stored value of `key`; when there is none, store `value` first. Two processes
+        racing here both end up with the one value that won (never each its own)."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                self._insert(site_settings)
+                .values(key=key, value=value)
+                .on_conflict_do_nothing(index_elements=["key"])
+            )
+            query = sa.select(site_settings.c.value).where(site_settings.c.key == key)
+            stored: str = conn.execute(query).scalar_one()
+        return stored
+
+    def _insert(self, table: sa.Table) -> Any:
+        """An INSERT with ON CONFLICT clauses, for this engine's dialect."""
+        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
+        return dialect.insert(table)
+
+    # -- shared freshness -----------------------------------------------------------------
+    def data_generation(self, user_id: int) -> int:
+        """The user's data generation (0 before their first write): one primary-key read."""
+        query = sa.select(data_generations.c.generation).where(
+            data_generations.c.user_id == user_id
+        )
+        with self._read() as conn:
+            return int(conn.execute(query).scalar() or 0)
+
+    # -- sign-in failures -----------------------------------------------------------------
+    def signin_failures(self, keys: list[str], since: float) -> dict[str, tuple[int, float]]:
+        """(failures, window start) of each key whose window opened after `since`."""
+        query = sa.select(signin_failures).where(
+            signin_failures.c.key.in_(keys), signin_failures.c.window_start > since
+        )
+        with self._read() as conn:
+            rows = conn.execute(query).all()
+        return {row.key: (int(row.failures), float(row.window_start)) for row in rows}
+
+    def count_signin_failure(self, keys: list[str], now: float, since: float) -> None:
+        """One more failure for each key, atomically (INSERT … ON CONFLICT DO UPDATE); a key
+        whose window opened at or before `since` starts a new window at `now`."""
+        table = signin_failures
+        with self.engine.begin() as conn:
+            for key in sorted(keys):  # one order for every process: no deadlock
+                insert = self._insert(table).values(key=key, failures=1, window_start=now)
+                stale = table.c.window_start <= since
+                conn.execute(
+                    insert.on_conflict_do_update(
+                        index_elements=["key"],
+                        set_={
+                            "failures": sa.case((stale, 1), else_=table.c.failures + 1),
+                            "window_start": sa.case((stale, now), else_=table.c.window_start),
+                        },
+                    )
+                )
+
+    def take_back_signin_failure(self, keys: list[str]) -> None:
+        """One failure fewer for each key (one counted in advance that was not one)."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                signin_failures.update()
+                .where(signin_failures.c.key.in_(keys), signin_failures.c.failures > 0)
+                .values(failures=signin_failures.c.failures - 1)
+            )
+
+    def clear_signin_failures(self, key: str) -> None:
+        """Forget a key's failures (a right password)."""
+        with self.engine.begin() as conn:
+            conn.execute(signin_failures.delete().where(signin_failures.c.key == key))
+
+    def purge_signin_failures(self, before: float) -> None:
+        """Drop counts whose window opened at or before `before` (keeps the table small)."""
+        with self.engine.begin() as conn:
+            conn.execute(signin_failures.delete().where(signin_failures.c.window_start <= before))
 
     # -- sessions -------------------------------------------------------------------------
     def create_session(self, user_id: int, lifetime: timedelta) -> tuple[str, str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -68,9 +69,12 @@ class ChangeCounter:
         self._conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
         self._conn.execute("PRAGMA query_only = ON")
         self._cursor = self._conn.cursor()
+        # One cursor: a thread-pool caller and the event loop must not use it at once.
+        self._lock = threading.Lock()
 
     def __call__(self) -> int:
-        value: int = self._cursor.execute("PRAGMA data_version").fetchone()[0]
+        with self._lock:
+            value: int = self._cursor.execute("PRAGMA data_version").fetchone()[0]
         return value
 
     def close(self) -> None:
@@ -141,6 +145,12 @@ def database_revisions(conn: sa.Connection) -> set[str]:
         return set()
     rows = conn.exec_driver_sql("SELECT version_num FROM alembic_version")
     return {row[0] for row in rows}
+
+
+def schema_is_current(engine: sa.Engine) -> bool:
+    """Whether the database is at the newest schema (the migration scripts' heads)."""
+    with engine.connect().execution_options(**{WRITE_OPTION: False}) as conn:
+        return database_revisions(conn) == script_heads()
 
 
 def ensure_schema(engine: sa.Engine) -> None:
