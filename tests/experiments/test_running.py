@@ -9,7 +9,7 @@ import pytest
 
 from crampwise.diary.model import DayLog, Episode
 from crampwise.errors import InputError
-from crampwise.experiments.plan import analyze_experiment, plan_experiment
+from crampwise.experiments.plan import plan_experiment
 from crampwise.experiments.running import (
     current_experiment,
     plan_with_power,
@@ -18,6 +18,7 @@ from crampwise.experiments.running import (
     stop_and_analyze,
 )
 from crampwise.experiments.status import experiment_status
+from crampwise.experiments.verdict import analyze_planned
 from crampwise.store import open_store
 
 START = date(2027, 1, 4)
@@ -61,10 +62,11 @@ def test_start_status_stop_in_a_real_database(database_url: str) -> None:
         assert recorded == 19
         assert status.adherence == pytest.approx(18 / 19, abs=1e-3)
         table = diary.day_table()
-        expected = analyze_experiment(table.window(START, today), "footbath")
+        expected = analyze_planned(plan, table, today)
         stopped, result = stop_and_analyze(diary, today)
         assert stopped.status == "stopped"
         assert result.to_dict() == expected.to_dict()
+        assert result.randomised and result.adherence == pytest.approx(18 / 19, abs=1e-3)
         assert result.nights_on + result.nights_off == 19
         assert result.verdict == "not_enough_data"  # fewer than 14 nights in an arm
         with pytest.raises(InputError, match="no experiment is running"):

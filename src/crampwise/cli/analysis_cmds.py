@@ -28,7 +28,8 @@ from crampwise.errors import InputError, NotFoundError
 
 if TYPE_CHECKING:
     from crampwise.diary.daytable import DayTable
-    from crampwise.experiments.plan import ExperimentPlan, ExperimentResult
+    from crampwise.experiments.plan import ExperimentPlan
+    from crampwise.experiments.verdict import ExperimentResult
 
 
 @app.command("analyze")
@@ -107,14 +108,36 @@ def experiment_analyze(
     diary_csv: Path = typer.Argument(..., help="Diary CSV (see `crampwise analyze`)."),
     column: str = typer.Option(..., "--column", help="Yes/no column: was the remedy done?"),
     washout_days: int = typer.Option(0, "--washout-days", help="Nights dropped after a switch."),
+    plan_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--plan",
+            help="The plan the nights followed (the JSON `experiment plan` prints). Without "
+            "it the nights were not randomised, and the result shows a link, not proof.",
+        ),
+    ] = None,
     fmt: FormatOption = None,
 ) -> None:
     """Compare nights with and without a remedy (randomised n-of-1 analysis)."""
-    from crampwise.experiments.plan import analyze_experiment
+    from crampwise.experiments.plan import read_plan
+    from crampwise.experiments.verdict import analyze_experiment, analyze_planned
     from crampwise.interop.csv import read_day_table
 
-    result = analyze_experiment(read_day_table(diary_csv), column, washout_days)
+    if plan_file is None:
+        result = analyze_experiment(read_day_table(diary_csv), column, washout_days)
+    else:
+        plan = read_plan(_read_text(plan_file, "plan"), column, washout_days)
+        result = analyze_planned(plan, read_day_table(diary_csv))
     _show_experiment_result(result, fmt)
+
+
+def _read_text(path: Path, field: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"field '{field}': no such file: {path}", field=field) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"field '{field}': cannot read {path}: {exc}", field=field) from None
 
 
 @experiment_app.command("start")

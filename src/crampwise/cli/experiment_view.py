@@ -7,16 +7,10 @@ from typing import TYPE_CHECKING, Any
 from crampwise.cli.common import console
 
 if TYPE_CHECKING:
-    from crampwise.experiments.plan import ExperimentPlan, ExperimentResult
+    from crampwise.experiments.plan import ExperimentPlan
     from crampwise.experiments.power import PowerStatement
     from crampwise.experiments.status import ExperimentStatus
-
-VERDICT_WORDS = {
-    "helps": "It looks like it helps: fewer cramps on the nights you did it.",
-    "worse": "It looks like it makes cramps worse: more cramps on the nights you did it.",
-    "no_clear_effect": "No clear effect: the difference could be chance.",
-    "not_enough_data": "Not enough nights yet to say (at least 14 on and 14 off are needed).",
-}
+    from crampwise.experiments.verdict import ExperimentResult
 
 
 def show_plan(plan: ExperimentPlan, ics_path: str | None = None) -> None:
@@ -86,21 +80,25 @@ def show_power(power: PowerStatement) -> None:
         )
 
 
-def show_result(result: ExperimentResult) -> None:
+def show_result(result: ExperimentResult, remedy: str | None = None) -> None:
     """The verdict in plain words, the numbers, and what the experiment cannot tell."""
+    from crampwise.analysis.design import factor_label
+    from crampwise.experiments.words import adherence_words, range_words, verdict_sentence
+
     out = console()
-    out.print(f"[bold]{VERDICT_WORDS[result.verdict]}[/bold]")
+    name = remedy or factor_label(result.column)[0]
+    out.print(f"[bold]{verdict_sentence(result, name)}[/bold]")
     out.print(
         f"Nights compared: {result.nights_on} with, {result.nights_off} without "
         f"(column '{result.column}')."
     )
     out.print(f"Cramps per night: {result.rate_on:.2f} with, {result.rate_off:.2f} without.")
-    if result.effect is not None and result.probability_helps is not None:
-        low, high = result.effect.ci95
-        out.print(
-            f"Rate ratio {result.effect.estimate:.2f} (95% interval {low:.2f}–{high:.2f}); "
-            f"probability that it helps: {_percent(result.probability_helps)}."
-        )
+    spread = range_words(result)
+    if spread:
+        out.print(f"Changes that fit your nights (95% range): {spread}.")
+    followed = adherence_words(result)
+    if followed:
+        out.print(followed)
     out.print("What this cannot tell you:")
     for item in result.cannot_tell:
         out.print(f"  • {item}")
@@ -127,15 +125,6 @@ def show_status(experiment_id: int, status: ExperimentStatus) -> None:
         f"{status.cramps_off} in {status.nights_off} without. No verdict until the "
         "schedule ends: looking early and stopping when it seems to work fools you."
     )
-
-
-def _percent(p: float) -> str:
-    """A probability as a percentage that never claims certainty."""
-    if p > 0.99:
-        return "over 99%"
-    if p < 0.01:
-        return "under 1%"
-    return f"{p:.0%}"
 
 
 def plan_json(plan: ExperimentPlan, experiment_id: int | None = None) -> dict[str, Any]:

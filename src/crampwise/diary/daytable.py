@@ -1,8 +1,8 @@
 """The daily table every analysis reads: one row per day and the night after it.
 
 It is what `crampwise analyze` reads from a CSV file and what the diary builds from
-storage (`crampwise export csv` writes it). Owned by the analysis side; see
-`crampwise.interop.csv` for reading and writing it.
+storage (`crampwise export csv` writes it); `crampwise.interop.csv` reads and writes it,
+and every analysis (`crampwise.analysis`, `crampwise.experiments`) reads it.
 """
 
 from __future__ import annotations
@@ -36,7 +36,10 @@ class DayTable:
 
     def window(self, first: date, last: date) -> DayTable:
         """The rows dated first..last (inclusive), as a new table."""
-        keep = [i for i, d in enumerate(self.dates) if first <= d <= last]
+        return self.rows([i for i, d in enumerate(self.dates) if first <= d <= last])
+
+    def rows(self, keep: list[int]) -> DayTable:
+        """The rows at positions `keep` (in order), as a new table."""
         return DayTable(
             dates=[self.dates[i] for i in keep],
             cramps=[self.cramps[i] for i in keep],

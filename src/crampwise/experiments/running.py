@@ -13,9 +13,10 @@ from typing import Any, Protocol
 from crampwise.diary.daytable import DayTable
 from crampwise.diary.model import BUILTIN_BY_NAME, CustomFactor
 from crampwise.errors import InputError
-from crampwise.experiments.plan import ExperimentPlan, ExperimentResult, plan_experiment
+from crampwise.experiments.plan import ExperimentPlan, plan_experiment
 from crampwise.experiments.power import PowerStatement, estimate_variability, power_statement
 from crampwise.experiments.status import ExperimentStatus, analyze_plan, experiment_status
+from crampwise.experiments.verdict import ExperimentResult
 
 # Rate and variability come from at most the last 12 weeks before the experiment.
 HISTORY_NIGHTS = 84

@@ -11,13 +11,9 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
-from crampwise.diary.daytable import DayTable, FactorColumn
-from crampwise.experiments.plan import (
-    Condition,
-    ExperimentPlan,
-    ExperimentResult,
-    analyze_experiment,
-)
+from crampwise.diary.daytable import DayTable
+from crampwise.experiments.plan import Condition, ExperimentPlan
+from crampwise.experiments.verdict import ExperimentResult, analyze_planned
 
 
 @dataclass(frozen=True)
@@ -103,12 +99,8 @@ def experiment_status(plan: ExperimentPlan, table: DayTable, today: date) -> Exp
 
 
 def analyze_plan(plan: ExperimentPlan, table: DayTable, today: date) -> ExperimentResult:
-    """The §3 analysis of the diary from the plan's first day up to today (or its end)."""
-    part = table.window(plan.start, min(today, plan.end))
-    if all(f.name != plan.column for f in part.factors):
-        # Nothing logged for the remedy yet: every night is "not recorded".
-        part.factors.append(FactorColumn(plan.column, "boolean", [None] * len(part)))
-    return analyze_experiment(part, plan.column, plan.washout_days)
+    """The randomised analysis of the plan's nights up to today (or its end)."""
+    return analyze_planned(plan, table, today)
 
 
 def _column_values(table: DayTable, column: str) -> dict[date, tuple[bool | None, int]]:

@@ -191,8 +191,8 @@ def _finished_experiment(
 @pytest.mark.parametrize(
     ("cramps_on", "cramps_off", "verdict"),
     [
-        ([0, 0, 1, 0], [2, 1, 2, 3], "It looks like warm footbath before bed helps you"),
-        ([1, 0, 2, 1], [1, 2, 0, 1], "No clear effect"),
+        ([0, 0, 1, 0], [2, 1, 2, 3], "sure it helps you"),
+        ([1, 0, 2, 1], [1, 2, 0, 1], "could be chance"),
     ],
 )
 def test_a_finished_experiment_gives_a_verdict_in_plain_words_and_a_chart(

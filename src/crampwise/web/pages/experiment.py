@@ -27,16 +27,6 @@ DEFAULTS = {"intervention": "warm_footbath", "pairs": "4", "period_days": "7", "
 MAX_START_AHEAD = 60
 REMIND_AT = time(21, 0)
 
-VERDICTS = {
-    "helps": "It looks like {remedy} helps you: you had fewer cramps on the nights you did it.",
-    "worse": "It looks like {remedy} makes your cramps worse: you had more cramps on the "
-    "nights you did it.",
-    "no_clear_effect": "No clear effect: the difference between nights with and without "
-    "{remedy} could well be chance.",
-    "not_enough_data": "Not enough nights to say: at least 14 nights with and 14 without "
-    "{remedy} are needed (after the wash-out nights).",
-}
-
 
 def _tonight() -> date:
     """The diary row of this evening (before ~noon it is still last night's)."""
@@ -264,16 +254,16 @@ def chart_nights(plan: Any, table: Any, last: date) -> list[Night]:
     rows = dict(zip(table.dates, table.cramps, strict=True))
     column = next((f for f in table.factors if f.name == plan.column), None)
     done = dict(zip(table.dates, column.values, strict=True)) if column else {}
+    # Imported here: the analysis behind it loads SciPy (~0.3 s), needed by this page only.
+    from crampwise.experiments.verdict import washout_nights
+
     nights: list[Night] = []
-    run_kind, run_length = "", 0
+    left_out = washout_nights(plan)
     day = plan.start
     while day <= min(last, plan.end):
         value = done.get(day)
         night = Night(day, rows.get(day), value if isinstance(value, bool) else None, None)
-        # Wash-out follows what was done (as the analysis does): a run restarts on a change.
-        run_length = run_length + 1 if night.kind == run_kind else 1
-        run_kind = night.kind
-        washout = night.kind != "unrecorded" and run_length <= plan.washout_days
+        washout = day in left_out
         nights.append(Night(day, night.cramps, night.done, plan.condition_on(day), washout))
         day += timedelta(days=1)
     return nights
@@ -285,6 +275,7 @@ async def experiment_result(
 ) -> Response:
     """The verdict in plain words, the chart, the numbers, and what it cannot tell."""
     from crampwise.experiments.status import analyze_plan
+    from crampwise.experiments.words import adherence_words, range_words, verdict_sentence
 
     record = _record(diary, id, active=False)
     if record is None or record.status == "active":
@@ -305,43 +296,14 @@ async def experiment_result(
         plan=plan,
         result=result,
         remedy=remedy,
-        verdict=VERDICTS[result.verdict].format(remedy=remedy),
-        change=change_words(result),
-        percent=_percent(result.probability_helps),
+        verdict=verdict_sentence(result, remedy),
+        change=range_words(result),
+        adherence=adherence_words(result),
         cannot_tell=[item.split(": ", 1) for item in result.cannot_tell],
         chart=chart,
         nights=nights,
         last=last,
     )
-
-
-def change_words(result: Any) -> str | None:
-    """The rate ratio as a change in cramps, with its 95% interval, in words."""
-    if result.effect is None:
-        return None
-    low, high = result.effect.ci95
-    return (
-        f"{_change(result.effect.estimate)} on nights with it "
-        f"(95% interval: from {_change(low)} to {_change(high)})"
-    )
-
-
-def _change(ratio: float) -> str:
-    percent = round((ratio - 1) * 100)
-    if percent == 0:
-        return "no change"
-    return f"{abs(percent)}% {'more' if percent > 0 else 'fewer'} cramps"
-
-
-def _percent(p: float | None) -> str:
-    """A probability as a percentage that never claims certainty."""
-    if p is None:
-        return ""
-    if p > 0.99:
-        return "over 99%"
-    if p < 0.01:
-        return "under 1%"
-    return f"{p:.0%}"
 
 
 @router.get("/experiment/schedule.ics")
