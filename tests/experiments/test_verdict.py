@@ -4,6 +4,7 @@ followed none (a link, adjusted for the other factors, never a causal verdict)."
 from __future__ import annotations
 
 from datetime import date, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -78,7 +79,7 @@ def test_the_wash_out_drops_the_first_nights_after_each_switch_only() -> None:
     plan = plan_experiment("warm_footbath", 3, 7, START, seed=4, washout_days=2)
     runs = switch_runs(plan)
     assert len(runs) == 6 and runs[0] == 0
-    switches = 1 + sum(a.condition != b.condition for a, b in zip(plan.periods, plan.periods[1:]))
+    switches = 1 + sum(a.condition != b.condition for a, b in pairwise(plan.periods))
     assert len(washout_nights(plan)) == 2 * switches
     result = analyze_planned(plan, _followed(plan, (1.0, 1.0), seed=2))
     assert result.nights_on + result.nights_off == 42 - 2 * switches
