@@ -8,6 +8,7 @@ conversion), so an export read back gives exactly the same diary.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -75,12 +76,93 @@ def _wall_clock(text: str, where: str) -> datetime:
         raise InputError(f"field '{where}': {text!r} is not a FHIR dateTime", field=where) from None
 
 
-def read_bundle(text: str | bytes) -> FhirDiary:
-    """Parse and validate a Bundle written by `build_bundle` back into diary objects."""
+# A Bundle from `export fhir` nests about a dozen levels and holds only small numbers; these
+# bounds leave room for any real bundle and refuse hostile ones before they cost anything.
+MAX_DEPTH = 64
+MAX_NUMBER_CHARS = 32
+MAX_BUNDLE_BYTES = 64 << 20  # ten years of diary export to ~30 MB
+
+
+def _parse_int(text: str) -> int:
+    if len(text) > MAX_NUMBER_CHARS:  # before int(): a 5,000-digit literal is refused by Python
+        raise _NumberTooLarge(text)
+    return int(text)
+
+
+def _parse_float(text: str) -> float:
+    value = float(text)
+    if len(text) > MAX_NUMBER_CHARS or not math.isfinite(value):
+        raise _NumberTooLarge(text)
+    return value
+
+
+def _parse_constant(text: str) -> float:
+    raise _NumberTooLarge(text)  # NaN, Infinity, -Infinity are not JSON numbers
+
+
+class _NumberTooLarge(ValueError):
+    pass
+
+
+def _depth(value: object) -> int:
+    """How deeply lists and objects nest (iterative: a hostile file cannot exhaust the stack)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            deepest = max(deepest, level)
+            if level <= MAX_DEPTH:
+                stack.extend((v, level + 1) for v in item)
+    return deepest
+
+
+def _load_json(text: str | bytes) -> object:
+    """JSON text to Python values, every failure an InputError naming what is wrong."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start}); "
+                "a FHIR JSON file is UTF-8; nothing was imported"
+            ) from None
     try:
-        raw = json.loads(text)
+        raw = json.loads(
+            text,
+            parse_int=_parse_int,
+            parse_float=_parse_float,
+            parse_constant=_parse_constant,
+        )
     except json.JSONDecodeError as exc:
         raise InputError(f"line {exc.lineno}: not JSON ({exc.msg})", line=exc.lineno) from None
+    except _NumberTooLarge as exc:
+        shown = str(exc)[:20] + ("..." if len(str(exc)) > 20 else "")
+        raise InputError(
+            f"number too large or not finite ({shown}, {len(str(exc)):,} characters); "
+            "nothing was imported"
+        ) from None
+    except RecursionError:
+        raise InputError(
+            f"nested too deeply (more than {MAX_DEPTH} levels of lists and objects); "
+            "nothing was imported"
+        ) from None
+    if _depth(raw) > MAX_DEPTH:
+        raise InputError(
+            f"nested too deeply (more than {MAX_DEPTH} levels of lists and objects); "
+            "nothing was imported"
+        )
+    return raw
+
+
+def read_bundle(text: str | bytes) -> FhirDiary:
+    """Parse and validate a Bundle written by `build_bundle` back into diary objects.
+
+    Refuses (InputError) text that is not UTF-8 JSON, nests too deeply, holds an absurd
+    number, is not a valid R5 Bundle, or holds nothing crampwise reads.
+    """
+    raw = _load_json(text)
     if not isinstance(raw, dict) or raw.get("resourceType") != "Bundle":
         raise InputError("field 'resourceType': expected a FHIR Bundle", field="resourceType")
     try:
@@ -92,7 +174,8 @@ def read_bundle(text: str | bytes) -> FhirDiary:
     out = FhirDiary()
     days: dict[date, dict[str, FactorValue]] = {}
     customs: dict[str, CustomFactor] = {}
-    for i, entry in enumerate(data.get("entry", [])):
+    entries = data.get("entry", [])
+    for i, entry in enumerate(entries):
         where = f"entry[{i}]"
         try:
             _read_entry(entry.get("resource", {}), where, out, days, customs)
@@ -102,6 +185,13 @@ def read_bundle(text: str | bytes) -> FhirDiary:
             raise InputError(f"field '{where}': cannot be read ({exc!r})", field=where) from None
     out.days = [DayLog(d, v) for d, v in sorted(days.items())]
     out.custom_factors = list(customs.values())
+    if not (out.episodes or out.days or out.medicines):
+        kinds = sorted({str(e.get("resource", {}).get("resourceType")) for e in entries})
+        held = f"it holds only {', '.join(kinds)}" if kinds else "it has no entries"
+        raise InputError(
+            "the Bundle holds no cramp observations, day values or medicines "
+            f"({held}); nothing was imported"
+        )
     return out
 
 
