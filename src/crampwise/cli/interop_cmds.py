@@ -18,6 +18,11 @@ from crampwise.cli import app, export_app, import_app
 from crampwise.cli.common import FormatOption, current_user, print_json, wants_json
 from crampwise.errors import InputError
 
+# The defaults of crampwise.interop.apple_health.limits.ImportLimits, written out so that
+# `--help` does not import the importer (kept equal by a test).
+DEFAULT_MAX_GIB = 20.0
+DEFAULT_MAX_RATIO = 100.0
+
 OutputOption = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
 ]
@@ -56,16 +61,31 @@ def import_apple_health(
     ctx: typer.Context,
     path: Annotated[Path, typer.Argument(help="export.zip, or the export.xml inside it.")],
     fmt: FormatOption = None,
+    max_size: Annotated[
+        float, typer.Option("--max-size", min=0.001, help="Largest export.xml to read, GiB.")
+    ] = DEFAULT_MAX_GIB,
+    max_ratio: Annotated[
+        float,
+        typer.Option("--max-ratio", min=1, help="Largest unpacked/packed size ratio in a zip."),
+    ] = DEFAULT_MAX_RATIO,
 ) -> None:
     """Import steps, exercise, workouts, sleep and dietary data from an Apple Health export."""
+    from dataclasses import replace
+
     from crampwise.interop.apple_health.importer import import_export
+    from crampwise.interop.apple_health.limits import DEFAULT_LIMITS
     from crampwise.interop.apple_health.progress import progress_printer
     from crampwise.store import open_store
 
+    limits = replace(
+        DEFAULT_LIMITS,
+        max_uncompressed_bytes=int(max_size * (1 << 30)),
+        max_compression_ratio=max_ratio,
+    )
     update, close = progress_printer()
     try:
         with open_store() as store:
-            result = import_export(store.diary(current_user(ctx)), path, update)
+            result = import_export(store.diary(current_user(ctx)), path, update, limits)
     finally:
         close()
     summary = result.summary()
@@ -89,12 +109,22 @@ def import_fhir(
 ) -> None:
     """Read a FHIR Bundle written by `crampwise export fhir` into the diary."""
     from crampwise.interop.fhir import import_diary
+    from crampwise.interop.fhir.importer import MAX_BUNDLE_BYTES
     from crampwise.store import open_store
 
     try:
-        text = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
+        if file == "-":
+            text = sys.stdin.buffer.read(MAX_BUNDLE_BYTES + 1)
+        else:
+            with Path(file).open("rb") as fh:
+                text = fh.read(MAX_BUNDLE_BYTES + 1)
     except OSError as exc:
         raise InputError(f"file '{file}': {exc.strerror}") from None
+    if len(text) > MAX_BUNDLE_BYTES:
+        raise InputError(
+            f"file '{file}': larger than {MAX_BUNDLE_BYTES >> 20} MiB, too large for a diary "
+            "Bundle; nothing was imported"
+        )
     with open_store() as store:
         parsed = import_diary(store.diary(current_user(ctx)), text)
     summary = {

@@ -11,6 +11,12 @@ from pathlib import Path
 from typing import IO
 
 from crampwise.errors import InputError
+from crampwise.interop.apple_health.limits import (
+    DEFAULT_LIMITS,
+    ZIP_METHOD_NAMES,
+    ZIP_METHODS,
+    ImportLimits,
+)
 
 READ_CHUNK = 1 << 18  # 256 KiB reads (as fast as 1 MiB, less memory); at most _QUEUED wait
 _QUEUED = 8
@@ -70,8 +76,15 @@ class Prefetch:
 
 
 @contextmanager
-def open_export(path: Path) -> Iterator[tuple[IO[bytes], int]]:
-    """Yield (binary stream of export.xml, its uncompressed size) from a zip, xml or folder."""
+def open_export(
+    path: Path, limits: ImportLimits = DEFAULT_LIMITS
+) -> Iterator[tuple[IO[bytes], int]]:
+    """Yield (binary stream of export.xml, its uncompressed size) from a zip, xml or folder.
+
+    Refuses (InputError) an encrypted member, a compression method the standard library
+    cannot read, and a member or file past `limits` (size, compression ratio): a zip bomb
+    costs nothing.
+    """
     if path.is_dir():
         path = path / "export.xml"
     if not path.is_file():
@@ -88,8 +101,49 @@ def open_export(path: Path) -> Iterator[tuple[IO[bytes], int]]:
                     f"file '{path}': no export.xml inside; is this an Apple Health export?"
                 )
             info = min(names, key=lambda i: i.filename.count("/"))
+            _check_member(path, info, limits)
             with zf.open(info) as fh:
                 yield fh, info.file_size
         return
+    size = path.stat().st_size
+    _check_size(path, size, limits)
     with path.open("rb") as fh:
-        yield fh, path.stat().st_size
+        yield fh, size
+
+
+def _check_member(path: Path, info: zipfile.ZipInfo, limits: ImportLimits) -> None:
+    """Refuse what zipfile would fail on mid-stream, and members that would unpack too far.
+
+    zipfile stops at the declared size (and then checks the CRC), so the declared size and
+    ratio bound what is read.
+    """
+    where = f"file '{path}': {info.filename}"
+    if info.flag_bits & 0x1:
+        raise InputError(
+            f"{where} is encrypted; export again from the Health app (exports are not "
+            "encrypted); nothing was imported"
+        )
+    method = info.compress_type
+    if method not in ZIP_METHODS:
+        name = ZIP_METHOD_NAMES.get(method, f"method {method}")
+        raise InputError(
+            f"{where} is compressed with {name}, which crampwise cannot read "
+            "(deflate, as the Health app writes, is); nothing was imported"
+        )
+    _check_size(path, info.file_size, limits)
+    ratio = info.file_size / max(info.compress_size, 1)
+    if ratio > limits.max_compression_ratio:
+        raise InputError(
+            f"{where} would unpack {ratio:,.0f} times larger than it is stored (limit "
+            f"{limits.max_compression_ratio:,.0f}, --max-ratio); not a Health export "
+            "(those compress 10-20 times); nothing was imported"
+        )
+
+
+def _check_size(path: Path, size: int, limits: ImportLimits) -> None:
+    if size > limits.max_uncompressed_bytes:
+        raise InputError(
+            f"file '{path}': export.xml is {size / (1 << 30):,.1f} GiB, more than the "
+            f"{limits.max_uncompressed_bytes / (1 << 30):,.1f} GiB limit (--max-size); "
+            "nothing was imported"
+        )

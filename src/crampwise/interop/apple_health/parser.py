@@ -18,7 +18,7 @@ import zlib
 from array import array
 from collections.abc import Callable
 from contextlib import ExitStack
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, NoReturn, cast
 
@@ -35,7 +35,8 @@ from crampwise.interop.apple_health.columns import (
     fill_days,
 )
 from crampwise.interop.apple_health.export_file import READ_CHUNK, Prefetch, open_export
-from crampwise.interop.apple_health.source_merge import SourceMerger, source_rank
+from crampwise.interop.apple_health.limits import DEFAULT_LIMITS, ImportLimits
+from crampwise.interop.apple_health.source_merge import SourceMerger, TooManySamples, source_rank
 
 # "MM:SS" -> seconds, for the minutes and seconds of a timestamp (3,600 entries).
 _MMSS = {f"{m:02d}:{s:02d}": m * 60 + s for m in range(60) for s in range(60)}
@@ -53,23 +54,44 @@ class _RootClosed(Exception):
     """</HealthData> was parsed: stop reading."""
 
 
+class _NotHealth(Exception):
+    """The document's root is not <HealthData>: stop reading."""
+
+
+class _OutOfRange(Exception):
+    """A record dated outside the days an import accepts (see ImportLimits.first_day)."""
+
+
+# Samples used between two compactions of what is held for merging (~5 MB of arrays).
+_COMPACT_EVERY = 200_000
+_CACHE_MAX = 100_000  # entries of a look-up cache; cleared when full (real exports: ~30,000)
+_SKIP_REASONS = 100  # distinct reasons counted in HealthImport.skipped
+_KINDS_PER_DAY = 64  # distinct workout types kept per day
+
+
 _PARSER_OPTIONS: dict[str, Any] = {
     # resolve_entities="internal" (lxml's default since 5.0): external entities are refused and
     # libxml2 caps internal expansion; unlike False it keeps attribute values with "&lt;"
     # (every device="...") on libxml2's fast path, ~0.2 s per 500 MB.
     "resolve_entities": "internal",
     "no_network": True,
-    "huge_tree": True,
+    # huge_tree=False keeps libxml2's caps (one attribute or text run ~10-30 MB, nesting 256):
+    # a gigabyte attribute is refused as it streams in instead of filling memory.
+    "huge_tree": False,
     "load_dtd": False,
 }
 
 
 def read_export(
-    path: str | Path, on_progress: Callable[[int, int], None] | None = None
+    path: str | Path,
+    on_progress: Callable[[int, int], None] | None = None,
+    limits: ImportLimits = DEFAULT_LIMITS,
 ) -> HealthImport:
     """Parse a whole Apple Health export into per-day values; raises InputError if unreadable.
 
-    `on_progress(bytes_done, bytes_total)` is called as the file is read.
+    `on_progress(bytes_done, bytes_total)` is called as the file is read. `limits` bound
+    what any file may cost (size, compression ratio, samples held); a file past one is
+    refused with InputError naming it.
 
     The parser calls back for each start tag with its attributes in a dict (lxml "target"
     parser): no tree is built, so there is nothing to clear, and each attribute is a plain
@@ -94,11 +116,26 @@ def read_export(
     records = used = 0
     record_tags = workout_tags = 0  # every <Record>/<Workout> so far, to find a line again
 
-    def day_of(stamp: str) -> date:
-        d = dates.get(stamp[:10])
-        if d is None:
-            d = dates[stamp[:10]] = date.fromisoformat(stamp[:10])
+    first_day, last_day = limits.first_day, date.today() + timedelta(days=1)
+
+    def new_day(stamp: str) -> date:
+        """The day of a stamp not yet in `dates` (ValueError if bad, _OutOfRange if skipped)."""
+        d = date.fromisoformat(stamp[:10])
+        if not first_day <= d <= last_day:
+            raise _OutOfRange
+        if len(dates) > _CACHE_MAX:
+            dates.clear()
+        dates[stamp[:10]] = d
         return d
+
+    def day_of(stamp: str) -> date:
+        return dates.get(stamp[:10]) or new_day(stamp)
+
+    def hour_start(key: str, stamp: str) -> float:
+        if len(hour_starts) > _CACHE_MAX:
+            hour_starts.clear()
+        base = hour_starts[key] = _hour_start(stamp)
+        return base
 
     def seconds(stamp: str) -> float:
         # "2024-03-10 23:30:05 -0500" -> absolute time, from the record's own offset. The
@@ -106,7 +143,7 @@ def read_export(
         # (The same steps are written out inline below, for speed.)
         base = hour_starts.get(stamp[:13] + stamp[19:])
         if base is None:
-            base = hour_starts[stamp[:13] + stamp[19:]] = _hour_start(stamp)
+            base = hour_start(stamp[:13] + stamp[19:], stamp)
         return base + (mmss.get(stamp[14:19]) or _mm_ss(stamp))
 
     def start(tag: str, attrib: dict[str, str]) -> None:
@@ -136,33 +173,37 @@ def read_export(
                 # Device strings carry a per-sample object address: never cache by them.
                 rank = source_rank(name, attrib.get("device"))
                 if rank < 2 or "device" not in attrib:
+                    if len(ranks) > _CACHE_MAX:
+                        ranks.clear()
                     ranks[name] = rank
             if spec is None:
-                used += _take_sleep(attrib, start, end, rank, merger, seconds)
+                used += _take_sleep(attrib, start, end, rank, merger, seconds, new_day)
                 return
             factor, units, merge = spec
             unit = attrib.get("unit", "")
             scale = units.get(unit)
             if scale is None:
-                why = f"{typ} in unit {unit!r}"
+                why = f"{typ} in unit {unit[:40]!r}"
+                if why not in out.skipped and len(out.skipped) >= _SKIP_REASONS:
+                    why = f"{typ} in other units"
                 out.skipped[why] = out.skipped.get(why, 0) + 1
                 return
             try:
                 value = float(attrib.get("value", "")) * scale
                 day = dates.get(start[:10])
                 if day is None:
-                    day = dates[start[:10]] = date.fromisoformat(start[:10])
+                    day = new_day(start)
                 if merge:
                     # seconds(start), seconds(end), written out
                     key = start[:13] + start[19:]
                     base = hour_starts.get(key)
                     if base is None:
-                        base = hour_starts[key] = _hour_start(start)
+                        base = hour_start(key, start)
                     t0 = base + (mmss.get(start[14:19]) or _mm_ss(start))
                     key = end[:13] + end[19:]
                     base = hour_starts.get(key)
                     if base is None:
-                        base = hour_starts[key] = _hour_start(end)
+                        base = hour_start(key, end)
                     t1 = base + (mmss.get(end[14:19]) or _mm_ss(end))
                     arr = pending.get((factor, day, rank))
                     if arr is None:
@@ -172,11 +213,16 @@ def read_export(
                     totals[(factor, day)] = totals.get((factor, day), 0.0) + value
             except ValueError:
                 _bad(attrib, tag, "value or date")
+            except _OutOfRange:
+                _skip_date(out, typ)
+                return
             used += 1
         elif tag == "Workout":
             workout_tags += 1
             if parent == "HealthData" or parent is None:
                 _take_workout(attrib, out, workouts, day_of, seconds)
+        elif parent is None and tag != "HealthData":
+            raise _NotHealth
 
     def end(tag: str) -> None:
         pop()
@@ -188,7 +234,7 @@ def read_export(
     saw_root = False
     try:
         with ExitStack() as stack:
-            raw, total_bytes = stack.enter_context(open_export(path))
+            raw, total_bytes = stack.enter_context(open_export(path, limits))
             src = Prefetch(
                 raw, (lambda done: on_progress(done, total_bytes)) if on_progress else None
             )
@@ -198,18 +244,49 @@ def read_export(
             target = cast(Any, _Target(start, end))
             parser = etree.XMLParser(target=target, **_PARSER_OPTIONS)
             feed, read = parser.feed, src.read
+            lead, longest, compacted = limits.max_lead_bytes, limits.max_token_bytes, 0
+            run = 0  # bytes since the last ">": the tag or text libxml2 is holding
             try:
                 while chunk := read(READ_CHUNK):
+                    # Per 256 KiB chunk, not per record: bounds that cost nothing per record.
+                    # (Both searches stop at once on an export: ">" is every ~100 bytes.)
+                    last = chunk.rfind(b">")
+                    run = run + len(chunk) if last < 0 else len(chunk) - 1 - last
+                    if run > longest:
+                        if len(open_tags) == 1:  # not even <HealthData> yet: blank or text
+                            raise _NotHealth
+                        raise InputError(
+                            f"file '{path}': more than {longest >> 20} MiB without a '>' "
+                            f"(by byte {src.done:,}): an attribute or text far longer than a "
+                            "Health export holds; nothing was imported"
+                        )
                     feed(chunk)
+                    if len(open_tags) == 1 and src.done > lead:
+                        raise _NotHealth
+                    if used - compacted > _COMPACT_EVERY:
+                        compacted = used
+                        if merger.compact(limits.max_samples_per_day) > limits.max_held_samples:
+                            raise InputError(
+                                f"file '{path}': more than {limits.max_held_samples:,} samples "
+                                f"of {current_type} to merge; nothing was imported"
+                            )
                 parser.close()
             except _RootClosed:
                 saw_root = True
+            except _NotHealth:
+                pass
             out.bytes_read = src.done
             out.records_read = records
             out.records_used = used
             if not saw_root:
                 raise InputError(
-                    f"file '{path}': not an Apple Health export (no <HealthData> root)"
+                    f"file '{path}': no Apple Health records found (not an Apple Health "
+                    "export: no <HealthData> root); nothing was imported"
+                )
+            if not record_tags and not workout_tags:
+                raise InputError(
+                    f"file '{path}': no Apple Health records found (no <Record> or "
+                    "<Workout> in <HealthData>); nothing was imported"
                 )
     except _BadRecord as bad:
         index = record_tags if bad.tag == "Record" else workout_tags
@@ -219,7 +296,23 @@ def read_export(
             f"has an unreadable {bad.what}; nothing was imported",
             line=line,
         ) from None
+    except TooManySamples as many:
+        raise InputError(
+            f"file '{path}': more than {limits.max_samples_per_day:,} different {many.factor} "
+            f"samples on {many.day} from one kind of source; no device writes that many; "
+            "nothing was imported"
+        ) from None
     except etree.XMLSyntaxError as exc:
+        if len(open_tags) == 1:  # no element was ever opened: whitespace, text, an empty file
+            raise InputError(
+                f"file '{path}': no Apple Health records found (not an Apple Health export: "
+                f"line {exc.lineno}: {exc.msg}); nothing was imported"
+            ) from None
+        if "limit" in exc.msg.lower() or "too long" in exc.msg.lower():
+            raise InputError(
+                f"file '{path}': line {exc.lineno}: an attribute or text too long (over "
+                "libxml2's 10 MB limit); not a Health export; nothing was imported"
+            ) from None
         raise InputError(
             f"file '{path}': corrupt or truncated Apple Health export "
             f"(line {exc.lineno}: {exc.msg}); nothing was imported"
@@ -284,15 +377,19 @@ def _take_sleep(
     rank: int,
     merger: SourceMerger,
     seconds: Callable[[str], float],
+    new_day: Callable[[str], date],
 ) -> int:
     """Queue an asleep sample for the night it ends in; 1 if used, 0 if not (in bed, awake)."""
     if not attrib.get("value", "").startswith(ASLEEP_PREFIX):
         return 0
     try:
+        new_day(end)  # in range?
         s, e = seconds(start), seconds(end)
         wall_end = datetime.fromisoformat(end[:19])
     except ValueError:
         _bad(attrib, "Record", "value or date")
+    except _OutOfRange:
+        return 0
     merger.add("sleep_hours", night_of(wall_end), rank, s, e, max(0.0, e - s) / 3600)
     return 1
 
@@ -316,14 +413,24 @@ def _take_workout(
         day = day_of(start)
     except ValueError:
         _bad(attrib, "Workout", "duration or date")
+    except _OutOfRange:
+        _skip_date(out, "Workout")
+        return
     kind = _snake(
-        attrib.get("workoutActivityType", "HKWorkoutActivityTypeOther").removeprefix(
+        attrib.get("workoutActivityType", "HKWorkoutActivityTypeOther")[:80].removeprefix(
             "HKWorkoutActivityType"
         )
     )
     per_kind = workouts.setdefault(day, {})
+    if kind not in per_kind and len(per_kind) >= _KINDS_PER_DAY:
+        kind = "other"  # HealthKit has ~80 activity types; a day never holds this many
     per_kind[kind] = per_kind.get(kind, 0.0) + max(0.0, minutes)
     out.workouts += 1
+
+
+def _skip_date(out: HealthImport, what: str) -> None:
+    why = f"{what[:80]} dated outside the accepted days"
+    out.skipped[why] = out.skipped.get(why, 0) + 1
 
 
 def _snake(name: str) -> str:

@@ -21,6 +21,7 @@ class SourceMerger:
 
     def __init__(self) -> None:
         self.pending: dict[tuple[str, date, int], array[float]] = {}
+        self._compacted: dict[tuple[str, date, int], int] = {}  # samples after last compact
 
     def add(
         self, factor: str, day: date, rank: int, start: float, end: float, value: float
@@ -29,6 +30,25 @@ class SourceMerger:
         if arr is None:
             arr = self.pending[(factor, day, rank)] = array("d")
         arr.extend((start, end, value))
+
+    def compact(self, max_per_day: int) -> int:
+        """Shrink what is held without changing any total; return how many samples remain.
+
+        A Watch sample (rank 0, always the best source) counts in full, so only its total and
+        the time it covers are kept: a day's Watch samples become the union of their
+        intervals, the sum riding on the first. Other samples sharing an interval are added
+        up. Raises `TooManySamples` when one (type, day, source kind) still holds more than
+        `max_per_day` distinct intervals: no device writes that many.
+        """
+        held = 0
+        for key, arr in self.pending.items():
+            if len(arr) > 3 * self._compacted.get(key, 1) + 3 * _SMALL:
+                arr = self.pending[key] = _compact(arr, watch=key[2] == 0)
+                self._compacted[key] = len(arr) // 3
+                if len(arr) > 3 * max_per_day:
+                    raise TooManySamples(key[0], key[1], len(arr) // 3)
+            held += len(arr) // 3
+        return held
 
     def flush(self, totals: dict[tuple[str, date], float]) -> None:
         groups: dict[tuple[str, date], dict[int, array[float]]] = {}
@@ -40,6 +60,36 @@ class SourceMerger:
         for key, by_rank in groups.items():
             totals[key] = totals.get(key, 0.0) + _merge_ranks(by_rank)
         self.pending.clear()
+        self._compacted.clear()
+
+
+_SMALL = 1024  # an array this much larger than when last compacted is compacted again
+
+
+class TooManySamples(Exception):
+    """More distinct samples of one type on one day, from one kind of source, than allowed."""
+
+    def __init__(self, factor: str, day: date, count: int) -> None:
+        super().__init__(factor, day, count)
+        self.factor, self.day, self.count = factor, day, count
+
+
+def _compact(arr: array[float], *, watch: bool) -> array[float]:
+    """Samples with the same interval added up; for the Watch, the covered time and the sum."""
+    starts, ends, values = arr[0::3], arr[1::3], arr[2::3]
+    out = array("d")
+    if watch:
+        total = sum(values)
+        for a, b in _union(list(zip(starts, ends, strict=True))):
+            out.extend((a, b, total))
+            total = 0.0
+        return out
+    summed: dict[tuple[float, float], float] = {}
+    for s, e, v in zip(starts, ends, values, strict=True):
+        summed[(s, e)] = summed.get((s, e), 0.0) + v
+    for (s, e), v in summed.items():
+        out.extend((s, e, v))
+    return out
 
 
 def _merge_ranks(by_rank: dict[int, array[float]]) -> float:
