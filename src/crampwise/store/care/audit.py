@@ -1,20 +1,27 @@
 """The append-only audit trail: who did what to whose data, when, from where, and how it ended.
 
-Rows are never updated or deleted: migration 0003 installs database triggers that abort any
-UPDATE or DELETE on `audit_log` (SQLite and PostgreSQL). The table has no foreign keys, so a
-deleted account's trail stays. Nothing secret is ever written here: no passwords, tokens,
-invitation codes or note text — `detail` holds scopes, a page name or a count at most.
+Rows are never updated, and never deleted while younger than `RETENTION_FLOOR_DAYS`:
+migration 0003 installs database triggers that abort any UPDATE or DELETE on `audit_log`
+(SQLite and PostgreSQL), and 0006 lets DELETE through only for rows past that floor, so the
+owner may set a retention (`prune_audit`) while the recent trail stays untouchable. The
+table has no foreign keys, so a deleted account's trail stays. Nothing secret is ever
+written here: no passwords, tokens, invitation codes or note text — `detail` holds scopes,
+a page name or a count at most.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
 from crampwise.store.auth import utcnow
 from crampwise.store.tables import metadata
+
+# The database refuses to delete younger audit rows (migration 0006_audit_retention's
+# triggers hold the same number): a retention setting cannot go below it.
+RETENTION_FLOOR_DAYS = 90
 
 # Append-only (database triggers, see migration 0003); no foreign keys so it outlives accounts.
 audit_log = sa.Table(
@@ -87,3 +94,17 @@ def write_audit(conn: sa.Connection, event: Audit) -> None:
             detail=(event.detail or None) and event.detail[:255],
         )
     )
+
+
+def prune_audit(engine: sa.Engine, keep_days: int) -> int:
+    """Delete audit rows older than `keep_days` (at least `RETENTION_FLOOR_DAYS`); the count.
+
+    PostgreSQL goes through the migration's `prune_audit_log` function (SECURITY DEFINER),
+    so an app role without DELETE on the table can still apply the retention."""
+    keep = max(keep_days, RETENTION_FLOOR_DAYS)
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            gone = conn.execute(sa.text("SELECT prune_audit_log(:keep)"), {"keep": keep})
+            return int(gone.scalar_one())
+        cutoff = utcnow() - timedelta(days=keep)
+        return conn.execute(audit_log.delete().where(audit_log.c.at < cutoff)).rowcount
