@@ -47,20 +47,25 @@ Contract for page routes (`crampwise.web.pages.tonight.router` is one to copy):
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, HTTPException, Request
+from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from pydantic import BeforeValidator
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from crampwise.diary.model import Episode
 from crampwise.store import UserDiary
 from crampwise.web.context import web_context as web_context  # routes import it from here
+from crampwise.web.security.limits import DB_INT_MAX
 from crampwise.web.security.sessions import SessionInfo
 from crampwise.web.security.sessions import WebUser as WebUser  # routes import it from here
 
@@ -172,6 +177,24 @@ ApiUserDep = Annotated[WebUser, Depends(require_api_user)]
 OwnerDep = Annotated[WebUser, Depends(require_owner)]
 DiaryDep = Annotated[UserDiary, Depends(user_diary)]
 ApiDiaryDep = Annotated[UserDiary, Depends(api_diary)]
+
+
+# A record's id in a path: what the id columns can hold (PostgreSQL INTEGER), so a number
+# past it is refused (422 naming the field) before it reaches a query, never a 500.
+RecordId = Annotated[int, PathParam(ge=1, le=DB_INT_MAX)]
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date(value: object) -> object:
+    """Only YYYY-MM-DD: pydantic alone takes "0" as 1970-01-01 (seconds since the epoch)."""
+    if isinstance(value, str) and not _ISO_DATE.fullmatch(value.strip()):
+        raise ValueError("a date as YYYY-MM-DD")
+    return value.strip() if isinstance(value, str) else value
+
+
+# A date in a path or query (`/days/2026-01-31`, `?start=`): ISO only.
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 
 
 def csrf_token(request: Request) -> str:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from crampwise.errors import InputError
+from crampwise.store.care.audit import RETENTION_FLOOR_DAYS
+from crampwise.web.security.limits import JSON_FORM_MAX_BYTES
 
 
 class WebSettings(BaseSettings):
@@ -37,6 +40,16 @@ class WebSettings(BaseSettings):
     trust_proxy: bool = False
     # Keep rendered Tonight pages while the SQLite file is unchanged (crampwise.web.pagecache).
     page_cache: bool = True
+    # Request bodies: forms and JSON at most this many bytes, the Settings import (a diary
+    # file) at most `upload_max_bytes`; larger answers 413 before the body is read.
+    body_max_bytes: int = Field(default=JSON_FORM_MAX_BYTES, ge=1024)
+    upload_max_bytes: int = Field(default=200 * 1024 * 1024, ge=1024)
+    # Refused sign-ins written to the audit trail per client address and minute; beyond
+    # this, one row per address and minute with the count (crampwise.web.care.audit).
+    audit_refusals_per_minute: int = Field(default=10, ge=1)
+    # Audit rows older than this many days are deleted (at start and daily); None keeps them
+    # all. The database refuses to delete rows younger than RETENTION_FLOOR_DAYS (90).
+    audit_retention_days: int | None = Field(default=None, ge=RETENTION_FLOOR_DAYS)
     # Argon2id cost; tests lower it to keep the suite fast (the defaults are argon2-cffi's).
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536

@@ -9,7 +9,7 @@ up through the caller's own diary, so another user's id answers 404 like a missi
 from __future__ import annotations
 
 import io
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, Protocol
 
 from fastapi import APIRouter, Body, HTTPException, Request, Response
@@ -17,10 +17,19 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from crampwise.diary.model import BUILTIN_FACTORS, CustomFactor, DayLog, Episode, episode_json
+from crampwise.errors import InputError
 from crampwise.interop.csv import export_diary
 from crampwise.store.auth import TOKEN_DAYS_DEFAULT, TOKEN_DAYS_MAX, ApiToken
 from crampwise.web.care.audit import audit_export
-from crampwise.web.deps import ApiDiaryDep, ApiUserDep, log_episode, run_blocking, web_context
+from crampwise.web.deps import (
+    ApiDiaryDep,
+    ApiUserDep,
+    IsoDate,
+    RecordId,
+    log_episode,
+    run_blocking,
+    web_context,
+)
 
 router = APIRouter(tags=["crampwise"])
 
@@ -91,7 +100,7 @@ def jsonable(result: Reported) -> dict[str, Any]:
 
 @router.get("/episodes", summary="Cramps whose night is within [start, end]")
 async def list_episodes(
-    diary: ApiDiaryDep, start: date | None = None, end: date | None = None
+    diary: ApiDiaryDep, start: IsoDate | None = None, end: IsoDate | None = None
 ) -> Response:
     return JSONResponse([episode_json(e) for e in diary.episodes(start, end)])
 
@@ -103,37 +112,39 @@ async def add_episode(request: Request, user: ApiUserDep, body: EpisodeIn) -> Re
 
 
 @router.get("/episodes/{episode_id}", summary="One cramp")
-async def get_episode(diary: ApiDiaryDep, episode_id: int) -> Response:
+async def get_episode(diary: ApiDiaryDep, episode_id: RecordId) -> Response:
     return JSONResponse(episode_json(diary.get_episode(episode_id)))
 
 
 @router.patch("/episodes/{episode_id}", summary="Change some fields of a cramp")
 async def update_episode(
-    diary: ApiDiaryDep, episode_id: int, changes: dict[str, Any] = Body(...)
+    diary: ApiDiaryDep, episode_id: RecordId, changes: dict[str, Any] = Body(...)
 ) -> Response:
     if "started_at" in changes and isinstance(changes["started_at"], str):
         try:
             changes["started_at"] = datetime.fromisoformat(changes["started_at"])
         except ValueError as exc:
-            raise HTTPException(422, "field 'started_at': not an ISO date-time") from exc
+            raise InputError(
+                "field 'started_at': not an ISO date-time", field="started_at"
+            ) from exc
     return JSONResponse(episode_json(diary.update_episode(episode_id, **changes)))
 
 
 @router.delete("/episodes/{episode_id}", status_code=204, summary="Delete a cramp")
-async def delete_episode(diary: ApiDiaryDep, episode_id: int) -> Response:
+async def delete_episode(diary: ApiDiaryDep, episode_id: RecordId) -> Response:
     diary.delete_episode(episode_id)
     return Response(status_code=204)
 
 
 @router.get("/days", summary="Day logs within [start, end]")
 async def list_days(
-    diary: ApiDiaryDep, start: date | None = None, end: date | None = None
+    diary: ApiDiaryDep, start: IsoDate | None = None, end: IsoDate | None = None
 ) -> Response:
     return JSONResponse([day_json(d) for d in diary.days(start, end)])
 
 
 @router.get("/days/{day}", summary="One day's log")
-async def get_day(diary: ApiDiaryDep, day: date) -> Response:
+async def get_day(diary: ApiDiaryDep, day: IsoDate) -> Response:
     log = diary.get_day(day)
     if log is None:
         raise HTTPException(404)
@@ -141,14 +152,14 @@ async def get_day(diary: ApiDiaryDep, day: date) -> Response:
 
 
 @router.put("/days/{day}", summary="Set a day's factor values (typed by hand)")
-async def put_day(diary: ApiDiaryDep, day: date, body: DayIn) -> Response:
+async def put_day(diary: ApiDiaryDep, day: IsoDate, body: DayIn) -> Response:
     # None clears a value (the store's put_day contract), so values are wider than FactorValue.
     log = DayLog(day, dict(body.values))  # type: ignore[arg-type]
     return JSONResponse(day_json(diary.put_day(log, source="manual")))
 
 
 @router.delete("/days/{day}", status_code=204, summary="Delete a day's log")
-async def delete_day(diary: ApiDiaryDep, day: date) -> Response:
+async def delete_day(diary: ApiDiaryDep, day: IsoDate) -> Response:
     if not diary.delete_day(day):
         raise HTTPException(404)
     return Response(status_code=204)
@@ -274,7 +285,7 @@ async def create_token(user: ApiUserDep, request: Request, body: TokenIn) -> Res
 
 
 @router.delete("/tokens/{token_id}", status_code=204, summary="Revoke a token")
-async def revoke_token(user: ApiUserDep, request: Request, token_id: int) -> Response:
+async def revoke_token(user: ApiUserDep, request: Request, token_id: RecordId) -> Response:
     if not web_context(request).auth.revoke_api_token(user.id, token_id):
         raise HTTPException(404)
     return Response(status_code=204)

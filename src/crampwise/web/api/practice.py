@@ -16,7 +16,6 @@ The same rules as the practitioner pages (`crampwise.web.care.practice`):
 from __future__ import annotations
 
 import dataclasses
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -37,7 +36,7 @@ from crampwise.web.care.common import (
     today,
 )
 from crampwise.web.care.view import AssessmentSummary, DiarySummary, assessment_summary, client_view
-from crampwise.web.deps import ApiUserDep, WebUser, run_blocking, web_context
+from crampwise.web.deps import ApiUserDep, IsoDate, RecordId, WebUser, run_blocking, web_context
 from crampwise.web.pages.common import report_period
 from crampwise.web.security.address import client_address
 
@@ -102,7 +101,7 @@ async def practice_clients(request: Request, user: ApiUserDep) -> Response:
 
 
 @router.get("/clients/{client_id}", summary="A client's summary, limited to the granted scopes")
-async def practice_client(request: Request, user: ApiUserDep, client_id: int) -> Response:
+async def practice_client(request: Request, user: ApiUserDep, client_id: RecordId) -> Response:
     """As a dashboard row: `diary`, `active_experiments`, `latest_triage` appear only when
     their scope (`diary`, `insights`, `assessments`) is granted."""
     require_practitioner(request, user)
@@ -130,9 +129,9 @@ async def practice_client(request: Request, user: ApiUserDep, client_id: int) ->
 async def practice_episodes(
     request: Request,
     user: ApiUserDep,
-    client_id: int,
-    start: date | None = None,
-    end: date | None = None,
+    client_id: RecordId,
+    start: IsoDate | None = None,
+    end: IsoDate | None = None,
 ) -> Response:
     share = client_share(request, user, client_id, "diary")
     diary = web_context(request).store.diary(share.client_name, create=False)
@@ -145,9 +144,9 @@ async def practice_episodes(
 async def practice_days(
     request: Request,
     user: ApiUserDep,
-    client_id: int,
-    start: date | None = None,
-    end: date | None = None,
+    client_id: RecordId,
+    start: IsoDate | None = None,
+    end: IsoDate | None = None,
 ) -> Response:
     share = client_share(request, user, client_id, "diary")
     diary = web_context(request).store.diary(share.client_name, create=False)
@@ -160,7 +159,7 @@ async def practice_days(
     "/clients/{client_id}/insights",
     summary="A client's trigger findings and experiments (scope `insights`)",
 )
-async def practice_insights(request: Request, user: ApiUserDep, client_id: int) -> Response:
+async def practice_insights(request: Request, user: ApiUserDep, client_id: RecordId) -> Response:
     # Imported here: the trigger analysis pulls in scipy (~0.5 s at start-up).
     from crampwise.analysis.triggers import find_triggers
 
@@ -177,7 +176,7 @@ async def practice_insights(request: Request, user: ApiUserDep, client_id: int) 
     "/clients/{client_id}/assessments/latest",
     summary="A client's latest triage and its reasons (scope `assessments`); null if none",
 )
-async def practice_assessment(request: Request, user: ApiUserDep, client_id: int) -> Response:
+async def practice_assessment(request: Request, user: ApiUserDep, client_id: RecordId) -> Response:
     share = client_share(request, user, client_id, "assessments")
     diary = web_context(request).store.diary(share.client_name, create=False)
     latest = assessment_summary(diary)
@@ -190,7 +189,7 @@ async def practice_assessment(request: Request, user: ApiUserDep, client_id: int
     summary="The clinician PDF report (scope `reports`), `from`/`to` capped at the share's end",
     response_class=Response,
 )
-async def practice_report(request: Request, user: ApiUserDep, client_id: int) -> Response:
+async def practice_report(request: Request, user: ApiUserDep, client_id: RecordId) -> Response:
     # Imported here: reportlab costs ~0.2 s at start-up and only the report needs it.
     from crampwise.interop.report import diary_report
 
