@@ -1,11 +1,20 @@
 """What every request handler shares: settings, store, accounts, sessions, sign-in limits.
 
 One `WebContext` per app, kept on `app.state.ctx`; `web_context(request)` finds it.
+
+Nothing here decides who may do what from memory alone: several processes may serve one
+database (`crampwise serve --workers N`, several machines behind a proxy), so sessions,
+the sign-in counts, the owner, the open-sign-up switch and the device-cookie key are read
+from the database. What is kept in memory is checked against the database on every use:
+on an SQLite file against its change counter (a few microseconds), on PostgreSQL by
+reading the row itself or the user's data generation (one primary-key read).
 """
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
+from typing import TypeVar
 
 import sqlalchemy as sa
 from fastapi import Request
@@ -13,12 +22,14 @@ from fastapi import Request
 from crampwise.store import Store, UserDiary
 from crampwise.store.auth import AuthStore
 from crampwise.store.engine import change_counter
-from crampwise.web.pagecache import PageCache
+from crampwise.web.pagecache import Counter, PageCache
 from crampwise.web.security.passwords import Passwords
 from crampwise.web.security.sessions import SessionManager, WebUser, web_user
 from crampwise.web.security.signin_limits import DeviceCookies, LoginLimiter
 from crampwise.web.settings import WebSettings
 from crampwise.web.writes import EpisodeWriter
+
+T = TypeVar("T")
 
 
 class WebContext:
@@ -29,12 +40,22 @@ class WebContext:
         self.store = store
         self.auth = AuthStore(engine)
         self.writer = EpisodeWriter(engine)
-        self.pages = PageCache(change_counter(engine) if settings.page_cache else None)
+        # SQLite's change counter (None on PostgreSQL): what kept copies are checked against.
+        self.changes: Counter | None = change_counter(engine)
+        self.pages = PageCache(
+            self.changes if settings.page_cache else None,
+            generations=self.auth.data_generation if settings.page_cache else None,
+        )
         self.sessions = SessionManager(
-            self.auth, settings, background=self.writer.submit, pages=self.pages
+            self.auth,
+            settings,
+            background=self.writer.submit,
+            pages=self.pages,
+            changes=self.changes,
         )
         self.passwords = Passwords(settings)
         self.limiter = LoginLimiter(
+            self.auth,
             settings.login_window_s,
             {
                 "account": settings.login_max_per_account,
@@ -42,19 +63,20 @@ class WebContext:
                 "address": settings.login_max_per_address,
             },
         )
-        self._devices: DeviceCookies | None = None
         self._diaries: dict[str, UserDiary] = {}
-        self._has_owner = False
-        self._open_signup: bool | None = None
+        self._kept: dict[str, tuple[int, object]] = {}
 
     def close(self) -> None:
         """Finish queued writes, then close the database."""
         self.writer.close()
         self.pages.close()
+        if self.changes is not None:
+            self.changes.close()
         self.store.close()
 
     def diary(self, name: str) -> UserDiary:
-        """The user-scoped diary for `name`, kept per process (it holds no secrets)."""
+        """The user-scoped diary for `name`, kept per process (it holds only the name: every
+        statement finds the user by name in the database)."""
         diary = self._diaries.get(name)
         if diary is None:
             diary = self._diaries[name] = self.store.diary(name)
@@ -63,34 +85,41 @@ class WebContext:
     def forget_diary(self, name: str) -> None:
         self._diaries.pop(name, None)
 
+    def _fresh(self, name: str, load: Callable[[], T]) -> T:
+        """`load()`, or its copy kept while SQLite's change counter has not moved (every
+        call loads on PostgreSQL, where no counter is as cheap as the read itself)."""
+        if self.changes is None:
+            return load()
+        version = self.changes()  # before the read: a commit in between makes it stale
+        kept = self._kept.get(name)
+        if kept is not None and kept[0] == version:
+            return kept[1]  # type: ignore[return-value]
+        value = load()
+        self._kept[name] = (version, value)
+        return value
+
     def devices(self) -> DeviceCookies:
-        """Device cookies, signed with this server's key (made on first use, kept in the DB)."""
-        if self._devices is None:
-            key = self.auth.site_setting("device_cookie_key")
-            if key is None:
-                self.auth.set_site_setting("device_cookie_key", secrets.token_hex(32))
-                key = self.auth.site_setting("device_cookie_key")
-            self._devices = DeviceCookies(bytes.fromhex(str(key)))
-        return self._devices
+        """Device cookies, signed with the key kept in the database (made on first use: two
+        processes making it at once agree on the one stored first)."""
+        key = self._fresh(
+            "device_cookie_key",
+            lambda: self.auth.site_setting_or_create("device_cookie_key", secrets.token_hex(32)),
+        )
+        return DeviceCookies(bytes.fromhex(key))
 
     def has_owner(self) -> bool:
-        if not self._has_owner:
-            self._has_owner = self.auth.has_owner()
-        return self._has_owner
+        return self._fresh("has_owner", self.auth.has_owner)
 
     def open_signup(self) -> bool:
         """Whether anyone may create an account: the owner's choice, else the setting."""
-        if self._open_signup is None:
-            stored = self.auth.site_setting("open_signup")
-            self._open_signup = self.settings.open_signup if stored is None else stored == "true"
-        return self._open_signup
+        stored = self._fresh("open_signup", lambda: self.auth.site_setting("open_signup"))
+        return self.settings.open_signup if stored is None else stored == "true"
 
     def set_open_signup(self, value: bool) -> None:
         self.auth.set_site_setting("open_signup", "true" if value else "false")
-        self._open_signup = value
 
     def reset_owner_cache(self) -> None:
-        self._has_owner = False
+        """Kept for callers: the owner is read from the database (see `_fresh`)."""
 
     def user_for_api_token(self, token: str) -> WebUser | None:
         account = self.auth.account_for_api_token(token)

@@ -9,12 +9,19 @@ served only while the counter is unchanged. Any commit by anyone (this server, t
 import, another user's cramp, a session's `last_seen`) makes every copy stale: coarse, but
 never wrong, and nothing has to remember to invalidate it.
 
-SQLite only: PostgreSQL has no equally cheap counter, so there every request renders.
+PostgreSQL has no such counter; there a copy is tagged with its user's data generation
+(`data_generations`, bumped by database triggers in the same transaction as any write to
+that user's diary, care-team notes or users row: migration 0005), read by the user id in
+the key: one primary-key read per visit, and a write made by any process on any machine
+makes the copy stale at the next request. The session itself is checked before the page
+is looked up (`crampwise.web.security.sessions`), so a signed-out session's copies are
+never served, on this process or another.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
+from contextvars import ContextVar
 from typing import Protocol
 
 
@@ -27,34 +34,59 @@ class Counter(Protocol):
 Key = tuple[Hashable, ...]
 DEFAULT_LIMIT = 512  # pages (~6 KB each); the oldest copy goes first
 
+# The key a request last asked `get` for: `version()` called without a key in the same
+# request (the Tonight page's get → version → put) reads that user's generation.
+_asked: ContextVar[Key | None] = ContextVar("crampwise_page_key", default=None)
+
 
 class PageCache:
-    """Rendered bodies by key, each valid for one value of the database's change counter."""
+    """Rendered bodies by key, each valid for one value of the database's change counter
+    (`version`, SQLite) or of its user's data generation (`generations`, by user id)."""
 
-    def __init__(self, version: Counter | None, limit: int = DEFAULT_LIMIT):
+    def __init__(
+        self,
+        version: Counter | None,
+        limit: int = DEFAULT_LIMIT,
+        *,
+        generations: Callable[[int], int] | None = None,
+    ):
         self._version = version
+        self._generations = None if version is not None else generations
         self._limit = limit
         self._pages: dict[Key, tuple[int, bytes]] = {}
 
     @property
     def enabled(self) -> bool:
-        return self._version is not None
+        return self._version is not None or self._generations is not None
 
     def size(self) -> int:
         return len(self._pages)
 
-    def version(self) -> int | None:
-        """The counter now: read it before reading what the page shows (see `put`)."""
-        return self._version() if self._version is not None else None
+    def version(self, key: Key | None = None) -> int | None:
+        """The counter now (or the generation of `key`'s user; default: the key this request
+        last asked `get` for): read it before reading what the page shows (see `put`)."""
+        if self._version is not None:
+            return self._version()
+        key = key if key is not None else _asked.get()
+        return self._current(key)
+
+    def _current(self, key: Key | None) -> int | None:
+        if self._version is not None:
+            return self._version()
+        if self._generations is None or key is None or len(key) < 2:
+            return None
+        user_id = key[1]
+        return self._generations(user_id) if isinstance(user_id, int) else None
 
     def get(self, key: Key | None) -> bytes | None:
         """The body stored under `key` if the database has not changed since, else None."""
-        if self._version is None or key is None:
+        if not self.enabled or key is None:
             return None
+        _asked.set(key)
         entry = self._pages.get(key)
         if entry is None:
             return None
-        if entry[0] != self._version():
+        if entry[0] != self._current(key):
             del self._pages[key]
             return None
         return entry[1]

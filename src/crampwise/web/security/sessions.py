@@ -1,9 +1,14 @@
 """Server-side sessions and the signed-in person (`WebUser`) they carry.
 
-Sessions live in the `web_sessions` table (token hash only). A per-process cache keeps the
-hot path to zero queries; it stays correct because one process serves the app (`crampwise
-serve` runs one uvicorn worker: SQLite wants a single writer) and every logout or password
-change goes through this process, which drops the cached entry with the row.
+Sessions live in the `web_sessions` table (token hash only), the one place that decides
+whether a cookie still signs someone in: several web processes (`crampwise serve
+--workers N`, or several machines) share it, so a sign-out, "sign out everywhere", an
+account deletion or a role change made by one process holds on every other at its next
+request. On PostgreSQL each request reads its session (one primary-key-like read by the
+unique token hash, joined to the user). On an SQLite file a per-process copy is kept, but
+only for as long as the file's change counter (`crampwise.store.engine.change_counter`,
+a few microseconds to read) is unchanged: any commit from any process, a sign-out
+included, sends the next request back to the row.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from crampwise.store.auth import Account, AuthStore, hash_token, utcnow
-from crampwise.web.pagecache import PageCache
+from crampwise.web.pagecache import Counter, PageCache
 from crampwise.web.settings import WebSettings
 
 _CACHE_LIMIT = 10_000
@@ -53,6 +58,7 @@ class SessionManager:
         settings: WebSettings,
         background: Callable[..., None] | None = None,
         pages: PageCache | None = None,
+        changes: Counter | None = None,
     ):
         self.auth = auth
         # Rendered pages are keyed (session token hash, user id, ...): dropped with the session.
@@ -62,7 +68,10 @@ class SessionManager:
         self.idle = timedelta(seconds=settings.session_idle_s)
         self.absolute = timedelta(seconds=settings.session_absolute_s)
         self.touch_every = timedelta(seconds=settings.session_touch_s)
-        self._cache: dict[str, SessionInfo] = {}
+        # SQLite's change counter: a kept session is good while it has not moved. None
+        # (PostgreSQL, in-memory SQLite): every request reads the row.
+        self.changes = changes
+        self._cache: dict[str, tuple[int, SessionInfo]] = {}
 
     def create(self, account: Account) -> tuple[str, SessionInfo]:
         now = utcnow()
@@ -70,15 +79,19 @@ class SessionManager:
         self.auth.purge_expired_sessions(idle_before=now - self.idle)
         raw, csrf = self.auth.create_session(account.id, self.absolute)
         info = SessionInfo(hash_token(raw), web_user(account), csrf, now, now, now + self.absolute)
-        self._remember(info)
         return raw, info
 
     def lookup(self, raw: str) -> SessionInfo | None:
         token_hash = hash_token(raw)
-        info = self._cache.get(token_hash)
-        if info is None:
+        # Read before the row, so a commit in between makes the copy stale, never fresh.
+        version = self.changes() if self.changes is not None else None
+        kept = self._cache.get(token_hash)
+        if kept is not None and kept[0] == version:
+            info = kept[1]
+        else:
             row = self.auth.get_session(token_hash)
             if row is None:
+                self._cache.pop(token_hash, None)
                 return None
             info = SessionInfo(
                 row.token_hash,
@@ -88,7 +101,8 @@ class SessionManager:
                 row.last_seen,
                 row.expires_at,
             )
-            self._remember(info)
+            if version is not None:
+                self._remember(version, info)
         now = utcnow()
         if now >= info.expires_at or now - info.last_seen >= self.idle:
             self.end_hash(token_hash)
@@ -108,12 +122,12 @@ class SessionManager:
 
     def end_all(self, user_id: int) -> None:
         """End every session of a user (password change, account deletion)."""
-        for key in [k for k, v in self._cache.items() if v.user.id == user_id]:
+        for key in [k for k, (_, v) in self._cache.items() if v.user.id == user_id]:
             del self._cache[key]
         self.pages.forget(lambda key: key[1] == user_id)
         self.auth.delete_sessions_of(user_id)
 
-    def _remember(self, info: SessionInfo) -> None:
+    def _remember(self, version: int, info: SessionInfo) -> None:
         if len(self._cache) >= _CACHE_LIMIT:
             self._cache.clear()  # rows stay authoritative; the cache refills on demand
-        self._cache[info.token_hash] = info
+        self._cache[info.token_hash] = (version, info)

@@ -1,5 +1,6 @@
-"""Limits on sign-in attempts: a sliding window per account, device and address, and the
-device cookies that keep a stranger's wrong guesses from locking out a known phone."""
+"""Limits on sign-in attempts: a window per account, device and address, counted in the
+database so every web process shares them, and the device cookies that keep a stranger's
+wrong guesses from locking out a known phone."""
 
 from __future__ import annotations
 
@@ -7,53 +8,60 @@ import hashlib
 import hmac
 import secrets
 import time
-from collections import deque
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+
+from crampwise.store.auth import AuthStore
 
 DEVICE_COOKIE = "crampwise_device"
 DEVICE_COOKIE_AGE_S = 365 * 24 * 3600
 
 
-@dataclass
 class LoginLimiter:
-    """Failed logins per key (account, address) in a sliding window, kept in memory."""
+    """Failed sign-ins per key (account, device, address) in a window, in `signin_failures`.
 
-    window_s: float
-    limits: dict[str, int]
-    _fails: dict[str, deque[float]] = field(default_factory=dict)
+    A key's window opens with its first failure after a quiet spell and lasts `window_s`;
+    `limits` maps a key's kind ("account", "device", "address") to the failures allowed in
+    it. Each failure is one atomic upsert, so processes on several machines count together.
+    Checking and counting are two statements: with P processes, P-1 guesses in flight at
+    the same instant can slip past a full count (one process never interleaves them: the
+    calls do not await in between).
+    """
+
+    def __init__(
+        self,
+        auth: AuthStore,
+        window_s: float,
+        limits: dict[str, int],
+        clock: Callable[[], float] = time.time,
+    ):
+        self.auth = auth
+        self.window_s = window_s
+        self.limits = limits
+        self.clock = clock  # wall-clock seconds: processes on several machines compare them
 
     def retry_after(self, keys: Iterable[str]) -> int | None:
         """Seconds until a blocked key frees up, or None when every key may try."""
-        now = time.monotonic()
+        now = self.clock()
         wait = 0.0
-        for key in keys:
-            fails = self._recent(key, now)
-            limit = self.limits[key.split(":", 1)[0]]
-            if len(fails) >= limit:
-                wait = max(wait, fails[len(fails) - limit] + self.window_s - now)
+        for key, (failures, start) in self.auth.signin_failures(
+            list(keys), now - self.window_s
+        ).items():
+            if failures >= self.limits[key.split(":", 1)[0]]:
+                wait = max(wait, start + self.window_s - now)
         return max(1, int(wait + 0.999)) if wait > 0 else None
 
     def failed(self, keys: Iterable[str]) -> None:
-        now = time.monotonic()
-        for key in keys:
-            self._recent(key, now).append(now)
+        now = self.clock()
+        self.auth.count_signin_failure(list(keys), now, now - self.window_s)
 
     def succeeded(self, account_key: str) -> None:
-        self._fails.pop(account_key, None)
+        self.auth.clear_signin_failures(account_key)
+        # Sign-ins are rare: a good moment to drop counts whose window has passed.
+        self.auth.purge_signin_failures(self.clock() - self.window_s)
 
     def forgive(self, keys: Iterable[str]) -> None:
         """Take back one attempt counted in advance (see `crampwise.web.pages.signin.login`)."""
-        for key in keys:
-            fails = self._fails.get(key)
-            if fails:
-                fails.pop()
-
-    def _recent(self, key: str, now: float) -> deque[float]:
-        fails = self._fails.setdefault(key, deque())
-        while fails and fails[0] <= now - self.window_s:
-            fails.popleft()
-        return fails
+        self.auth.take_back_signin_failure(list(keys))
 
 
 def login_keys(name: str, address: str, device: str | None = None) -> list[str]:
