@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs the system packages the test run needs when they are missing:
-# Debian's Chromium (page tests) and PostgreSQL server binaries (storage tests).
+# Debian's Chromium (page tests), PostgreSQL server binaries (storage tests) and nginx (the
+# multi-process tests put it in front of several `crampwise serve` processes).
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || need+=(chromium)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx)
 # fonts for readable screenshots and PDFs rendered to images
 [ -d /usr/share/fonts/truetype/dejavu ] || need+=(fonts-dejavu-core)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
