@@ -48,12 +48,27 @@ class WebSettings(BaseSettings):
     # this, one row per address and minute with the count (crampwise.web.care.audit).
     audit_refusals_per_minute: int = Field(default=10, ge=1)
     # Audit rows older than this many days are deleted (at start and daily); None keeps them
-    # all. The database refuses to delete rows younger than RETENTION_FLOOR_DAYS (90).
-    audit_retention_days: int | None = Field(default=None, ge=RETENTION_FLOOR_DAYS)
+    # all. At least RETENTION_FLOOR_DAYS (90): the database refuses to delete younger rows,
+    # and `audit_retention` stops the server at start with a message naming the setting.
+    audit_retention_days: int | None = None
     # Argon2id cost; tests lower it to keep the suite fast (the defaults are argon2-cffi's).
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
     argon2_parallelism: int = 4
+
+
+def audit_retention(settings: WebSettings) -> int | None:
+    """Days to keep audit rows (None: all); below the floor raises InputError naming the
+    setting, before anything is served."""
+    days = settings.audit_retention_days
+    if days is not None and days < RETENTION_FLOOR_DAYS:
+        raise InputError(
+            f"CRAMPWISE_WEB_AUDIT_RETENTION_DAYS: at least {RETENTION_FLOOR_DAYS} days (the"
+            f" database keeps the last {RETENTION_FLOOR_DAYS} days of the audit trail whatever"
+            f" is set), or unset to keep every row; {days} was given",
+            field="audit_retention_days",
+        )
+    return days
 
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")

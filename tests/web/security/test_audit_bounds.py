@@ -9,14 +9,13 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
-from pydantic import ValidationError
 
+from crampwise.errors import InputError
 from crampwise.store.auth import utcnow
 from crampwise.store.care.audit import RETENTION_FLOOR_DAYS, AuditRow, audit_log, prune_audit
 from crampwise.store.care.repository import CareStore
 from crampwise.web.app import create_app
 from crampwise.web.care import audit
-from crampwise.web.settings import WebSettings
 
 from ..support import TestClient, fast_settings, form_csrf, login, new_client, setup_owner
 
@@ -142,6 +141,7 @@ def test_the_retention_setting_is_applied_when_the_server_starts(sqlite_url: str
         app.state.ctx.close()
 
 
-def test_a_retention_below_the_floor_is_refused_at_start() -> None:
-    with pytest.raises(ValidationError, match="audit_retention_days"):
-        WebSettings(audit_retention_days=RETENTION_FLOOR_DAYS - 1)
+def test_a_retention_below_the_floor_is_refused_at_start(sqlite_url: str) -> None:
+    settings = fast_settings(sqlite_url, audit_retention_days=RETENTION_FLOOR_DAYS - 1)
+    with pytest.raises(InputError, match="CRAMPWISE_WEB_AUDIT_RETENTION_DAYS: at least 90"):
+        create_app(settings)

@@ -28,6 +28,7 @@ from crampwise.web.care.common import care_store
 from crampwise.web.context import WebContext
 from crampwise.web.deps import web_context
 from crampwise.web.security.address import client_address
+from crampwise.web.settings import audit_retention
 
 WINDOW_S = 60.0
 PRUNE_EVERY_S = 24 * 3600.0
@@ -104,7 +105,7 @@ def _upkeep(ctx: WebContext) -> _Upkeep:
 def prune_due(ctx: WebContext, engine: sa.Engine, force: bool = False) -> int | None:
     """Apply the audit retention (`audit_retention_days`) when a day has passed since the
     last time (or `force`); the number of rows deleted, None when nothing was due."""
-    days = ctx.settings.audit_retention_days
+    days = audit_retention(ctx.settings)
     upkeep = _upkeep(ctx)
     now = time.monotonic()
     if days is None or (not force and now - upkeep.last_prune < PRUNE_EVERY_S):
