@@ -9,6 +9,8 @@ Contract for page routes (`crampwise.web.pages.tonight.router` is one to copy):
   durable, and concurrent cramps share one fsync). Other writes from the event loop wait for
   SQLite's write lock while a group commit runs (milliseconds). Push CPU-heavy work (trigger
   analysis, PDF) to a thread with ``await run_blocking(f, ...)`` after reading on the loop.
+* Ids in a path are ``RecordId`` (1 to 2**31-1, what the id columns hold: else 422 naming
+  the field, never a 500), dates in a path or query ``IsoDate`` (YYYY-MM-DD only).
 * Signed-in pages: ``user: UserDep`` (or ``diary: DiaryDep``). No session → 303 to
   ``/login?next=<path>``; an empty database → 303 to ``/setup``.
 * ``render(request, "page.html", **ctx)`` returns the HTML response. Every template gets
