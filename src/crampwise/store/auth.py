@@ -136,6 +136,7 @@ class SessionRow:
     created_at: datetime
     last_seen: datetime
     expires_at: datetime
+    generation: int = 0  # the user's data generation, read with the session
 
 
 @dataclass(frozen=True)
@@ -150,6 +151,21 @@ class ApiToken:
 
     def expired(self, now: datetime) -> bool:
         return self.expires_at is not None and self.expires_at <= now
+
+
+# Built once: every request of a signed-in person runs it on PostgreSQL.
+_SESSION = (
+    sa.select(
+        web_sessions,
+        users.c.name,
+        users.c.role,
+        users.c.password_hash,
+        data_generations.c.generation,
+    )
+    .join(users, users.c.id == web_sessions.c.user_id)
+    .outerjoin(data_generations, data_generations.c.user_id == web_sessions.c.user_id)
+    .where(web_sessions.c.token_hash == sa.bindparam("token_hash"))
+)
 
 
 def _account(row: sa.Row[Any]) -> Account:
@@ -339,18 +355,21 @@ class AuthStore:
         return token, csrf
 
     def get_session(self, token_hash: str) -> SessionRow | None:
-        query = (
-            sa.select(web_sessions, users.c.name, users.c.role, users.c.password_hash)
-            .join(users, users.c.id == web_sessions.c.user_id)
-            .where(web_sessions.c.token_hash == token_hash)
-        )
+        """The session and its user, with the user's data generation (one read: a kept page
+        is then checked without a second round trip)."""
         with self._read() as conn:
-            row = conn.execute(query).first()
+            row = conn.execute(_SESSION, {"token_hash": token_hash}).first()
         if row is None:
             return None
         account = Account(row.user_id, row.name, row.role, row.password_hash)
         return SessionRow(
-            row.token_hash, account, row.csrf_token, row.created_at, row.last_seen, row.expires_at
+            row.token_hash,
+            account,
+            row.csrf_token,
+            row.created_at,
+            row.last_seen,
+            row.expires_at,
+            int(row.generation or 0),
         )
 
     def touch_session(self, token_hash: str, when: datetime) -> None:

@@ -24,7 +24,12 @@ from crampwise.store.auth import AuthStore
 from crampwise.store.engine import change_counter
 from crampwise.web.pagecache import Counter, PageCache
 from crampwise.web.security.passwords import Passwords
-from crampwise.web.security.sessions import SessionManager, WebUser, web_user
+from crampwise.web.security.sessions import (
+    SessionManager,
+    WebUser,
+    session_generation,
+    web_user,
+)
 from crampwise.web.security.signin_limits import DeviceCookies, LoginLimiter
 from crampwise.web.settings import WebSettings
 from crampwise.web.writes import EpisodeWriter
@@ -44,7 +49,7 @@ class WebContext:
         self.changes: Counter | None = change_counter(engine)
         self.pages = PageCache(
             self.changes if settings.page_cache else None,
-            generations=self.auth.data_generation if settings.page_cache else None,
+            generations=self.generation if settings.page_cache else None,
         )
         self.sessions = SessionManager(
             self.auth,
@@ -65,6 +70,13 @@ class WebContext:
         )
         self._diaries: dict[str, UserDiary] = {}
         self._kept: dict[str, tuple[int, object]] = {}
+
+    def generation(self, user_id: int) -> int:
+        """The user's data generation: as read with this request's session, else read now."""
+        known = session_generation.get()
+        if known is not None and known[0] == user_id:
+            return known[1]
+        return self.auth.data_generation(user_id)
 
     def close(self) -> None:
         """Finish queued writes, then close the database."""
@@ -101,11 +113,14 @@ class WebContext:
     def devices(self) -> DeviceCookies:
         """Device cookies, signed with the key kept in the database (made on first use: two
         processes making it at once agree on the one stored first)."""
-        key = self._fresh(
-            "device_cookie_key",
-            lambda: self.auth.site_setting_or_create("device_cookie_key", secrets.token_hex(32)),
-        )
-        return DeviceCookies(bytes.fromhex(key))
+        return DeviceCookies(bytes.fromhex(self._fresh("device_cookie_key", self._device_key)))
+
+    def _device_key(self) -> str:
+        # A plain read first: the write (and SQLite's write lock) only the first time.
+        stored = self.auth.site_setting("device_cookie_key")
+        if stored is not None:
+            return stored
+        return self.auth.site_setting_or_create("device_cookie_key", secrets.token_hex(32))
 
     def has_owner(self) -> bool:
         return self._fresh("has_owner", self.auth.has_owner)

@@ -14,6 +14,7 @@ included, sends the next request back to the row.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -22,6 +23,12 @@ from crampwise.web.pagecache import Counter, PageCache
 from crampwise.web.settings import WebSettings
 
 _CACHE_LIMIT = 10_000
+
+# (user id, data generation) read with this request's session row; a kept page of that user
+# is checked against it instead of reading the generation again (`WebContext.generation`).
+session_generation: ContextVar[tuple[int, int] | None] = ContextVar(
+    "crampwise_session_generation", default=None
+)
 
 
 @dataclass(frozen=True)
@@ -101,6 +108,7 @@ class SessionManager:
                 row.last_seen,
                 row.expires_at,
             )
+            session_generation.set((row.account.id, row.generation))
             if version is not None:
                 self._remember(version, info)
         now = utcnow()
