@@ -129,15 +129,15 @@ def server_env(tmp: Path, database_url: str) -> dict[str, str]:
     return env
 
 
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-)
-def cluster(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Cluster]:
-    """Servers A and B on one fresh database (see the module docstring)."""
-    tmp = tmp_path_factory.mktemp(f"cluster-{request.param}")
-    if request.param == "sqlite":
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+def _launch(
+    backend: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Cluster:
+    """Start A and B on a fresh database of `backend` (not waiting for them)."""
+    tmp = tmp_path_factory.mktemp(f"cluster-{backend}")
+    if backend == "sqlite":
         template = request.getfixturevalue("_sqlite_template")
         shutil.copyfile(template, tmp / "shared.sqlite3")
         url = f"sqlite:///{tmp / 'shared.sqlite3'}"
@@ -148,18 +148,44 @@ def cluster(
         url = pg.url(name)
     env = server_env(tmp, url)
     a = start_server("A", env)
-    if request.param == "sqlite":
+    if backend == "sqlite":
         b = start_server("B", env, "--workers", "2")
     else:
         b = start_server("B", {**env, "WEB_CONCURRENCY": "2"})
+    return Cluster(backend, url, a, b, env)
+
+
+@pytest.fixture(scope="module")
+def _clusters(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, Cluster]]:
+    """Every cluster this module's selected tests need, all started at once: their start-up
+    (imports, PostgreSQL's initdb) overlaps instead of adding up."""
+    wanted = set()
+    for item in request.session.items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if item.path == request.path and "cluster" in params:
+            wanted.add(params["cluster"])
+    launched: dict[str, Cluster] = {}
     try:
-        deadline = time.monotonic() + 30
-        a.wait_ready(deadline)
-        b.wait_ready(deadline)
-        yield Cluster(request.param, url, a, b, env)
+        for backend in ("sqlite", "postgres"):  # SQLite's servers import while initdb runs
+            if backend in wanted:
+                launched[backend] = _launch(backend, request, tmp_path_factory)
+        yield launched
     finally:
-        a.stop()
-        b.stop()
+        for started in launched.values():
+            started.a.stop()
+            started.b.stop()
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def cluster(request: pytest.FixtureRequest, _clusters: dict[str, Cluster]) -> Cluster:
+    """Servers A and B on one fresh database (see the module docstring), ready."""
+    started = _clusters[request.param]
+    deadline = time.monotonic() + 45
+    started.a.wait_ready(deadline)
+    started.b.wait_ready(deadline)
+    return started
 
 
 @dataclass

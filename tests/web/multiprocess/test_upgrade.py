@@ -15,8 +15,6 @@ from crampwise.store.engine import script_heads
 from crampwise.web import server
 from crampwise.web.settings import WebSettings
 
-from .conftest import FAST_ENV
-
 
 def test_workers_refuse_a_schema_that_is_behind_until_db_upgrade(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -24,8 +22,7 @@ def test_workers_refuse_a_schema_that_is_behind_until_db_upgrade(
     url = f"sqlite:///{tmp_path / 'clinic.sqlite3'}"
     sa.create_engine(url).connect().close()  # an empty file: never migrated
     settings = WebSettings(
-        database_url=url,
-        **{k.removeprefix("CRAMPWISE_WEB_").lower(): v for k, v in FAST_ENV.items()},
+        database_url=url, argon2_time_cost=1, argon2_memory_kib=1024, argon2_parallelism=1
     )
     monkeypatch.setenv(server.SETTINGS_ENV, settings.model_dump_json())
     monkeypatch.setenv(server.BIND_HOST_ENV, "127.0.0.1")
