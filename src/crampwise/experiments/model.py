@@ -21,8 +21,9 @@ Method in one paragraph (details in docs/methods.md):
   over-dispersion and AR(1) frailty, the same nights missing, the same nights of
   non-adherence) with the order of each pair re-drawn by a fair coin exactly as the plan does,
   and each is analysed exactly like the real diary (its own SE from its own residuals: a
-  bootstrap-t). probability_helps is the share of null z at or above the observed z (mid-rank),
-  i.e. 1 - the one-sided p-value; the 95% interval is the bootstrap-t interval.
+  bootstrap-t). The null z are widened by NULL_WIDENING (1.15), a safety margin set by the
+  simulation study. probability_helps is the share of null z at or above the observed z
+  (mid-rank), i.e. 1 - the one-sided p-value; the 95% interval is the bootstrap-t interval.
 * **As treated.** The comparison uses what was actually done each evening (the diary), with
   the plan's periods and pairs as blocks. Randomisation of the plan protects the pair order;
   non-adherence that is unrelated to how the night would have gone costs only precision,
