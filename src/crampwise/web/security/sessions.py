@@ -4,8 +4,9 @@ Sessions live in the `web_sessions` table (token hash only), the one place that 
 whether a cookie still signs someone in: several web processes (`crampwise serve
 --workers N`, or several machines) share it, so a sign-out, "sign out everywhere", an
 account deletion or a role change made by one process holds on every other at its next
-request. On PostgreSQL each request reads its session (one primary-key-like read by the
-unique token hash, joined to the user). On an SQLite file a per-process copy is kept, but
+request. On PostgreSQL each request reads its session: one query by the unique token
+hash, joined to the user and to the user's data generation (which a kept page is then
+checked against: `session_generation`). On an SQLite file a per-process copy is kept, but
 only for as long as the file's change counter (`crampwise.store.engine.change_counter`,
 a few microseconds to read) is unchanged: any commit from any process, a sign-out
 included, sends the next request back to the row.
