@@ -29,7 +29,7 @@ Method in one paragraph (details in docs/methods.md):
   non-adherence that is unrelated to how the night would have gone costs only precision,
   whereas intention-to-treat would dilute the effect (see docs/methods.md).
 
-Everything is numpy/scipy; functions are vectorised over replicates so that the bootstrap and
+Everything is numpy; functions are vectorised over replicates so that the bootstrap and
 the power calculation analyse hundreds of diaries at once.
 """
 

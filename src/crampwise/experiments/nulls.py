@@ -5,7 +5,6 @@ missing and non-adherent nights), each pair's order re-drawn by a fair coin as t
 from __future__ import annotations
 
 import numpy as np
-from scipy import signal
 
 from crampwise.experiments.blocks import BoolArray, FloatArray, Layout
 from crampwise.experiments.estimate import Studentised, studentise
@@ -83,6 +82,12 @@ def ar1_paths(rng: np.random.Generator, reps: int, days: int, sd: float, rho: fl
     start = rng.normal(0.0, sd, (reps, 1))
     if rho == 0:
         return shocks
-    # lfilter runs the recursion u_t = rho u_(t-1) + e_t in C; zi carries u_(-1).
-    out, _ = signal.lfilter([1.0], [1.0, -rho], shocks, axis=1, zi=rho * start)
-    return np.asarray(out)
+    # The recursion u_t = rho u_(t-1) + e_t, one day at a time over all paths at once: a few
+    # hundred days of vector steps cost under a millisecond, where importing
+    # scipy.signal's lfilter for it cost half a second of every cold `experiment analyze`.
+    out = np.empty_like(shocks)
+    previous = start[:, 0]
+    for day in range(days):
+        previous = rho * previous + shocks[:, day]
+        out[:, day] = previous
+    return out
