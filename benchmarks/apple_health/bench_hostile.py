@@ -17,13 +17,14 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "interop"))
 import hostile_files as h  # noqa: E402
 
-CASES = {
+CASES: dict[str, Callable[[Path], Path]] = {
     "encrypted_zip": lambda p: h.encrypted_zip(p / "export.zip"),
     "deflate64_zip": lambda p: h.method_zip(p / "export.zip", 9),
     "unknown_method_zip": lambda p: h.method_zip(p / "export.zip", 77),

@@ -24,7 +24,7 @@ class ImportLimits:
     max_samples_per_day: int = 200_000
     # Samples of the current type held for merging (24 bytes each; ~1.1 M for 10 years of
     # iPhone steps); Watch samples are reduced to their covered time as they come.
-    max_held_samples: int = 3_000_000
+    max_held_samples: int = 2_000_000
     first_day: date = date(2000, 1, 1)  # records dated outside first_day..today+1 are skipped
 
 
