@@ -125,10 +125,10 @@ def test_each_session_sees_its_own_csrf_token_and_flash(app: Any, owner: Any) ->
 
 
 @pytest.mark.postgres
-def test_on_postgresql_every_view_reads_the_database(postgres_url: str) -> None:
+def test_on_postgresql_the_kept_page_follows_the_users_data(postgres_url: str) -> None:
     app = create_app(fast_settings(postgres_url))
     try:
-        assert not app.state.ctx.pages.enabled
+        assert app.state.ctx.pages.enabled  # kept by the user's data generation
         with new_client(app) as client:
             setup_owner(client)
             assert _strip_total(client.get("/").text) == "0 cramps on 0 of the last 14 nights"
