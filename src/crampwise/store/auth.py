@@ -1,175 +1,58 @@
-"""Web accounts: users' passwords and roles, sessions, invitations and API tokens.
-
-Secrets never reach the database in the clear: sessions, invitations and personal access
-tokens are stored as the SHA-256 of a 256-bit random token, passwords as argon2id hashes
-(computed by `crampwise.web.security.core`). Tables hang on the shared `tables.metadata`.
+"""Web accounts: users' passwords and roles, sessions, invitations and API tokens, and the
+state every web process shares through the database (site settings, data generations,
+sign-in failures). The tables and records live in `crampwise.store.auth_tables`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from crampwise.store.auth_tables import (
+    MEMBER,
+    OWNER,
+    SESSION_QUERY,
+    TOKEN_DAYS_DEFAULT,
+    TOKEN_DAYS_MAX,
+    Account,
+    ApiToken,
+    SessionRow,
+    account_of,
+    api_tokens,
+    data_generations,
+    hash_token,
+    invitations,
+    new_token,
+    signin_failures,
+    site_settings,
+    utcnow,
+    web_sessions,
+)
 from crampwise.store.engine import WRITE_OPTION
-from crampwise.store.tables import metadata, users
+from crampwise.store.tables import users
 
-OWNER, MEMBER = "owner", "user"
-
-web_sessions = sa.Table(
-    "web_sessions",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
-    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
-    sa.Column("csrf_token", sa.String(64), nullable=False),
-    sa.Column("created_at", sa.DateTime, nullable=False),
-    sa.Column("last_seen", sa.DateTime, nullable=False),
-    sa.Column("expires_at", sa.DateTime, nullable=False),
-    sa.Index("ix_web_sessions_user", "user_id"),
-)
-
-invitations = sa.Table(
-    "invitations",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
-    sa.Column(
-        "created_by", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False
-    ),
-    sa.Column("created_at", sa.DateTime, nullable=False),
-    sa.Column("expires_at", sa.DateTime, nullable=False),
-    sa.Column("used_at", sa.DateTime),
-)
-
-api_tokens = sa.Table(
+__all__ = [
+    "MEMBER",
+    "OWNER",
+    "TOKEN_DAYS_DEFAULT",
+    "TOKEN_DAYS_MAX",
+    "Account",
+    "ApiToken",
+    "AuthStore",
+    "SessionRow",
     "api_tokens",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
-    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
-    sa.Column("name", sa.String(64), nullable=False),
-    sa.Column("created_at", sa.DateTime, nullable=False),
-    sa.Column("last_used_at", sa.DateTime),
-    sa.Column("revoked_at", sa.DateTime),
-    sa.Column("expires_at", sa.DateTime),  # NULL: never (tokens made before 0004, or chosen)
-    sa.Index("ix_api_tokens_user", "user_id"),
-)
-
-
-# Instance-wide switches the owner sets on the web (e.g. open_signup = "true").
-site_settings = sa.Table(
-    "site_settings",
-    metadata,
-    sa.Column("key", sa.String(64), primary_key=True),
-    sa.Column("value", sa.String(255), nullable=False),
-)
-
-
-# One number per user, bumped by database triggers (migration 0005) whenever that user's
-# diary or users row changes: a kept page checks it instead of waiting to expire.
-data_generations = sa.Table(
     "data_generations",
-    metadata,
-    sa.Column("user_id", sa.Integer, primary_key=True, autoincrement=False),
-    sa.Column("generation", sa.BigInteger, nullable=False),
-)
-
-# Failed sign-ins per limiter key ("account:olive", "device:…", "address:…") in a window that
-# opens with the first failure after a quiet spell; shared by every web process.
-signin_failures = sa.Table(
+    "hash_token",
+    "invitations",
+    "new_token",
     "signin_failures",
-    metadata,
-    sa.Column("key", sa.String(255), primary_key=True),
-    sa.Column("failures", sa.Integer, nullable=False),
-    sa.Column("window_start", sa.Float, nullable=False),  # seconds since the epoch
-)
-
-
-# Personal access tokens: how long a new one lasts unless its maker chooses otherwise, and
-# the longest choice (ten years; None means never).
-TOKEN_DAYS_DEFAULT = 90
-TOKEN_DAYS_MAX = 3650
-
-
-def utcnow() -> datetime:
-    """Naive UTC, as every DateTime column in the store holds."""
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
-def hash_token(token: str) -> str:
-    """SHA-256 hex of a random token: enough for 256-bit secrets, no salt needed."""
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def new_token() -> str:
-    """A fresh 256-bit URL-safe secret."""
-    return secrets.token_urlsafe(32)
-
-
-@dataclass(frozen=True)
-class Account:
-    """A users row as the web sees it."""
-
-    id: int
-    name: str
-    role: str
-    password_hash: str | None
-
-    @property
-    def is_owner(self) -> bool:
-        return self.role == OWNER
-
-
-@dataclass(frozen=True)
-class SessionRow:
-    """A session as stored: who, its CSRF token and its clock."""
-
-    token_hash: str
-    account: Account
-    csrf_token: str
-    created_at: datetime
-    last_seen: datetime
-    expires_at: datetime
-    generation: int = 0  # the user's data generation, read with the session
-
-
-@dataclass(frozen=True)
-class ApiToken:
-    """A personal access token's public facts (never the secret)."""
-
-    id: int
-    name: str
-    created_at: datetime
-    last_used_at: datetime | None
-    expires_at: datetime | None  # None: never
-
-    def expired(self, now: datetime) -> bool:
-        return self.expires_at is not None and self.expires_at <= now
-
-
-# Built once: every request of a signed-in person runs it on PostgreSQL.
-_SESSION = (
-    sa.select(
-        web_sessions,
-        users.c.name,
-        users.c.role,
-        users.c.password_hash,
-        data_generations.c.generation,
-    )
-    .join(users, users.c.id == web_sessions.c.user_id)
-    .outerjoin(data_generations, data_generations.c.user_id == web_sessions.c.user_id)
-    .where(web_sessions.c.token_hash == sa.bindparam("token_hash"))
-)
-
-
-def _account(row: sa.Row[Any]) -> Account:
-    return Account(row.id, row.name, row.role, row.password_hash)
+    "site_settings",
+    "utcnow",
+    "web_sessions",
+]
 
 
 class AuthStore:
@@ -190,12 +73,12 @@ class AuthStore:
     def account_by_name(self, name: str) -> Account | None:
         with self._read() as conn:
             row = conn.execute(sa.select(users).where(users.c.name == name)).first()
-        return _account(row) if row else None
+        return account_of(row) if row else None
 
     def account_by_id(self, user_id: int) -> Account | None:
         with self._read() as conn:
             row = conn.execute(sa.select(users).where(users.c.id == user_id)).first()
-        return _account(row) if row else None
+        return account_of(row) if row else None
 
     def create_account(self, name: str, password_hash: str, role: str, claim: bool) -> Account:
         """Insert a user (or, with `claim`, give a password to a password-less CLI user)."""
@@ -358,7 +241,7 @@ class AuthStore:
         """The session and its user, with the user's data generation (one read: a kept page
         is then checked without a second round trip)."""
         with self._read() as conn:
-            row = conn.execute(_SESSION, {"token_hash": token_hash}).first()
+            row = conn.execute(SESSION_QUERY, {"token_hash": token_hash}).first()
         if row is None:
             return None
         account = Account(row.user_id, row.name, row.role, row.password_hash)
@@ -511,4 +394,4 @@ class AuthStore:
         )
         with self._read() as conn:
             row = conn.execute(query).first()
-        return _account(row) if row else None
+        return account_of(row) if row else None
