@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-import time
+from datetime import datetime, timedelta
 
+import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
 
@@ -133,25 +134,36 @@ def test_password_change_needs_the_current_password(owner: TestClient) -> None:
     assert "current password is wrong" in response.text
 
 
-def test_idle_and_absolute_session_limits(sqlite_url: str) -> None:
-    idle_app = create_app(fast_settings(sqlite_url, session_idle_s=1, session_touch_s=0))
+def test_idle_and_absolute_session_limits(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A clock the test moves: the limits are about time, not about how fast this machine is.
+    now = [datetime(2026, 12, 2, 3, 0)]  # naive UTC, as the store keeps it
+
+    def clock() -> datetime:
+        return now[0]
+
+    def wait(seconds: float) -> None:
+        now[0] += timedelta(seconds=seconds)
+
+    monkeypatch.setattr("crampwise.web.security.sessions.utcnow", clock)
+    monkeypatch.setattr("crampwise.store.auth.utcnow", clock)
+    idle_app = create_app(fast_settings(sqlite_url, session_idle_s=60, session_touch_s=0))
     with new_client(idle_app) as c:
         setup_owner(c)
         for _ in range(3):  # activity keeps an idle-limited session alive
-            time.sleep(0.4)
+            wait(40)
             assert c.get("/api/v1/episodes").status_code == 200
-        time.sleep(1.1)
+        wait(61)
         assert c.get("/api/v1/episodes").status_code == 401
     idle_app.state.ctx.close()
-    absolute_app = create_app(fast_settings(sqlite_url, session_absolute_s=2, session_touch_s=0))
+    absolute_app = create_app(fast_settings(sqlite_url, session_absolute_s=120, session_touch_s=0))
     with new_client(absolute_app) as c, new_client(absolute_app) as replay:
         assert login(c, "olive").status_code == 303
         # Replay the raw token without the cookie's Max-Age: the server alone must refuse it.
         replay.cookies.set(SESSION_COOKIE, c.cookies[SESSION_COOKIE], domain="testserver.local")
         for _ in range(3):
             assert replay.get("/api/v1/episodes").status_code == 200
-            time.sleep(0.5)
-        time.sleep(0.6)
+            wait(30)
+        wait(31)
         assert replay.get("/api/v1/episodes").status_code == 401
     absolute_app.state.ctx.close()
 
