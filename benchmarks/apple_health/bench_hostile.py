@@ -15,9 +15,9 @@ import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
+from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,29 +32,51 @@ CASES: dict[str, Callable[[Path], Path]] = {
     "whitespace_4GiB_zip": lambda p: h.whitespace_zip(p / "export.zip", 4096 * h.MB),
     "one_day_12_8M_zip": lambda p: h.write_zip(p / "export.zip", h.one_day_runs(12_800_000)),
     "one_day_2_5M_zip": lambda p: h.write_zip(p / "export.zip", h.one_day_runs(2_502_000)),
+    "600_days_of_3600_zip": lambda p: h.write_zip(p / "export.zip", _many_days(600)),
 }
+
+
+def _many_days(days: int) -> list[tuple[bytes, int]]:
+    """An hour of distinct one-second iPhone samples on each of `days` days: all are held."""
+    hour = b"".join(h.record(h.hms(t), value=1, end=h.hms(t + 1)) for t in range(28_800, 32_400))
+    first = date(2020, 1, 1)
+    return [
+        (h.HEAD, 1),
+        *((hour.replace(b"2024-03-10", (first + timedelta(i)).isoformat().encode()), 1)
+          for i in range(days)),
+        (h.TAIL, 1),
+    ]  # fmt: skip
+
+
+# A child's peak RSS includes the image it was forked from (Linux keeps the high-water mark
+# across exec), and this script holds the generated file's blocks: start the CLI from a
+# small Python that reports only its children's peak.
+MEASURE = (
+    "import resource, subprocess, sys; code = subprocess.call(sys.argv[2:]); "
+    "open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)); "
+    "sys.exit(code)"
+)
 
 
 def run(src: Path | None, file: Path, db: Path, extra: list[str], timeout: float) -> str:
     env = dict(os.environ, CRAMPWISE_DATABASE_URL=f"sqlite:///{db}")
     if src is not None:
         env["PYTHONPATH"] = str(src)
-    cmd = [sys.executable, "-c", "from crampwise.cli import main; main()", "import",
-           "apple-health", str(file), *extra]  # fmt: skip
-    log = db.with_suffix(".log")
-    with log.open("wb") as fh:
-        t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, env=env, stdout=fh, stderr=fh)
-        timer = threading.Timer(timeout, proc.kill)
-        timer.start()
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - t0
-        timer.cancel()
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    lines = log.read_text(errors="replace").strip().splitlines()
+    peak = db.with_suffix(".peak")
+    cmd = [sys.executable, "-c", MEASURE, str(peak), sys.executable, "-c",
+           "from crampwise.cli import main; main()", "import", "apple-health", str(file),
+           *extra]  # fmt: skip
+    t0 = time.perf_counter()
+    try:
+        done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
+        code, text = done.returncode, done.stderr or done.stdout
+    except subprocess.TimeoutExpired:
+        code, text = -9, "timed out"
+    wall = time.perf_counter() - t0
+    rss = int(peak.read_text()) / 1024 if peak.exists() else float("nan")
+    lines = text.strip().splitlines()
     last = lines[-1][:150] if lines else ""
-    return (f"exit {proc.returncode}, {wall:6.1f} s, peak {usage.ru_maxrss / 1024:7.0f} MB, "
-            f"{len(lines)} line(s): {last}")  # fmt: skip
+    return f"exit {code}, {wall:6.1f} s, peak {rss:7.0f} MB, {len(lines)} line(s): {last}"
 
 
 def main() -> None:
