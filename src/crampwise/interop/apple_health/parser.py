@@ -18,36 +18,33 @@ import zlib
 from array import array
 from collections.abc import Callable
 from contextlib import ExitStack
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, NoReturn, cast
+from typing import Any, cast
 
 from lxml import etree
 
-from crampwise.diary.model import night_of
 from crampwise.errors import InputError
 from crampwise.interop.apple_health.columns import (
-    ASLEEP_PREFIX,
     RECORD_TYPES,
     SLEEP,
-    TIME_MIN,
     HealthImport,
     fill_days,
 )
 from crampwise.interop.apple_health.export_file import READ_CHUNK, Prefetch, open_export
 from crampwise.interop.apple_health.limits import DEFAULT_LIMITS, ImportLimits
+from crampwise.interop.apple_health.records import (
+    MMSS,
+    BadRecord,
+    OutOfRange,
+    bad_record,
+    hour_start_of,
+    mm_ss,
+    skip_date,
+    take_sleep,
+    take_workout,
+)
 from crampwise.interop.apple_health.source_merge import SourceMerger, TooManySamples, source_rank
-
-# "MM:SS" -> seconds, for the minutes and seconds of a timestamp (3,600 entries).
-_MMSS = {f"{m:02d}:{s:02d}": m * 60 + s for m in range(60) for s in range(60)}
-
-
-class _BadRecord(Exception):
-    """Raised inside the parser's callbacks; turned into an InputError with the line."""
-
-    def __init__(self, tag: str, kind: str | None, what: str) -> None:
-        super().__init__(tag, kind, what)
-        self.tag, self.kind, self.what = tag, kind, what
 
 
 class _RootClosed(Exception):
@@ -58,15 +55,10 @@ class _NotHealth(Exception):
     """The document's root is not <HealthData>: stop reading."""
 
 
-class _OutOfRange(Exception):
-    """A record dated outside the days an import accepts (see ImportLimits.first_day)."""
-
-
 # Samples used between two compactions of what is held for merging (~5 MB of arrays).
 _COMPACT_EVERY = 200_000
 _CACHE_MAX = 100_000  # entries of a look-up cache; cleared when full (real exports: ~30,000)
 _SKIP_REASONS = 100  # distinct reasons counted in HealthImport.skipped
-_KINDS_PER_DAY = 64  # distinct workout types kept per day
 
 
 _PARSER_OPTIONS: dict[str, Any] = {
@@ -107,7 +99,7 @@ def read_export(
     dates: dict[str, date] = {}
     ranks: dict[str, int] = {}
     hour_starts: dict[str, float] = {}
-    mmss = _MMSS
+    mmss = MMSS
     open_tags: list[str | None] = [None]  # the elements open around the current one
     push, pop = open_tags.append, open_tags.pop
     current_type = ""
@@ -119,10 +111,10 @@ def read_export(
     first_day, last_day = limits.first_day, date.today() + timedelta(days=1)
 
     def new_day(stamp: str) -> date:
-        """The day of a stamp not yet in `dates` (ValueError if bad, _OutOfRange if skipped)."""
+        """The day of a stamp not yet in `dates` (ValueError if bad, OutOfRange if skipped)."""
         d = date.fromisoformat(stamp[:10])
         if not first_day <= d <= last_day:
-            raise _OutOfRange
+            raise OutOfRange
         if len(dates) > _CACHE_MAX:
             dates.clear()
         dates[stamp[:10]] = d
@@ -134,7 +126,7 @@ def read_export(
     def hour_start(key: str, stamp: str) -> float:
         if len(hour_starts) > _CACHE_MAX:
             hour_starts.clear()
-        base = hour_starts[key] = _hour_start(stamp)
+        base = hour_starts[key] = hour_start_of(stamp)
         return base
 
     def seconds(stamp: str) -> float:
@@ -144,7 +136,7 @@ def read_export(
         base = hour_starts.get(stamp[:13] + stamp[19:])
         if base is None:
             base = hour_start(stamp[:13] + stamp[19:], stamp)
-        return base + (mmss.get(stamp[14:19]) or _mm_ss(stamp))
+        return base + (mmss.get(stamp[14:19]) or mm_ss(stamp))
 
     def start(tag: str, attrib: dict[str, str]) -> None:
         nonlocal current_type, spec, is_sleep, records, used, record_tags, workout_tags
@@ -166,7 +158,7 @@ def read_export(
             # The hot path (half a million records), kept inline on purpose.
             start, end = attrib.get("startDate"), attrib.get("endDate")
             if not start or not end or len(start) < 25 or len(end) < 25:
-                _bad(attrib, tag, "startDate/endDate")
+                bad_record(attrib, tag, "startDate/endDate")
             name = attrib.get("sourceName", "")
             rank = ranks.get(name)
             if rank is None:
@@ -177,7 +169,7 @@ def read_export(
                         ranks.clear()
                     ranks[name] = rank
             if spec is None:
-                used += _take_sleep(attrib, start, end, rank, merger, seconds, new_day)
+                used += take_sleep(attrib, start, end, rank, merger, seconds, new_day)
                 return
             factor, units, merge = spec
             unit = attrib.get("unit", "")
@@ -199,12 +191,12 @@ def read_export(
                     base = hour_starts.get(key)
                     if base is None:
                         base = hour_start(key, start)
-                    t0 = base + (mmss.get(start[14:19]) or _mm_ss(start))
+                    t0 = base + (mmss.get(start[14:19]) or mm_ss(start))
                     key = end[:13] + end[19:]
                     base = hour_starts.get(key)
                     if base is None:
                         base = hour_start(key, end)
-                    t1 = base + (mmss.get(end[14:19]) or _mm_ss(end))
+                    t1 = base + (mmss.get(end[14:19]) or mm_ss(end))
                     arr = pending.get((factor, day, rank))
                     if arr is None:
                         arr = pending[(factor, day, rank)] = array("d")
@@ -212,15 +204,15 @@ def read_export(
                 else:
                     totals[(factor, day)] = totals.get((factor, day), 0.0) + value
             except ValueError:
-                _bad(attrib, tag, "value or date")
-            except _OutOfRange:
-                _skip_date(out, typ)
+                bad_record(attrib, tag, "value or date")
+            except OutOfRange:
+                skip_date(out, typ)
                 return
             used += 1
         elif tag == "Workout":
             workout_tags += 1
             if parent == "HealthData" or parent is None:
-                _take_workout(attrib, out, workouts, day_of, seconds)
+                take_workout(attrib, out, workouts, day_of, seconds)
         elif parent is None and tag != "HealthData":
             raise _NotHealth
 
@@ -288,7 +280,7 @@ def read_export(
                     f"file '{path}': no Apple Health records found (no <Record> or "
                     "<Workout> in <HealthData>); nothing was imported"
                 )
-    except _BadRecord as bad:
+    except BadRecord as bad:
         index = record_tags if bad.tag == "Record" else workout_tags
         line = _source_line(path, bad.tag, index)
         raise InputError(
@@ -357,85 +349,3 @@ def _source_line(path: Path, tag: str, index: int) -> int | None:
                     while elem.getprevious() is not None:
                         del parent[0]
     return None
-
-
-def _hour_start(stamp: str) -> float:
-    """POSIX time of the start of the hour of "2024-03-10 23:30:05 -0500" (ValueError if bad)."""
-    hour = stamp[:10] + "T" + stamp[11:13] + ":00:00" + stamp[20:]
-    return datetime.fromisoformat(hour).timestamp()
-
-
-def _mm_ss(stamp: str) -> int:
-    """Minutes and seconds of a stamp whose "MM:SS" is not in `_MMSS`: let int() decide."""
-    return int(stamp[14:16]) * 60 + int(stamp[17:19])
-
-
-def _take_sleep(
-    attrib: dict[str, str],
-    start: str,
-    end: str,
-    rank: int,
-    merger: SourceMerger,
-    seconds: Callable[[str], float],
-    new_day: Callable[[str], date],
-) -> int:
-    """Queue an asleep sample for the night it ends in; 1 if used, 0 if not (in bed, awake)."""
-    if not attrib.get("value", "").startswith(ASLEEP_PREFIX):
-        return 0
-    try:
-        new_day(end)  # in range?
-        s, e = seconds(start), seconds(end)
-        wall_end = datetime.fromisoformat(end[:19])
-    except ValueError:
-        _bad(attrib, "Record", "value or date")
-    except _OutOfRange:
-        return 0
-    merger.add("sleep_hours", night_of(wall_end), rank, s, e, max(0.0, e - s) / 3600)
-    return 1
-
-
-def _take_workout(
-    attrib: dict[str, str],
-    out: HealthImport,
-    workouts: dict[date, dict[str, float]],
-    day_of: Callable[[str], date],
-    seconds: Callable[[str], float],
-) -> None:
-    start, end = attrib.get("startDate"), attrib.get("endDate")
-    if not start or not end or len(start) < 25:
-        _bad(attrib, "Workout", "startDate/endDate")
-    try:
-        duration = attrib.get("duration")
-        if duration is not None:
-            minutes = float(duration) * TIME_MIN.get(attrib.get("durationUnit", "min"), 1.0)
-        else:
-            minutes = (seconds(end) - seconds(start)) / 60
-        day = day_of(start)
-    except ValueError:
-        _bad(attrib, "Workout", "duration or date")
-    except _OutOfRange:
-        _skip_date(out, "Workout")
-        return
-    kind = _snake(
-        attrib.get("workoutActivityType", "HKWorkoutActivityTypeOther")[:80].removeprefix(
-            "HKWorkoutActivityType"
-        )
-    )
-    per_kind = workouts.setdefault(day, {})
-    if kind not in per_kind and len(per_kind) >= _KINDS_PER_DAY:
-        kind = "other"  # HealthKit has ~80 activity types; a day never holds this many
-    per_kind[kind] = per_kind.get(kind, 0.0) + max(0.0, minutes)
-    out.workouts += 1
-
-
-def _skip_date(out: HealthImport, what: str) -> None:
-    why = f"{what[:80]} dated outside the accepted days"
-    out.skipped[why] = out.skipped.get(why, 0) + 1
-
-
-def _snake(name: str) -> str:
-    return "".join("_" + c.lower() if c.isupper() and i else c.lower() for i, c in enumerate(name))
-
-
-def _bad(attrib: dict[str, str], tag: str, what: str) -> NoReturn:
-    raise _BadRecord(tag, attrib.get("type") or attrib.get("workoutActivityType"), what)
