@@ -222,7 +222,7 @@ class Browser:
     def form(self, server: Server, page: str, action: str, **data: str) -> httpx.Response:
         """Open `page`, then post `data` with the CSRF token of its form to `action`."""
         found = CSRF_RE.search(self.get(server, page).text)
-        assert found, f"no form on {page}"
+        assert found, f"no form on {page}: {self.get(server, page).status_code}"
         return self.request("POST", server, action, data={**data, "csrf_token": found.group(1)})
 
     def log_cramp(self, server: Server, when: datetime) -> httpx.Response:

@@ -32,7 +32,8 @@ from ..support import PASSWORD
 from .conftest import EXE, Browser, Cluster, Server, server_env
 from .test_shared_state import NewBrowser, csrf, join, signed_in
 
-pytestmark = pytest.mark.postgres
+# One worker runs every test here: the module fixture owns fixed namespace names and addresses.
+pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("netns")]
 
 SUBNET = "10.231.0"  # private, and assigned inside the test's namespaces only
 HOSTS = {"db": 1, "a": 2, "b": 3}  # the hub's bridge (and the client) is .254
