@@ -340,8 +340,9 @@ def test_sign_out_on_a_is_refused_on_b(
 
 
 def test_sign_in_failures_count_across_servers(
-    cluster: Cluster, browsers: NewBrowser, client_side: None
+    cluster: Cluster, olive: Browser, browsers: NewBrowser, client_side: None
 ) -> None:
+    # The owner exists (olive): before that, /login sends everyone to /setup.
     guesser = browsers()
     for n in range(5):  # the account limit, alternating A, B, A, B, A
         server = (cluster.a, cluster.b)[n % 2]
