@@ -6,6 +6,7 @@ Browser tests (tests/web/browser/) run their own live uvicorn per module.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 
 import pytest
 from fastapi import FastAPI
@@ -48,3 +49,14 @@ def guest(app: FastAPI, owner: TestClient) -> Iterator[TestClient]:
     with new_client(app) as c:
         invite_and_join(owner, c, "bob")
         yield c
+
+
+# The care team's "today" (the recent 28 days, share end dates) for tests whose diaries hold
+# fixed dates: frozen, so they mean the same on any day the tests run.
+CARE_NOW = datetime(2026, 12, 2, 10, 0)
+
+
+@pytest.fixture
+def care_clock(monkeypatch: pytest.MonkeyPatch) -> datetime:
+    monkeypatch.setattr("crampwise.web.care.common.local_now", lambda: CARE_NOW)
+    return CARE_NOW

@@ -24,6 +24,9 @@ from ..care.test_care_pages import Team, accept, make_code, post, share_id
 from ..care.test_care_pages import team as team  # the fixture
 from ..support import TestClient, new_client, session_csrf
 
+# Their diaries hold fixed dates in November 2026: the care team's today is frozen to match.
+pytestmark = pytest.mark.usefixtures("care_clock")
+
 # Each endpoint below /api/v1/practice/clients/{id}, with the scope it needs (None: any).
 ENDPOINTS: dict[str, tuple[str, str | None]] = {
     "summary": ("", None),
@@ -244,6 +247,7 @@ def test_report_period_is_capped_at_the_share_end(team: Team) -> None:
 def test_revocation_refuses_the_next_request_by_cookie_and_by_token(
     team: Team, app: FastAPI
 ) -> None:
+
     _fill(team)
     carl_id = _share_all(team)
     for script in _bearer(app, team.dana):

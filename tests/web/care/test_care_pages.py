@@ -17,6 +17,9 @@ from crampwise.store.care.repository import CareStore
 
 from ..support import TestClient, invite_and_join, login, new_client, session_csrf
 
+# Their diaries hold fixed dates in November 2026: the care team's today is frozen to match.
+pytestmark = pytest.mark.usefixtures("care_clock")
+
 CRAMP = {"started_at": "2026-11-21T03:10:00", "muscle": "calf", "pain": 7, "woke": True}
 CODE_RE = re.compile(r'id="care-code" class="wide" value="([^"]+)"')
 
