@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from pgserver import init_cluster, pg_bin  # tests/ is on sys.path: the rootdir of the test packages
+
 TEMPLATE_DB = "crampwise_template"
 _counter = itertools.count()
 
@@ -52,18 +54,6 @@ def sqlite_url(_sqlite_template: Path, tmp_path: Path) -> str:
 
 
 # --- PostgreSQL --------------------------------------------------------------------------
-def _pg_bin() -> Path:
-    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
-    if not found:
-        pytest.fail(
-            "PostgreSQL server binaries not found (/usr/lib/postgresql/*/bin/initdb). "
-            "`make test` installs them (scripts/ensure-system-deps.sh); or run "
-            "`apt-get install postgresql`.",
-            pytrace=False,
-        )
-    return Path(found[-1]).parent
-
-
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -82,30 +72,12 @@ class PostgresServer:
     """A private PostgreSQL server in a temporary folder."""
 
     def __init__(self) -> None:
-        bindir = _pg_bin()
+        bindir = pg_bin()
         self.dir = Path(tempfile.mkdtemp(prefix="crampwise-pg-"))
         if os.geteuid() == 0:
             shutil.chown(self.dir, "postgres", "postgres")
         data = self.dir / "data"
-        subprocess.run(
-            [
-                str(bindir / "initdb"),
-                "-D",
-                str(data),
-                "-U",
-                "postgres",
-                "-A",
-                "trust",
-                "-E",
-                "UTF8",
-                "--locale=C",
-                "--no-sync",
-            ],
-            check=True,
-            capture_output=True,
-            cwd=self.dir,
-            **_server_user(),  # type: ignore[call-overload]
-        )
+        init_cluster(data, cwd=self.dir, **_server_user())
         self.port = _free_port()
         self.log = (self.dir / "server.log").open("wb")
         self.process = subprocess.Popen(

@@ -28,6 +28,8 @@ from pathlib import Path
 
 import pytest
 
+from pgserver import init_cluster, pg_bin
+
 from ..support import PASSWORD
 from .conftest import EXE, Browser, Cluster, Server, server_env
 from .test_shared_state import NewBrowser, csrf, join, signed_in
@@ -147,13 +149,6 @@ def network() -> Iterator[Network]:
             subprocess.run(["ip", "netns", "del", name], capture_output=True, timeout=10)
 
 
-def _pg_bin() -> Path:
-    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
-    if not found:
-        pytest.fail("PostgreSQL server binaries not found: apt-get install postgresql")
-    return found[-1].parent
-
-
 def _wait(
     check: Callable[[], object], what: str, proc: subprocess.Popen[bytes], seconds: float
 ) -> None:
@@ -178,30 +173,12 @@ def remote_postgres(network: Network) -> Iterator[str]:
 
     from crampwise.store import open_store
 
-    bindir = _pg_bin()
+    bindir = pg_bin()
     folder = Path(tempfile.mkdtemp(prefix="crampwise-netns-pg-"))
     shutil.chown(folder, "postgres", "postgres")  # the server refuses to run as root
     as_postgres = ["setpriv", "--reuid=postgres", "--regid=postgres", "--clear-groups"]
     data = folder / "data"
-    subprocess.run(
-        [
-            *as_postgres,
-            str(bindir / "initdb"),
-            "-D",
-            str(data),
-            "-U",
-            "postgres",
-            "-A",
-            "trust",
-            "-E",
-            "UTF8",
-            "--locale=C",
-            "--no-sync",
-        ],
-        check=True,
-        capture_output=True,
-        cwd=folder,
-    )
+    init_cluster(data, as_postgres, cwd=folder)
     with (data / "pg_hba.conf").open("a") as hba:
         hba.write(f"host all all {SUBNET}.0/24 trust\n")
     log = (folder / "server.log").open("wb")
