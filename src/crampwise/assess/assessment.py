@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from crampwise.assess.context import build_context
 from crampwise.assess.medicines import MedicineMatch, match_medicines
 from crampwise.assess.situation import Situation, parse_situation
 from crampwise.knowledge import Knowledge, load_knowledge
@@ -172,37 +173,6 @@ def _plan_dict(p: PlanItem) -> dict[str, Any]:
         out["replaced_because"] = list(p.replaced_because)
         out["replacement_reason"] = p.replacement_reason
     return out
-
-
-def build_context(
-    situation: Situation, medicines: list[MedicineMatch], knowledge: Knowledge
-) -> FactContext:
-    """The facts a situation offers to the knowledge base's rules."""
-    values: dict[str, float | bool | str] = {}
-    shown: dict[str, str] = {}
-    for block in v.BLOCKS:
-        for key, value in getattr(situation, block).items():
-            path = f"{block}.{key}"
-            if isinstance(value, bool):
-                values[path] = value
-                shown[path] = key if value else f"{key}=false"
-            elif isinstance(value, int | float):
-                values[path] = float(value)
-                shown[path] = f"{key}={value:g}"
-            else:
-                values[path] = value
-                shown[path] = f"{key}={value}"
-    temp = situation.bedroom_temp_c
-    if temp is not None:
-        values["day.bedroom_temp_c"] = temp
-        shown["day.bedroom_temp_c"] = shown.get("day.bedroom_temp_c") or shown["day.bedroom_temp_f"]
-    return FactContext(
-        symptoms=frozenset(situation.symptoms),
-        conditions=frozenset(situation.conditions),
-        medicines=tuple(m.fact(knowledge) for m in medicines if m.recognised),
-        values=values,
-        shown=shown,
-    )
 
 
 def _because(facts: list[Fact] | tuple[Fact, ...], ctx: FactContext) -> tuple[str, ...]:
