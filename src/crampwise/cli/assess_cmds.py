@@ -43,14 +43,23 @@ def assess_command(
     ),
     fmt: FormatOption = None,
     save: bool = typer.Option(False, "--save", help="Keep the situation and result in your diary."),
+    show: bool = typer.Option(
+        False, "--show", help="Show your last saved assessment (with its date) again."
+    ),
 ) -> None:
     """Triage a leg-cramp situation, rank likely causes and build an evidence-graded plan."""
+    if show:
+        if file is not None or save:
+            raise InputError("field 'show': --show takes no situation file and no --save")
+        show_saved(fmt, current_user(ctx))
+        return
     run_assess(file, fmt, save, current_user(ctx))
 
 
 def run_assess(file: str | None, fmt: OutputFormat | None, save: bool, user: str) -> None:
     """The body of `assess` (also reached through `cli.fastpath` without Typer's start-up)."""
     from crampwise.assess.assessment import assess
+    from crampwise.assess.plain import plain_result
     from crampwise.assess.situation import parse_situation, parse_situation_json
 
     if file is None and sys.stdin.isatty():
@@ -62,17 +71,47 @@ def run_assess(file: str | None, fmt: OutputFormat | None, save: bool, user: str
         text = read_situation_text(path)
         situation = parse_situation_json(text, origin="stdin" if path == "-" else path)
     result = assess(situation)
+    units = None
     if save:
         from crampwise.store import open_store
 
         with open_store() as store:
-            store.diary(user).save_assessment(situation.to_dict(), result.to_dict())
+            diary = store.diary(user)
+            units = diary.units()
+            # The saved result carries the plain words too (the report prints them).
+            diary.save_assessment(situation.to_dict(), plain_result(result, units))
+    shown = plain_result(result, units)
     if wants_json(fmt):
-        print_json(result.to_dict())
+        print_json(shown)
     else:
         from crampwise.cli.assess_report import print_assessment
 
-        print_assessment(result)
+        print_assessment(shown)
+
+
+def show_saved(fmt: OutputFormat | None, user: str) -> None:
+    """`assess --show`: the last saved assessment, recomputed from its situation with today's
+    knowledge base (as every page that honours it does), with the date it was saved."""
+    from crampwise.assess.assessment import assess
+    from crampwise.assess.plain import plain_result
+    from crampwise.store import open_store
+
+    with open_store() as store:
+        diary = store.diary(user)  # reading never creates the user
+        saved = diary.latest_assessment()
+        units = diary.units()
+    if saved is None:
+        raise InputError(
+            "no saved assessment yet: run `crampwise assess --save` (or Assess on the web app)"
+        )
+    shown = plain_result(assess(saved.situation), units)
+    shown["saved_at"] = saved.created_at.isoformat(timespec="seconds")
+    if wants_json(fmt):
+        print_json(shown)
+    else:
+        from crampwise.cli.assess_report import print_assessment
+
+        print_assessment(shown, saved_on=saved.created_at.date())
 
 
 @app.command("sources")

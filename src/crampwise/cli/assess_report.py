@@ -6,16 +6,17 @@ Imported only when a human report is printed: `--format json` never loads Rich.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from rich.panel import Panel
 from rich.table import Table
 
-from crampwise.assess.guide import PHASE_TITLES
 from crampwise.cli.common import console
+from crampwise.knowledge import load_knowledge
+from crampwise.knowledge.labels import GRADE_LABELS, short_citation
 
 if TYPE_CHECKING:
-    from crampwise.assess.assessment import AssessmentResult
     from crampwise.assess.guide import Section
     from crampwise.knowledge.models import Source
 
@@ -44,76 +45,124 @@ def grade(text: str | None) -> str:
     """A grade as a coloured tag, e.g. [low evidence]."""
     if not text:
         return ""
-    return f"[{GRADE_STYLE[text]}]\\[{text.replace('_', ' ')}][/]"
+    return f"[{GRADE_STYLE[text]}]\\[evidence: {GRADE_LABELS.get(text, text)}][/]"
 
 
 def srcs(ids: Sequence[str]) -> str:
-    """Source ids as a dim bracketed list, e.g. (allen2012, hallegraeff2017)."""
-    return f"[dim]({', '.join(ids)})[/]" if ids else ""
+    """Sources as short references, e.g. (Allen RE et al. (2012); NHS (2023))."""
+    if not ids:
+        return ""
+    sources = load_knowledge().sources
+    names = [
+        short_citation(sources[i].citation, sources[i].year) if i in sources else i for i in ids
+    ]
+    return f"[dim]({'; '.join(names)})[/]"
 
 
-def print_assessment(result: AssessmentResult) -> None:
-    """Triage first and unmistakable, then medicines, causes, plan, things to avoid."""
+def _words(items: Sequence[str]) -> str:
+    return ", ".join(items)
+
+
+def print_assessment(result: dict[str, Any], saved_on: date | None = None) -> None:
+    """A short summary first (level, what to do now, top causes, tonight), then the detail.
+
+    `result` is `crampwise.assess.plain.plain_result`: everything printed is in words.
+    """
     out = console()
-    t = result.triage
-    body = [f"[bold]{t.action}[/]", ""]
-    for r in t.reasons:
-        because = f" [dim]because: {', '.join(r.because)}[/]" if r.because else ""
-        body.append(f"[{LEVEL_COLOUR[r.level]}]■[/] [bold]{r.title}[/]{because}")
-        body.append(f"  {r.advice} {srcs(r.sources)}")
+    summary = result["summary"]
+    level = summary["level"]
+    body = []
+    if saved_on is not None:
+        body += [f"[dim]Saved on {saved_on:%d %B %Y}.[/]", ""]
+    body += [f"[bold]{summary['action']}[/]", ""]
+    for r in summary["reasons"]:
+        because = f" [dim]because {_words(r['because_text'])}[/]" if r["because_text"] else ""
+        body.append(f"[{LEVEL_COLOUR[level]}]■[/] [bold]{r['title']}[/]{because}")
+    if summary["now"] and level != "self_care":
+        body += ["", "[bold]What to do now[/]", *summary["now"]]
     out.print(
         Panel(
             "\n".join(body),
-            title=f"[{LEVEL_STYLE[t.level]}] {t.title} [/]",
-            border_style=LEVEL_COLOUR[t.level],
+            title=f"[{LEVEL_STYLE[level]}] {summary['title']} [/]",
+            border_style=LEVEL_COLOUR[level],
             expand=True,
         )
     )
+    if summary["top_causes"]:
+        out.print("\n[bold underline]Most likely contributors[/]")
+        for c in summary["top_causes"]:
+            because = f": because {_words(c['because_text'])}" if c["because_text"] else ""
+            out.print(f"  • [bold]{c['title']}[/]{because}")
+    if summary["tonight"]:
+        out.print("\n[bold underline]Tonight[/]")
+        for p in summary["tonight"]:
+            out.print(f"  • [bold]{p['title']}[/] [dim]({p['when_text'].lower()})[/]")
+    for w in result.get("withheld_text", []):
+        instead = f" Instead: {w['instead_title']}." if w.get("instead_title") else ""
+        out.print(f"  [bold red]✗ Not now: {w['title']}[/]. {w['why']}{instead}")
+    out.print("\n[bold]In detail[/]")
+    _detail(result)
 
-    if result.medications:
+
+def _detail(result: dict[str, Any]) -> None:
+    out = console()
+    reasons = result["triage"]["reasons"]
+    out.print("\n[bold underline]Warning signs checked[/]")
+    for r in reasons:
+        because = f" [dim]because {_words(r['because_text'])}[/]" if r["because_text"] else ""
+        out.print(f"  [{LEVEL_COLOUR[r['level']]}]■[/] [bold]{r['title']}[/]{because}")
+        out.print(f"    {r['advice']} {srcs(r['sources'])}")
+
+    if result["medications"]:
         out.print("\n[bold underline]Your medicines[/]")
-        for m in result.medications:
-            if not m.recognised:
-                out.print(f"  [yellow]?[/] {m.input}: [yellow]not recognised[/]. {m.advice}")
+        for m in result["medications"]:
+            if not m["recognised"]:
+                out.print(f"  [yellow]?[/] {m['input']}: [yellow]not recognised[/]. {m['advice']}")
                 continue
-            mark = "[red]●[/]" if m.linked_to_cramps else "[green]○[/]"
-            name = m.generic if m.generic == m.input.lower() else f"{m.input} → {m.generic}"
-            out.print(f"  {mark} {name} [dim]({m.class_label})[/]: {m.advice} {srcs(m.sources)}")
+            mark = "[red]●[/]" if m["linked_to_cramps"] else "[green]○[/]"
+            out.print(f"  {mark} {m['name_text']}: {m['advice_text']} {srcs(m['sources'])}")
 
     out.print("\n[bold underline]Likely contributors[/] [dim](best supported first)[/]")
-    if result.causes:
+    if result["causes"]:
         table = Table(show_header=True, header_style="bold", box=None, padding=(0, 1))
         table.add_column("Cause")
         table.add_column("Support", justify="right")
         table.add_column("Evidence")
         table.add_column("Because")
-        for c in result.causes:
-            bar = "█" * max(1, round(c.score * 10))
-            table.add_row(c.title, f"{bar} {c.score:.2f}", grade(c.evidence), ", ".join(c.because))
+        for c in result["causes"]:
+            bar = "█" * max(1, round(c["score"] * 10))
+            table.add_row(c["title"], bar, grade(c["evidence"]), _words(c["because_text"]))
         out.print(table)
-        for c in result.causes[:3]:
-            out.print(f"  [bold]{c.title}[/] {grade(c.evidence)}: {c.summary} {srcs(c.sources)}")
-    out.print(f"  [dim]{result.note}[/]")
+        for c in result["causes"][:3]:
+            out.print(
+                f"  [bold]{c['title']}[/] {grade(c['evidence'])}: {c['summary_text']} "
+                f"{srcs(c['sources'])}"
+            )
+    out.print(f"  [dim]{result['note']}[/]")
 
     out.print("\n[bold underline]Your plan[/]")
     phase = None
-    for p in result.plan:
-        if p.when != phase:
-            phase = p.when
-            out.print(f"\n [bold]{PHASE_TITLES.get(phase, phase)}[/]")
-        out.print(f"  • [bold]{p.title}[/] {grade(p.evidence)} {srcs(p.sources)}")
-        if p.replaces:
-            out.print(f"    [bold yellow]Instead of the warm footbath:[/] {p.replacement_reason}")
-        out.print(f"    {p.how}")
-        out.print(f"    [dim]Evidence: {p.evidence_note}[/]")
-        for caution in p.cautions:
-            out.print(f"    [bold red]![/] {caution.text}")
+    for p in result["plan"]:
+        if p["when"] != phase:
+            phase = p["when"]
+            out.print(f"\n [bold]{p['when_text']}[/]")
+        out.print(f"  • [bold]{p['title']}[/] {grade(p['evidence'])} {srcs(p['sources'])}")
+        if p.get("replaces"):
+            instead = (p.get("replaces_title") or "the usual remedy").lower()
+            out.print(f"    [bold yellow]Instead of {instead}:[/] {p['replacement_reason']}")
+        out.print(f"    {p['how']}")
+        if p["evidence_note_text"]:
+            out.print(f"    [dim]Evidence: {p['evidence_note_text']}[/]")
+        for caution in p["cautions"]:
+            out.print(f"    [bold red]![/] {caution}")
 
     out.print("\n[bold underline]Avoid[/]")
-    for a in result.avoid:
-        out.print(f"  ✗ [bold]{a.title}[/] {grade(a.evidence)}: {a.why} {srcs(a.sources)}")
-    out.print(f"\n[dim]Sources: `crampwise sources`. Knowledge {result.knowledge_version}.[/]")
-    out.print(f"[italic]{result.disclaimer}[/]")
+    for a in result["avoid"]:
+        out.print(
+            f"  ✗ [bold]{a['title']}[/] {grade(a['evidence'])}: {a['why']} {srcs(a['sources'])}"
+        )
+    out.print(f"\n[dim]Sources: `crampwise sources`. Knowledge {result['knowledge_version']}.[/]")
+    out.print(f"[italic]{result['disclaimer']}[/]")
 
 
 def print_sources(sources: list[Source]) -> None:

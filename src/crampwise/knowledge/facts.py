@@ -68,6 +68,9 @@ class FactContext:
     values: dict[str, float | bool | str] = field(default_factory=dict)
     # "block.field" -> how to show the fact in a "because" list ("bedroom_temp_f=59").
     shown: dict[str, str] = field(default_factory=dict)
+    # A "because" text (as `describe` gives it) -> the same in plain words ("your bedroom
+    # is 15 °C"), for everything a person reads.
+    words: dict[str, str] = field(default_factory=dict)
 
 
 def parse_fact(text: str, *, classes: frozenset[str], generics: frozenset[str]) -> Fact:
@@ -189,3 +192,8 @@ def describe(fact: Fact, ctx: FactContext) -> list[str]:
         return out
     shown = ctx.shown.get(fact.name)
     return [shown] if shown else [fact.text]
+
+
+def in_words(because: str, ctx: FactContext) -> str:
+    """One `describe` text in plain words (unknown texts lose their underscores)."""
+    return ctx.words.get(because) or because.replace("_", " ")

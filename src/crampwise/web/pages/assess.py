@@ -2,84 +2,53 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from crampwise.diary.units import f_to_c
+from crampwise.diary.units import c_to_f
 from crampwise.errors import InputError
-from crampwise.knowledge.vocabulary import CONDITIONS, MUSCLES, SEXES, SYMPTOMS, WHENS
-from crampwise.web.deps import DiaryDep, UserDep, render
+from crampwise.knowledge import labels
+from crampwise.knowledge.labels import CONDITION_LABELS, SYMPTOM_LABELS
+from crampwise.knowledge.vocabulary import (
+    CONDITIONS,
+    INTENSITIES,
+    MUSCLES,
+    SEXES,
+    SLEEP_POSITIONS,
+    SYMPTOMS,
+    WHENS,
+)
+from crampwise.web.deps import DiaryDep, UserDep, render, run_blocking
 from crampwise.web.pages.common import units_of
 
 router = APIRouter()
 
-# Plain-words questions for the contract's vocabularies (the ids stay the contract's).
-SYMPTOM_LABELS = {
-    "chest_pain": "Chest pain",
-    "short_of_breath": "Short of breath",
-    "coughing_blood": "Coughing up blood",
-    "leg_cold_pale_or_blue": "A leg that is cold, pale or blue",
-    "sudden_leg_weakness_or_numbness": "Sudden weakness or numbness in a leg",
-    "dark_urine": "Dark (tea or cola coloured) urine",
-    "one_leg_swollen": "One leg swollen",
-    "leg_red_or_warm": "Red or warm skin on the leg",
-    "calf_pain_persists": "Calf pain that does not go away",
-    "severe_pain_swelling_after_exertion": "Severe muscle pain or swelling after hard exercise",
-    "confusion": "Confusion",
-    "fever": "Fever",
-    "tingling_lips_or_fingers": "Tingling lips or fingertips",
-    "hand_or_foot_spasms": "Spasms of the hands or feet",
-    "vomiting_or_diarrhoea": "Vomiting or diarrhoea",
-    "very_thirsty_little_urine": "Very thirsty and passing little urine",
-    "pain_walking_eases_with_rest": "Calf pain when walking that eases with rest",
-    "muscle_weakness": "Muscle weakness",
-    "muscle_wasting": "Muscles getting thinner",
-    "muscle_twitching": "Muscle twitching",
-    "numbness_or_tingling_feet": "Numbness or tingling in the feet",
-    "back_pain_into_leg": "Back pain spreading into the leg",
-    "recent_long_travel_or_bed_rest": "Recent long journey or bed rest",
-    "recent_leg_injury_or_surgery": "Recent leg injury or surgery",
-    "cramps_started_after_new_medicine": "Cramps started after a new medicine",
-    "frequent_daytime_cramps": "Frequent cramps in the daytime too",
-    "sleep_badly_disrupted": "Cramps badly disrupt my sleep",
-}
-CONDITION_LABELS = {
-    "chronic_kidney_disease": "Chronic kidney disease",
-    "dialysis": "On dialysis",
-    "liver_disease": "Liver disease",
-    "diabetes": "Diabetes",
-    "peripheral_neuropathy": "Nerve damage in the feet or legs (neuropathy)",
-    "peripheral_arterial_disease": "Narrowed leg arteries (peripheral arterial disease)",
-    "hypothyroidism": "Underactive thyroid",
-    "hypoparathyroidism": "Underactive parathyroid",
-    "vitamin_d_deficiency": "Vitamin D deficiency",
-    "heart_failure": "Heart failure",
-    "parkinsons_disease": "Parkinson's disease",
-    "multiple_sclerosis": "Multiple sclerosis",
-    "motor_neuron_disease": "Motor neurone disease",
-    "lumbar_spinal_stenosis": "Narrowed spinal canal in the lower back",
-    "venous_insufficiency": "Varicose veins or venous insufficiency",
-    "alcohol_use_disorder": "Drinking too much alcohol",
-}
 # Shown first, under "right now": the signs that can make it urgent or an emergency.
-ACUTE_SYMPTOMS = tuple(SYMPTOM_LABELS)[:16]
-WHEN_LABELS = {
-    "night": "At night",
-    "day": "In the day",
-    "during_exercise": "During exercise",
-    "after_exercise": "After exercise",
-}
+ACUTE_SYMPTOMS = tuple(s for s in SYMPTOM_LABELS if s in SYMPTOMS)[:22]
+# Day fields the form does not ask: kept from the saved answers when they are updated.
+KEPT_DAY_FIELDS = (
+    "exercise_min",
+    "fluids_l",
+    "calcium_mg",
+    "vitamin_d",
+    "alcohol_units",
+    "hours_sitting",
+    "hours_standing",
+)
 EMERGENCY_NUMBER = re.compile(r"\b(999|911|112|111)\b")
 
 
-def _labelled(ids: tuple[str, ...], labels: dict[str, str]) -> list[dict[str, str]]:
-    return [{"value": i, "label": labels.get(i, i.replace("_", " ").capitalize())} for i in ids]
+def _labelled(ids: tuple[str, ...], words: dict[str, str]) -> list[dict[str, str]]:
+    return [{"value": i, "label": words.get(i, i.replace("_", " ").capitalize())} for i in ids]
 
 
-def _questionnaire(request: Request, status_code: int = 200, **ctx: Any) -> Response:
+def _questionnaire(
+    request: Request, status_code: int = 200, answers: dict[str, Any] | None = None, **ctx: Any
+) -> Response:
     return render(
         request,
         "assess.html",
@@ -87,17 +56,67 @@ def _questionnaire(request: Request, status_code: int = 200, **ctx: Any) -> Resp
         acute=_labelled(ACUTE_SYMPTOMS, SYMPTOM_LABELS),
         lately=_labelled(tuple(s for s in SYMPTOMS if s not in ACUTE_SYMPTOMS), SYMPTOM_LABELS),
         conditions=_labelled(CONDITIONS, CONDITION_LABELS),
-        muscles=_labelled(MUSCLES, {}),
-        whens=_labelled(WHENS, WHEN_LABELS),
-        sexes=SEXES,
+        muscles=_labelled(MUSCLES, labels.MUSCLE_LABELS),
+        whens=_labelled(WHENS, labels.WHEN_LABELS),
+        intensities=_labelled(INTENSITIES, labels.INTENSITY_LABELS),
+        positions=_labelled(SLEEP_POSITIONS, labels.POSITION_LABELS),
+        sexes=_labelled(SEXES, labels.SEX_LABELS),
         units=units_of(request),
+        answers=answers or {},
         **ctx,
     )
 
 
+def form_answers(situation: dict[str, Any], units: str) -> dict[str, Any]:
+    """A saved situation as the questionnaire's pre-filled answers (in the user's units)."""
+    person = situation.get("person") or {}
+    episode = situation.get("episode") or {}
+    day = situation.get("day") or {}
+    answers: dict[str, Any] = {
+        "symptoms": set(situation.get("symptoms") or []),
+        "conditions": set(situation.get("conditions") or []),
+        "medications": ", ".join(situation.get("medications") or []),
+        **{k: person[k] for k in ("age", "sex", "pregnant", "postmenopausal") if k in person},
+        **{k: episode[k] for k in ("muscle", "when", "pain", "per_week") if k in episode},
+        **{k: day[k] for k in ("legs_cold", "heavy_sweating", "exercise_intensity") if k in day},
+        "sleep_position": day.get("sleep_position"),
+        "kept": json.dumps({k: day[k] for k in KEPT_DAY_FIELDS if k in day}),
+    }
+    if "duration_s" in episode:
+        answers["duration_min"] = f"{episode['duration_s'] / 60:g}"
+    celsius = day.get("bedroom_temp_c")
+    if "bedroom_temp_f" in day:
+        celsius = (float(day["bedroom_temp_f"]) - 32) * 5 / 9
+    if celsius is not None:
+        shown = c_to_f(float(celsius)) if units == "us" else float(celsius)
+        answers["bedroom_temp"] = f"{round(shown, 1):g}"
+    return answers
+
+
+async def _saved_page(request: Request, diary: Any) -> Response | None:
+    """The latest saved assessment (recomputed with today's knowledge) above its answers."""
+    saved = await run_blocking(diary.latest_assessment)
+    if saved is None:
+        return None
+    units = units_of(request)
+    result = run_assessment(saved.situation, units)
+    return _questionnaire(
+        request,
+        answers=form_answers(saved.situation, units),
+        saved_on=saved.created_at,
+        **result_context(result),
+    )
+
+
 @router.get("/assess")
-async def assess_form(request: Request, user: UserDep) -> Response:
-    """The questionnaire: red flags first, then the person, the cramps, conditions, medicines."""
+async def assess_form(request: Request, user: UserDep, diary: DiaryDep) -> Response:
+    """The latest saved assessment first (with its date) and its answers to update; with
+    none saved (or `?new=1`), the blank questionnaire: red flags first, then the person,
+    the cramps, conditions, medicines."""
+    if request.query_params.get("new") != "1":
+        page = await _saved_page(request, diary)
+        if page is not None:
+            return page
     return _questionnaire(request)
 
 
@@ -131,12 +150,15 @@ def situation_from_form(form: Any, units: str) -> dict[str, Any]:
             episode["duration_s" if name == "duration_min" else name] = value
     day: dict[str, Any] = {}
     if (temp := _number(form, "bedroom_temp")) is not None:
-        day["bedroom_temp_c"] = round(f_to_c(temp), 1) if units == "us" else temp
+        # Kept in the unit it was typed in, so the reasons quote it back the same way.
+        day["bedroom_temp_f" if units == "us" else "bedroom_temp_c"] = temp
     for flag in ("legs_cold", "heavy_sweating"):
         if form.get(flag):
             day[flag] = True
-    if form.get("exercise_intensity"):
-        day["exercise_intensity"] = form.get("exercise_intensity")
+    for name in ("exercise_intensity", "sleep_position"):
+        if form.get(name):
+            day[name] = form.get(name)
+    day = {**_kept(form), **day}
     meds = [m.strip() for m in re.split(r"[,\n]", str(form.get("medications") or "")) if m.strip()]
     situation: dict[str, Any] = {
         "conditions": form.getlist("conditions"),
@@ -149,12 +171,24 @@ def situation_from_form(form: Any, units: str) -> dict[str, Any]:
     return situation
 
 
-def run_assessment(situation: dict[str, Any]) -> dict[str, Any]:
-    """The same assessment as `crampwise assess`, as its contract JSON."""
-    from crampwise.assess.assessment import assess  # the knowledge base: ~0.1 s, loaded on use
+def _kept(form: Any) -> dict[str, Any]:
+    """The saved day fields the form does not ask (a JSON object of KEPT_DAY_FIELDS)."""
+    try:
+        kept = json.loads(str(form.get("kept") or "{}"))
+    except ValueError:
+        raise InputError("field 'kept': not the saved answers (JSON)", field="kept") from None
+    if not isinstance(kept, dict):
+        raise InputError("field 'kept': not the saved answers (JSON)", field="kept")
+    return {k: v for k, v in kept.items() if k in KEPT_DAY_FIELDS}
 
-    result: dict[str, Any] = assess(situation).to_dict()
-    return result
+
+def run_assessment(situation: dict[str, Any], units: str | None = None) -> dict[str, Any]:
+    """The same assessment as `crampwise assess`: its contract JSON plus the plain words."""
+    # The knowledge base: ~0.1 s, loaded on use.
+    from crampwise.assess.assessment import assess
+    from crampwise.assess.plain import plain_result
+
+    return plain_result(assess(situation), units)
 
 
 @router.post("/assess")
@@ -163,18 +197,24 @@ async def assess_result(request: Request, user: UserDep, diary: DiaryDep) -> Res
     form = await request.form()
     try:
         situation = situation_from_form(form, units_of(request))
-        result = run_assessment(situation)
+        result = run_assessment(situation, units_of(request))
     except InputError as exc:
         return _questionnaire(request, status_code=422, error=str(exc))
-    diary.save_assessment(situation, result)  # kept so the user can see it again
+    # Kept so the user can see it again, and so every page that offers a remedy honours it.
+    saved = diary.save_assessment(situation, result)
+    return render(
+        request, "assess_result.html", **result_context(result), saved_on=saved.created_at
+    )
+
+
+def result_context(result: dict[str, Any]) -> dict[str, Any]:
+    """What the result templates need: the result, its level and the numbers to call."""
     triage = result["triage"]
     text = " ".join([triage.get("action", ""), *(r["advice"] for r in triage["reasons"])])
     # Emergency numbers named in the advice become big call buttons (111 is not for emergencies).
     numbers = sorted(set(EMERGENCY_NUMBER.findall(text)) - {"111"})
-    return render(
-        request,
-        "assess_result.html",
-        result=result,
-        level=triage["level"],
-        call_numbers=numbers if triage["level"] == "emergency" else [],
-    )
+    return {
+        "result": result,
+        "level": triage["level"],
+        "call_numbers": numbers if triage["level"] == "emergency" else [],
+    }

@@ -1,0 +1,265 @@
+"""Plain words for every value of the situation vocabulary, and for the facts built from them.
+
+The contract's ids (`thigh_front`, `legs_cold`, `bedroom_temp_c=15`) stay in JSON; a person
+reads these words instead: choice lists, "because" reasons, medicine names. Units follow the
+person's choice ("metric" or "us"), or the unit the situation was given in.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from crampwise.diary.units import c_to_f
+
+# Questions as a person answers them (the web form and the terminal questionnaire).
+SYMPTOM_LABELS: Final[dict[str, str]] = {
+    "chest_pain": "Chest pain",
+    "short_of_breath": "New or sudden shortness of breath",
+    "coughing_blood": "Coughing up blood",
+    "face_arm_speech_problem": "Face drooping, arm weakness or trouble speaking",
+    "leg_cold_pale_or_blue": "A leg that is cold, pale or blue",
+    "sudden_leg_weakness_or_numbness": "Sudden weakness or numbness in a leg",
+    "saddle_numbness_or_bladder_change": (
+        "Numbness around the genitals or buttocks, or new trouble with bladder or bowel"
+    ),
+    "dark_urine": "Dark (tea or cola coloured) urine",
+    "one_leg_swollen": "One leg swollen",
+    "leg_red_or_warm": "Red or warm skin on the leg",
+    "calf_pain_persists": "Calf pain that does not go away",
+    "tense_swelling_pain_on_stretch": (
+        "A tense, hard, swollen calf or thigh, with pain far worse than a cramp"
+    ),
+    "cramp_not_easing": "A cramp going on now that has not eased with stretching",
+    "severe_pain_swelling_after_exertion": "Severe muscle pain or swelling after hard exercise",
+    "stiff_jaw_or_spasms_after_wound": (
+        "Stiff jaw or muscle spasms after a dirty wound or an animal bite"
+    ),
+    "confusion": "Confusion",
+    "fever": "Fever",
+    "tingling_lips_or_fingers": "Tingling lips or fingertips",
+    "hand_or_foot_spasms": "Spasms of the hands or feet",
+    "vomiting_or_diarrhoea": "Vomiting or diarrhoea",
+    "very_thirsty_little_urine": "Very thirsty and passing little urine",
+    "after_endurance_event": "A marathon, long race or long hike in the last day",
+    "rest_pain_relieved_hanging_leg": (
+        "Night pain in the foot or leg that eases when you hang it out of bed"
+    ),
+    "pain_walking_eases_with_rest": "Calf pain when walking that eases with rest",
+    "muscle_weakness": "Muscle weakness",
+    "muscle_wasting": "Muscles getting thinner",
+    "muscle_twitching": "Muscle twitching",
+    "numbness_or_tingling_feet": "Numbness or tingling in the feet",
+    "back_pain_into_leg": "Back pain spreading into the leg",
+    "recent_long_travel_or_bed_rest": "Recent long journey or bed rest",
+    "recent_leg_injury_or_surgery": "Recent leg injury or surgery",
+    "cramps_started_after_new_medicine": "Cramps started after a new medicine",
+    "frequent_daytime_cramps": "Frequent cramps in the daytime too",
+    "sleep_badly_disrupted": "Cramps badly disrupt my sleep",
+}
+CONDITION_LABELS: Final[dict[str, str]] = {
+    "chronic_kidney_disease": "Chronic kidney disease",
+    "dialysis": "On dialysis",
+    "liver_disease": "Liver disease",
+    "diabetes": "Diabetes",
+    "peripheral_neuropathy": "Nerve damage in the feet or legs (neuropathy)",
+    "peripheral_arterial_disease": "Narrowed leg arteries (peripheral arterial disease)",
+    "hypothyroidism": "Underactive thyroid",
+    "hypoparathyroidism": "Underactive parathyroid glands",
+    "vitamin_d_deficiency": "Vitamin D deficiency",
+    "heart_failure": "Heart failure",
+    "parkinsons_disease": "Parkinson's disease",
+    "multiple_sclerosis": "Multiple sclerosis",
+    "motor_neuron_disease": "Motor neurone disease",
+    "lumbar_spinal_stenosis": "Narrowed spinal canal in the lower back",
+    "venous_insufficiency": "Varicose veins or venous insufficiency",
+    "alcohol_use_disorder": "Drinking too much alcohol",
+}
+MUSCLE_LABELS: Final[dict[str, str]] = {
+    "calf": "Calf",
+    "foot": "Foot",
+    "toes": "Toes",
+    "thigh_front": "Front of thigh",
+    "thigh_back": "Back of thigh",
+    "hand": "Hand",
+    "other": "Somewhere else",
+}
+WHEN_LABELS: Final[dict[str, str]] = {
+    "night": "At night",
+    "day": "In the day",
+    "during_exercise": "During exercise",
+    "after_exercise": "After exercise",
+}
+INTENSITY_LABELS: Final[dict[str, str]] = {
+    "none": "None",
+    "light": "Light",
+    "moderate": "Moderate",
+    "hard": "Hard",
+}
+POSITION_LABELS: Final[dict[str, str]] = {
+    "back": "On your back",
+    "side": "On your side",
+    "prone": "On your front",
+}
+SEX_LABELS: Final[dict[str, str]] = {"female": "Female", "male": "Male", "other": "Other"}
+# When a plan step applies (knowledge.vocabulary.PHASES).
+PHASE_LABELS: Final[dict[str, str]] = {
+    "during_cramp": "During a cramp",
+    "after_cramp": "After a cramp",
+    "bedtime": "At bedtime",
+    "daily": "Every day",
+    "with_doctor": "With your doctor",
+}
+GRADE_LABELS: Final[dict[str, str]] = {
+    "high": "high",
+    "moderate": "moderate",
+    "low": "low",
+    "very_low": "very low",
+    "expert_opinion": "expert opinion",
+}
+# Every choice field of the situation → the words for its values.
+CHOICE_LABELS: Final[dict[tuple[str, str], dict[str, str]]] = {
+    ("person", "sex"): SEX_LABELS,
+    ("episode", "muscle"): MUSCLE_LABELS,
+    ("episode", "when"): WHEN_LABELS,
+    ("day", "exercise_intensity"): INTENSITY_LABELS,
+    ("day", "sleep_position"): POSITION_LABELS,
+}
+
+_MUSCLE_PLACES = {
+    "calf": "the calf",
+    "foot": "the foot",
+    "toes": "the toes",
+    "thigh_front": "the front of the thigh",
+    "thigh_back": "the back of the thigh",
+    "hand": "the hand",
+    "other": "another muscle",
+}
+_WHEN_WORDS = {
+    "night": "cramps at night",
+    "day": "cramps in the day",
+    "during_exercise": "cramps during exercise",
+    "after_exercise": "cramps after exercise",
+}
+_POSITION_WORDS = {
+    "back": "you sleep on your back",
+    "side": "you sleep on your side",
+    "prone": "you sleep on your front",
+}
+# Yes/no fields: (words when true, words when false).
+_FLAG_WORDS = {
+    "pregnant": ("you are pregnant", "you are not pregnant"),
+    "postmenopausal": ("you are past the menopause", "you are not past the menopause"),
+    "heavy_sweating": ("you sweated a lot", "you did not sweat much"),
+    "legs_cold": ("your legs feel cold", "your legs feel warm"),
+    "vitamin_d": ("you get vitamin D", "you get little vitamin D"),
+}
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
+
+
+def symptom_words(symptom: str) -> str:
+    """A symptom as a reason reads it: "one leg swollen"."""
+    return _lower_first(SYMPTOM_LABELS.get(symptom, symptom.replace("_", " ")))
+
+
+def condition_words(condition: str) -> str:
+    """A condition as a reason reads it: "diabetes", "on dialysis"."""
+    return _lower_first(CONDITION_LABELS.get(condition, condition.replace("_", " ")))
+
+
+def choice_label(block: str, name: str, value: str) -> str:
+    """The words for one value of a choice field ("thigh_front" → "Front of thigh")."""
+    return CHOICE_LABELS.get((block, name), {}).get(value, value.replace("_", " "))
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def _duration(seconds: float) -> str:
+    if seconds >= 90:
+        minutes = seconds / 60
+        return f"{minutes:.0f} minutes" if minutes >= 10 else f"{minutes:.1g} minutes"
+    return f"{seconds:g} seconds"
+
+
+def temperature_words(celsius: float, units: str) -> str:
+    """A temperature in the person's unit: "15 °C" or "59 °F"."""
+    if units == "us":
+        return f"{round(c_to_f(celsius)):g} °F"
+    return f"{round(celsius, 1):g} °C"
+
+
+def field_words(block: str, name: str, value: object, units: str = "metric") -> str:
+    """One situation field as a reason reads it: "you are 64", "your bedroom is 15 °C"."""
+    if isinstance(value, bool):
+        yes, no = _FLAG_WORDS.get(name, (name.replace("_", " "), f"not {name.replace('_', ' ')}"))
+        return yes if value else no
+    if isinstance(value, str):
+        if name == "muscle":
+            return f"cramps in {_MUSCLE_PLACES.get(value, value.replace('_', ' '))}"
+        if name == "when":
+            return _WHEN_WORDS.get(value, value.replace("_", " "))
+        if name == "sleep_position":
+            return _POSITION_WORDS.get(value, value.replace("_", " "))
+        if name == "exercise_intensity":
+            return "no exercise" if value == "none" else f"{value} exercise"
+        if name == "sex":
+            return {"female": "you are female", "male": "you are male"}.get(value, "your sex")
+        return choice_label(block, name, value).lower()
+    number = float(value) if isinstance(value, int | float) else 0.0
+    text = _number(number)
+    if name == "age":
+        return f"you are {text}"
+    if name == "bedroom_temp_c":
+        return f"your bedroom is {temperature_words(number, units)}"
+    if name == "bedroom_temp_f":
+        if units == "metric":
+            return f"your bedroom is {round((number - 32) * 5 / 9, 1):g} °C"
+        return f"your bedroom is {round(number):g} °F"
+    phrases = {
+        "duration_s": f"cramps last {_duration(number)}",
+        "pain": f"pain {text} out of 10",
+        "per_week": f"{text} cramps a week",
+        "exercise_min": f"{text} minutes of exercise",
+        "fluids_l": f"you drank {text} litres",
+        "calcium_mg": f"{text} mg of calcium a day",
+        "alcohol_units": f"{text} units of alcohol",
+        "hours_sitting": f"{text} hours sitting",
+        "hours_standing": f"{text} hours standing",
+    }
+    return phrases.get(name, f"{name.replace('_', ' ')} {text}")
+
+
+def a_or_an(noun: str) -> str:
+    """The noun with its indefinite article ("a statin", "an SSRI antidepressant")."""
+    first = noun.split(" ", 1)[0]
+    vowel_sound = noun[:1].lower() in "aeiou" or (first.isupper() and first[:1] in "FHLMNRSX")
+    return f"{'an' if vowel_sound else 'a'} {noun}"
+
+
+def medicine_name(typed: str, generic: str | None, class_label: str | None) -> str:
+    """A medicine as a person reads it: "Lipitor (atorvastatin, a statin)",
+    "bendroflumethiazide (a thiazide or thiazide-like diuretic)"; never the name twice."""
+    details = []
+    if generic and generic.lower() != typed.lower():
+        details.append(generic)
+    if class_label:
+        details.append(a_or_an(class_label))
+    return f"{typed} ({', '.join(details)})" if details else typed
+
+
+def medicine_words(typed: str, generic: str | None, class_label: str | None) -> str:
+    """A medicine as a reason reads it: "you take Lipitor (atorvastatin, a statin)"."""
+    return f"you take {medicine_name(typed, generic, class_label)}"
+
+
+def short_citation(citation: str, year: int | None) -> str:
+    """A bibliography entry as a short reference: "Allen RE et al. (2012)"."""
+    head = citation.split(". ")[0]
+    if "," in head:  # authors: the first one, et al.
+        head = head.split(",")[0] + " et al."
+    head = head if len(head) <= 48 else head[:47] + "…"
+    return f"{head} ({year})" if year else head
