@@ -7,7 +7,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
@@ -15,6 +15,9 @@ from crampwise.diary.model import Medicine
 from crampwise.errors import InputError, NotFoundError
 from crampwise.store.base import DiaryBase, utc_now
 from crampwise.store.tables import assessments, experiments, medicines
+
+if TYPE_CHECKING:
+    from crampwise.assess.personal import PersonalRules
 
 
 @dataclass
@@ -250,15 +253,23 @@ class RecordsMixin(DiaryBase):
 
     # --- assessments --------------------------------------------------------------------
     def save_assessment(self, situation: object, result: object) -> AssessmentRecord:
-        """Keep an assessment (situation and result as JSON) so it can be shown again."""
+        """Keep an assessment (situation and result as JSON) so it can be shown again.
+
+        The medicines it names join the medicine list (source "assessment") unless the list
+        already holds one with the same generic name, so the report and the FHIR export,
+        which read that list, show them.
+        """
         record = AssessmentRecord(0, utc_now(), to_json(situation), to_json(result))
         if not isinstance(record.situation, Mapping) or not isinstance(record.result, Mapping):
             raise InputError("an assessment's situation and result must be JSON objects")
+        typed = [str(m) for m in record.situation.get("medications") or [] if str(m).strip()]
         with self._write() as conn:
+            uid = self._require_uid(conn)
+            self._add_assessed_medicines(conn, uid, typed)
             record.id = conn.execute(
                 sa.insert(assessments)
                 .values(
-                    user_id=self._require_uid(conn),
+                    user_id=uid,
                     created_at=record.created_at,
                     situation=record.situation,
                     result=record.result,
@@ -266,6 +277,38 @@ class RecordsMixin(DiaryBase):
                 .returning(assessments.c.id)
             ).scalar_one()
         return record
+
+    def _add_assessed_medicines(self, conn: sa.Connection, uid: int, typed: list[str]) -> None:
+        if not typed:
+            return
+        from crampwise.assess.medicines import match_medicine  # the knowledge base, on use
+        from crampwise.knowledge import load_knowledge
+
+        kb = load_knowledge()
+
+        def key(name: str) -> str:
+            found = match_medicine(name, kb)
+            return (found.generic if found.recognised and found.generic else name).lower()
+
+        rows = conn.execute(
+            sa.select(medicines.c.name).where(
+                medicines.c.user_id == uid, medicines.c.stopped.is_(None)
+            )
+        )
+        known = {key(row.name) for row in rows}
+        for name in typed:
+            if key(name) in known or len(name.strip()) > 128:
+                continue
+            known.add(key(name))
+            self._insert_medicine(conn, uid, Medicine(name.strip()), "assessment")
+
+    def personal_rules(self) -> PersonalRules:
+        """What the latest saved assessment withholds or replaces (nothing without one)."""
+        # Imported on use: the knowledge base is not needed to log a cramp.
+        from crampwise.assess.personal import personal_rules as rules_for
+
+        latest = self.latest_assessment()
+        return rules_for(latest.situation if latest is not None else None)
 
     def latest_assessment(self) -> AssessmentRecord | None:
         """The most recent saved assessment, or None."""
