@@ -72,11 +72,18 @@ def test_most_urgent_rule_sets_level_and_comes_first(kb: Knowledge) -> None:
     assert [r.level for r in result.triage.reasons] == ["emergency", "urgent", "routine"]
 
 
-def test_statin_and_dark_urine_is_emergency_but_statin_weakness_urgent(kb: Knowledge) -> None:
-    assert (
-        assess({"medications": ["Lipitor"], "symptoms": ["dark_urine"]}, kb).triage.level
-        == "emergency"
-    )
+def test_statin_and_dark_urine_is_same_day_unless_muscles_are_affected(kb: Knowledge) -> None:
+    # NHS statin pages: dark urine alone on a statin means stop it and get same-day advice;
+    # with muscle pain, weakness or swelling it is rhabdomyolysis (CDC NIOSH): an emergency.
+    statin_dark = {"medications": ["Lipitor"], "symptoms": ["dark_urine"]}
+    assert assess(statin_dark, kb).triage.level == "urgent"
+    weak = {**statin_dark, "symptoms": ["dark_urine", "muscle_weakness"]}
+    assert assess(weak, kb).triage.level == "emergency"
+    # A painful ordinary night cramp is not a muscle sign of rhabdomyolysis.
+    cramp = {**statin_dark, "episode": {"pain": 9, "duration_s": 60}}
+    assert assess(cramp, kb).triage.level == "urgent"
+    advice = assess(statin_dark, kb).triage.reasons[0].advice
+    assert "Stop taking the statin" in advice and "same day" in advice
     assert (
         assess({"medications": ["Lipitor"], "symptoms": ["muscle_weakness"]}, kb).triage.level
         == "urgent"
@@ -85,10 +92,36 @@ def test_statin_and_dark_urine_is_emergency_but_statin_weakness_urgent(kb: Knowl
 
 
 @pytest.mark.parametrize(
-    ("seconds", "level"), [(599, "self_care"), (600, "self_care"), (601, "urgent")]
+    ("seconds", "level"), [(599, "self_care"), (600, "self_care"), (601, "routine")]
 )
-def test_duration_over_ten_minutes_is_urgent(seconds: int, level: str, kb: Knowledge) -> None:
+def test_a_cramp_over_ten_minutes_that_is_over_is_routine(
+    seconds: int, level: str, kb: Knowledge
+) -> None:
     assert assess({"episode": {"duration_s": seconds}}, kb).triage.level == level
+
+
+@pytest.mark.parametrize(
+    ("extra", "level"),
+    [
+        ({}, "urgent"),
+        ({"day": {"exercise_intensity": "hard"}}, "emergency"),
+        ({"symptoms": ["cramp_not_easing", "one_leg_swollen"]}, "emergency"),
+        ({"symptoms": ["cramp_not_easing", "leg_cold_pale_or_blue"]}, "emergency"),
+    ],
+)
+def test_a_cramp_that_will_not_ease_is_urgent_and_with_danger_signs_an_emergency(
+    extra: dict[str, Any], level: str, kb: Knowledge
+) -> None:
+    situation = {"symptoms": ["cramp_not_easing"], "episode": {"duration_s": 900}, **extra}
+    assert assess(situation, kb).triage.level == level
+
+
+def test_emergency_advice_says_whether_to_call_999_or_go_to_a_and_e(kb: Knowledge) -> None:
+    for rule in kb.rules:
+        if rule.level == "emergency":
+            assert "999" in rule.advice or "A&E" in rule.advice, rule.id
+    stroke = kb.rule("possible_stroke")
+    assert "stroke" in stroke.advice and "FAST" in stroke.advice
 
 
 def test_because_names_the_situations_facts(kb: Knowledge) -> None:

@@ -90,8 +90,8 @@ def _broken(tmp_path: Path, name: str, old: str, new: str) -> Path:
     [
         (
             "causes.toml",
-            'evidence = "very_low"',
-            'evidence = "strong"',
+            'evidence = "very_low"\nsources = ["garrison_2015"',
+            'evidence = "strong"\nsources = ["garrison_2015"',
             "causes.toml: cause 'cold_exposure': field 'evidence': 'strong' is not one of",
         ),
         (

@@ -11,20 +11,15 @@ from typing import Any
 
 from crampwise.assess.context import build_context
 from crampwise.assess.medicines import MedicineMatch, match_medicines
+from crampwise.assess.plan import PlanItem, Withheld, build_plan
+from crampwise.assess.plan import because as _because
 from crampwise.assess.situation import Situation, parse_situation
 from crampwise.knowledge import Knowledge, load_knowledge
 from crampwise.knowledge import vocabulary as v
-from crampwise.knowledge.facts import (
-    Fact,
-    FactContext,
-    condition_holds,
-    describe,
-    holds,
-    matched,
-)
-from crampwise.knowledge.models import Caution, Remedy
+from crampwise.knowledge.facts import FactContext, condition_holds, holds, matched
 
 PHASE_ORDER = v.PHASES
+__all__ = ["AssessmentResult", "PlanItem", "Withheld", "assess"]
 
 
 @dataclass(frozen=True)
@@ -56,23 +51,8 @@ class CauseResult:
     summary: str
     sources: tuple[str, ...]
     seed_claim: str | None = None
-
-
-@dataclass(frozen=True)
-class PlanItem:
-    id: str
-    title: str
-    when: str
-    how: str
-    evidence: str
-    evidence_note: str
-    cautions: tuple[Caution, ...]
-    sources: tuple[str, ...]
-    because: tuple[str, ...] = ()
-    replaces: str | None = None
-    replaced_because: tuple[str, ...] = ()
-    replacement_reason: str | None = None
-    seed_claim: str | None = None
+    # Why the link is graded as it is for this person, when a narrower grade applies.
+    evidence_note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +77,8 @@ class AssessmentResult:
     knowledge_version: str
     disclaimer: str
     note: str = ""
+    # Remedies this person must not be offered (here or on any other page), and why.
+    withheld: tuple[Withheld, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -117,6 +99,15 @@ class AssessmentResult:
                     "sources": list(a.sources),
                 }
                 for a in self.avoid
+            ],
+            "withheld": [
+                {
+                    "remedy": w.remedy,
+                    "instead": w.instead,
+                    "why": w.why,
+                    "sources": list(w.sources),
+                }
+                for w in self.withheld
             ],
             "medications": [m.to_dict() for m in self.medications],
             "note": self.note,
@@ -147,6 +138,7 @@ def _cause_dict(c: CauseResult) -> dict[str, Any]:
         "evidence": c.evidence,
         "summary": c.summary,
         "seed_claim": c.seed_claim,
+        "evidence_note": c.evidence_note,
         "sources": list(c.sources),
     }
 
@@ -173,14 +165,6 @@ def _plan_dict(p: PlanItem) -> dict[str, Any]:
         out["replaced_because"] = list(p.replaced_because)
         out["replacement_reason"] = p.replacement_reason
     return out
-
-
-def _because(facts: list[Fact] | tuple[Fact, ...], ctx: FactContext) -> tuple[str, ...]:
-    out: dict[str, None] = {}
-    for fact in facts:
-        for text in describe(fact, ctx):
-            out.setdefault(text)
-    return tuple(out)
 
 
 def triage(ctx: FactContext, knowledge: Knowledge) -> Triage:
@@ -216,65 +200,22 @@ def rank_causes(ctx: FactContext, knowledge: Knowledge) -> tuple[CauseResult, ..
         remaining = 1.0
         for s in hits:
             remaining *= 1.0 - s.weight
+        grade = next((g for g in cause.grading if condition_holds(g.when, ctx)), None)
         results.append(
             CauseResult(
                 cause.id,
                 cause.title,
                 round(1.0 - remaining, 3),
                 _because([s.fact for s in hits], ctx),
-                cause.evidence,
+                grade.evidence if grade else cause.evidence,
                 cause.summary,
                 cause.sources,
                 cause.seed_claim,
+                grade.note if grade else None,
             )
         )
     results.sort(key=lambda c: (-c.score, v.GRADES.index(c.evidence)))
     return tuple(results)
-
-
-def _active_cautions(remedy: Remedy, ctx: FactContext) -> tuple[Caution, ...]:
-    return tuple(c for c in remedy.cautions if c.when is None or condition_holds(c.when, ctx))
-
-
-def build_plan(ctx: FactContext, knowledge: Knowledge) -> tuple[PlanItem, ...]:
-    """The remedies that apply, with safety substitutions and the cautions that hold."""
-    items: list[tuple[int, int, int, PlanItem]] = []
-    for order, remedy in enumerate(knowledge.remedies.values()):
-        if remedy.include is None or not condition_holds(remedy.include, ctx):
-            continue
-        because = _because([f for f in remedy.relevant if holds(f, ctx)], ctx)
-        sub = remedy.substitute
-        if sub is not None and condition_holds(sub.when, ctx):
-            alt = knowledge.remedies[sub.with_id]
-            item = _item(alt, ctx, because)
-            item = PlanItem(
-                **{
-                    **item.__dict__,
-                    "replaces": remedy.id,
-                    "replaced_because": _because(matched(sub.when, ctx), ctx),
-                    "replacement_reason": sub.reason,
-                }
-            )
-        else:
-            item = _item(remedy, ctx, because)
-        items.append((PHASE_ORDER.index(remedy.phase), 0 if because else 1, order, item))
-    items.sort(key=lambda t: t[:3])
-    return tuple(t[3] for t in items)
-
-
-def _item(remedy: Remedy, ctx: FactContext, because: tuple[str, ...]) -> PlanItem:
-    return PlanItem(
-        id=remedy.id,
-        title=remedy.title,
-        when=remedy.phase,
-        how=remedy.how,
-        evidence=remedy.evidence,
-        evidence_note=remedy.evidence_note,
-        cautions=_active_cautions(remedy, ctx),
-        sources=remedy.sources,
-        because=because,
-        seed_claim=remedy.seed_claim,
-    )
 
 
 def assess(
@@ -291,11 +232,13 @@ def assess(
         for a in kb.avoid
         if condition_holds(a.include, ctx)
     )
+    plan, withheld = build_plan(ctx, kb)
     return AssessmentResult(
         situation=sit,
         triage=triage(ctx, kb),
         causes=causes,
-        plan=build_plan(ctx, kb),
+        plan=plan,
+        withheld=withheld,
         avoid=avoid,
         medications=tuple(meds),
         knowledge_version=kb.version,

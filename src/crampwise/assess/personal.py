@@ -14,16 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from crampwise.assess.assessment import AssessmentResult, assess
+from crampwise.assess.plan import Withheld
 
-
-@dataclass(frozen=True)
-class Withheld:
-    """A remedy not to offer this person: why (plain words), and what to offer instead."""
-
-    remedy: str
-    instead: str | None
-    why: str
-    sources: tuple[str, ...] = ()
+__all__ = ["NO_RULES", "PersonalRules", "Withheld", "personal_rules", "rules_from_result"]
 
 
 @dataclass(frozen=True)

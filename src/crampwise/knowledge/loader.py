@@ -14,6 +14,7 @@ from crampwise.knowledge import vocabulary as v
 from crampwise.knowledge.entry import Entry
 from crampwise.knowledge.loading.advice import load_avoid, load_causes, load_remedies
 from crampwise.knowledge.loading.medicines import load_medicines
+from crampwise.knowledge.loading.plan_rules import load_plan_rules
 from crampwise.knowledge.loading.reader import Reader
 from crampwise.knowledge.loading.routines import load_bedtime, load_now
 from crampwise.knowledge.loading.triage import load_rules
@@ -29,6 +30,7 @@ def load_directory(directory: Path) -> Knowledge:
     causes = load_causes(r, r.read("causes.toml"))
     remedies = load_remedies(r, r.read("remedies.toml"))
     avoid = load_avoid(r, r.read("avoid.toml"))
+    plan_rules = load_plan_rules(r, r.read("plan_rules.toml"), remedies)
     rules = load_rules(r, r.read("red_flags.toml"))
     steps, warning = load_now(r, r.read("now.toml"))
     bedtime = load_bedtime(r, r.read("bedtime.toml"))
@@ -57,4 +59,5 @@ def load_directory(directory: Path) -> Knowledge:
         names=names,
         now_steps=steps,
         now_warning=warning,
+        plan_rules=plan_rules,
     )

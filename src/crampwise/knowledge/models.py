@@ -30,6 +30,17 @@ class Signal:
 
 
 @dataclass(frozen=True)
+class Grading:
+    """A cause's grade for a narrower claim: when `when` holds the link is graded `evidence`
+    (a drug class, night cramps rather than exercise cramps, a true deficiency)."""
+
+    when: Condition
+    evidence: str
+    note: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Cause:
     id: str
     title: str
@@ -38,6 +49,8 @@ class Cause:
     sources: tuple[str, ...]
     signals: tuple[Signal, ...]
     seed_claim: str | None = None
+    # The first grading whose facts hold replaces `evidence` for that situation.
+    grading: tuple[Grading, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -75,6 +88,20 @@ class Remedy:
     substitute: Substitution | None = None
     seed_claim: str | None = None
     alternative_to: str | None = None
+
+
+@dataclass(frozen=True)
+class PlanRule:
+    """A plan rule: while `when` holds, the `remedies` are withheld (unsafe for this person),
+    and `instead` (a remedy id, or None) is offered in their place."""
+
+    id: str
+    remedies: tuple[str, ...]
+    when: Condition
+    why: str
+    evidence: str
+    sources: tuple[str, ...]
+    instead: str | None = None
 
 
 @dataclass(frozen=True)
@@ -209,6 +236,7 @@ class Knowledge:
     names: dict[str, tuple[str, ...]] = field(default_factory=dict)
     now_steps: tuple[NowStep, ...] = ()
     now_warning: Caution | None = None
+    plan_rules: tuple[PlanRule, ...] = ()
 
     def cause(self, cause_id: str) -> Cause:
         return next(c for c in self.causes if c.id == cause_id)

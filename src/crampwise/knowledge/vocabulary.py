@@ -75,6 +75,14 @@ SYMPTOMS: Final[tuple[str, ...]] = (
     "cramps_started_after_new_medicine",
     "frequent_daytime_cramps",
     "sleep_badly_disrupted",
+    # Added December 2026 (clinical review, second edition); meanings in the questionnaire.
+    "tense_swelling_pain_on_stretch",
+    "cramp_not_easing",
+    "saddle_numbness_or_bladder_change",
+    "face_arm_speech_problem",
+    "rest_pain_relieved_hanging_leg",
+    "after_endurance_event",
+    "stiff_jaw_or_spasms_after_wound",
 )
 
 CAUSE_IDS: Final[tuple[str, ...]] = (

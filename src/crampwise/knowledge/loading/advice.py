@@ -7,11 +7,18 @@ from typing import Any
 from crampwise.knowledge import vocabulary as v
 from crampwise.knowledge.entry import Entry, KnowledgeError
 from crampwise.knowledge.loading.reader import Reader
-from crampwise.knowledge.models import AvoidItem, Cause, Remedy, Signal, Substitution
+from crampwise.knowledge.models import (
+    AvoidItem,
+    Cause,
+    Grading,
+    Remedy,
+    Signal,
+    Substitution,
+)
 
 
 def load_causes(r: Reader, data: dict[str, Any]) -> tuple[Cause, ...]:
-    fields = ("id", "title", "summary", "evidence", "sources", "signals", "seed_claim")
+    fields = ("id", "title", "summary", "evidence", "sources", "signals", "seed_claim", "grading")
     causes: list[Cause] = []
     for i, raw in enumerate(r.tables(data, "causes.toml", "cause")):
         e = Entry(f"knowledge/causes.toml: cause #{i + 1}", raw, fields, "id")
@@ -29,6 +36,16 @@ def load_causes(r: Reader, data: dict[str, Any]) -> tuple[Cause, ...]:
             if not 0 < weight < 1:
                 raise se.fail(f"weight {weight} must be between 0 and 1")
             signals.append(Signal(r.fact(se, se.get("fact", str)), weight))
+        grading = []
+        raw_grading = e.data.get("grading", [])
+        if not isinstance(raw_grading, list):
+            raise e.fail("field 'grading' must be a list")
+        for j, g in enumerate(raw_grading):
+            ge = Entry(f"{e.where} grading #{j + 1}", g, ("when", "evidence", "note", "sources"))
+            when = r.condition(ge, "when")
+            if not when:
+                raise ge.fail("'when' must list facts")
+            grading.append(Grading(when, r.grade(ge), ge.get("note", str), r.source_ids(ge)))
         causes.append(
             Cause(
                 cid,
@@ -38,6 +55,7 @@ def load_causes(r: Reader, data: dict[str, Any]) -> tuple[Cause, ...]:
                 r.source_ids(e),
                 tuple(signals),
                 e.optional("seed_claim"),
+                tuple(grading),
             )
         )
     missing = set(v.CAUSE_IDS) - {c.id for c in causes}
