@@ -219,8 +219,13 @@ def test_practitioner_sees_the_findings_the_client_sees(team: Team) -> None:
     carl_id = accept(team.dana, make_code(team.carl, ["insights"]))
     own = re.findall(r"<li>([^<]+)</li>", team.carl.get("/insights").text.split("stand out")[1])
     page = team.dana.get(f"/practice/clients/{carl_id}").text
-    shown = re.findall(r"<li>([^<]+)</li>", page.split('class="list findings"')[1])
-    assert shown and own[: len(shown)] == shown
+    findings = page.split('class="list findings"')[1].split("</ul>")[0]
+    shown = re.findall(r"<li>([^<]+)</li>", findings)
+    # The same findings, worded for the therapist: about the client, in words, no ratios.
+    worded = [html.unescape(t).replace("Your cramps", "Your client's cramps") for t in own]
+    assert shown and worded[: len(shown)] == [html.unescape(t) for t in shown]
+    assert all(html.unescape(t).startswith("Your client's cramps were") for t in shown)
+    assert not any("×" in t or "you had" in t for t in shown)
     assert "Effects with 95% intervals" in page and "<svg" in page
     assert "Cramps over time" not in page  # the diary itself was not shared
 

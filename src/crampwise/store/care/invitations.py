@@ -19,6 +19,30 @@ from crampwise.store.care.shares import ShareRecords, scope_text
 from crampwise.store.care.tables import care_invitations, care_requests, practitioners
 from crampwise.store.tables import users
 
+# Sharing codes are read aloud and typed from paper: no letters or digits that look or sound
+# alike (no 0/O, 1/I/L, 5/S, 2/Z), upper case only. 12 symbols of 28 ≈ 57 bits: a one-use code
+# that expires within days cannot be guessed online.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRTUVWXY3468792"
+CODE_GROUPS, CODE_GROUP_LEN = 3, 4
+
+
+def new_share_code() -> str:
+    """A fresh code grouped for reading aloud: "K7QM-4RXD-9TPA"."""
+    groups = (
+        "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_GROUP_LEN))
+        for _ in range(CODE_GROUPS)
+    )
+    return "-".join(groups)
+
+
+def normalise_code(typed: str) -> str:
+    """A code as typed, any case, with or without dashes or spaces, in its stored form."""
+    plain = "".join(ch for ch in typed.upper() if ch not in " -\t\n")
+    if len(plain) != CODE_GROUPS * CODE_GROUP_LEN:
+        return typed.strip()  # an older code (made before these codes) is kept as it was
+    parts = [plain[i : i + CODE_GROUP_LEN] for i in range(0, len(plain), CODE_GROUP_LEN)]
+    return "-".join(parts)
+
 
 @dataclass(frozen=True)
 class ShareRequest:
@@ -43,7 +67,7 @@ class Invitations(ShareRecords):
     ) -> str:
         """A one-use code (valid INVITE_DAYS) the client gives a practitioner."""
         chosen = parse_scopes(scopes)
-        code = code or secrets.token_urlsafe(12)
+        code = normalise_code(code) if code else new_share_code()
         now = utcnow()
         with self.engine.begin() as conn:
             conn.execute(
@@ -71,7 +95,7 @@ class Invitations(ShareRecords):
                 raise NotFoundError("not a practitioner")
             row = conn.execute(
                 sa.select(care_invitations).where(
-                    care_invitations.c.code_hash == hash_token(code.strip()),
+                    care_invitations.c.code_hash == hash_token(normalise_code(code)),
                     care_invitations.c.used_at.is_(None),
                     care_invitations.c.expires_at > now,
                 )

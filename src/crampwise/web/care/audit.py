@@ -166,3 +166,15 @@ def audit_export(request: Request, user: Holder, what: str) -> None:
     care_store(request).record(
         Audit("export", "success", who, who, client_address(request), f"format={what}")
     )
+
+
+def audit_invited_practitioner(request: Request, account: Holder) -> None:
+    """An account that joined by a practitioner invitation: marked as the owner's marking
+    is (the invitation was the owner's act; the trail shows who made the link)."""
+    store = care_store(request)
+    profession = store.profession(account.id)
+    if profession is None:
+        return
+    who = Person(account.id, account.name)
+    detail = f"profession={profession}; via=invitation"
+    store.record(Audit("practitioner_mark", "success", who, who, client_address(request), detail))

@@ -10,7 +10,7 @@ from crampwise.care.consent import Share, parse_ends_on
 from crampwise.store.care.audit import Person
 from crampwise.store.care.repository import CareStore
 from crampwise.web.care.view import open_share
-from crampwise.web.deps import WebUser, web_context
+from crampwise.web.deps import WebUser, templates, web_context
 from crampwise.web.pages.common import local_now
 from crampwise.web.security.address import client_address
 
@@ -50,3 +50,20 @@ def client_share(request: Request, user: WebUser, client_id: int, scope: str) ->
     return open_share(
         care_store(request), person(user), client_id, today(), client_address(request), scope
     )
+
+
+def is_practitioner(request: Request) -> bool:
+    """Whether the signed-in person is a practitioner (base.html shows "My clients" in the
+    main navigation then); read once per request."""
+    user: WebUser | None = getattr(request.state, "user", None)
+    if user is None:
+        return False
+    known: bool | None = getattr(request.state, "is_practitioner", None)
+    if known is None:
+        known = care_store(request).profession(user.id) is not None
+        request.state.is_practitioner = known
+    return known
+
+
+# Every page extends base.html, which asks this: a template global, so no page has to pass it.
+templates.env.globals["practitioner_nav"] = is_practitioner

@@ -9,7 +9,6 @@ a note to a client they hold a live share with.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
@@ -27,14 +26,28 @@ from crampwise.web.care.common import (
     today,
 )
 from crampwise.web.care.view import client_view, dashboard_rows
-from crampwise.web.charts.cramps import WEEKS_SHOWN, chart_rows, effects_chart, weekly_bars
-from crampwise.web.charts.svg import bar_chart
+from crampwise.web.charts.cramps import (
+    chart_rows,
+    chart_span,
+    effects_chart,
+    over_time_chart,
+    periods,
+)
+from crampwise.web.charts.words import finding_label, finding_sentence
 from crampwise.web.deps import UserDep, current_user, render, run_blocking, web_context
 from crampwise.web.pages.common import report_period
 from crampwise.web.security.address import client_address
 
-if TYPE_CHECKING:  # the analysis module imports scipy: only the type checker needs it here
-    from crampwise.analysis.results import Finding
+# How a therapist reads a muscle id (the diary keeps the id).
+MUSCLE_WORDS = {
+    "calf": "calf",
+    "foot": "foot",
+    "toes": "toes",
+    "thigh_front": "front of thigh",
+    "thigh_back": "back of thigh",
+    "hand": "hand",
+    "other": "other",
+}
 
 router = APIRouter()
 
@@ -44,10 +57,17 @@ DONE = {
 }
 
 
+def _waiting(request: Request, code: str = "") -> Response:
+    """For an account that is not (yet) a practitioner: what to do, not a bare 404."""
+    return render(request, "practice_waiting.html", 404, code=code)
+
+
 @router.get("/practice")
 async def practice(request: Request, user: UserDep, done: str = "") -> Response:
     """The dashboard: every client sharing today, with what each share allows."""
-    profession = require_practitioner(request, user)
+    profession = care_store(request).profession(user.id)
+    if profession is None:
+        return _waiting(request)
     store = web_context(request).store
     rows = dashboard_rows(
         care_store(request), store, person(user), today(), client_address(request)
@@ -70,7 +90,8 @@ async def practice_accept_form(request: Request, code: str = "") -> Response:
         # Keep the code through sign-in (the usual redirect keeps only the path).
         target = quote(f"/practice/accept?code={code}", safe="")
         return RedirectResponse(f"/login?next={target}", status_code=303)
-    require_practitioner(request, user)
+    if care_store(request).profession(user.id) is None:
+        return _waiting(request, code)
     return render(request, "practice_accept.html", code=code)
 
 
@@ -108,8 +129,9 @@ async def practice_client(request: Request, user: UserDep, client_id: int) -> Re
     )  # fmt: skip
     chart = effects = None
     if view.diary is not None:
-        bars = weekly_bars(view.diary.dates, view.diary.cramps, when)
-        chart = bar_chart(bars, f"Cramps per week, last {WEEKS_SHOWN} weeks")
+        span = chart_span(view.diary.dates, when, "6m")
+        if span is not None:
+            chart = over_time_chart(*periods(view.diary.dates, view.diary.cramps, span))
     if view.insights is not None:
         # Imported here: the trigger analysis pulls in scipy (~0.5 s at start-up).
         from crampwise.analysis.triggers import find_triggers
@@ -117,7 +139,7 @@ async def practice_client(request: Request, user: UserDep, client_id: int) -> Re
         table = store.diary(view.share.client_name, create=False).day_table()
         view.insights.report = await run_blocking(find_triggers, table)
         rows = chart_rows(view.insights.report.findings) if view.insights.report.enough_data else []
-        effects = effects_chart(rows, _effect_label)
+        effects = effects_chart(rows, finding_label)
     notes = care_store(request).notes_for(client_id, practitioner_id=user.id)
     return render(
         request,
@@ -127,12 +149,10 @@ async def practice_client(request: Request, user: UserDep, client_id: int) -> Re
         effects=effects,
         notes=notes,
         scope_labels=SCOPE_LABELS,
+        sentence=finding_sentence,
+        muscles=MUSCLE_WORDS,
         flash=DONE.get(request.query_params.get("done", "")),
     )
-
-
-def _effect_label(finding: Finding) -> str:
-    return finding.factor.replace("_", " ") + (f": {finding.level}" if finding.level else "")
 
 
 @router.get("/practice/clients/{client_id}/report.pdf")

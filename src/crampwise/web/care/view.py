@@ -17,7 +17,7 @@ from crampwise.care.access import Refusal
 from crampwise.care.access import open_share as gate
 from crampwise.care.consent import Share, allowed
 from crampwise.diary.daytable import DayTable
-from crampwise.diary.model import Episode
+from crampwise.diary.model import Episode, Medicine
 from crampwise.errors import NotFoundError
 from crampwise.store import Store
 from crampwise.store.care.audit import Audit, Person
@@ -28,6 +28,8 @@ if TYPE_CHECKING:  # the analysis module imports scipy: only the type checker ne
     from crampwise.analysis.results import TriggerReport
 
 RECENT_DAYS = 28
+# A therapist sees each cramp of the last this many nights (the diary scope).
+CRAMP_LIST_DAYS = 56
 URGENT_LEVELS = frozenset({"urgent", "emergency"})
 
 
@@ -41,6 +43,8 @@ class ClientDiary(Protocol):
     def experiments(self) -> list[ExperimentRecord]: ...
 
     def latest_assessment(self) -> AssessmentRecord | None: ...
+
+    def medicines(self) -> list[Medicine]: ...
 
 
 @dataclass
@@ -56,6 +60,8 @@ class DiarySummary:
     last_entry: date | None
     days_since_entry: int | None
     recent: list[tuple[date, int]] = field(default_factory=list)
+    cramps_listed: list[Episode] = field(default_factory=list)  # newest first
+    medicines: list[Medicine] = field(default_factory=list)
 
 
 @dataclass
@@ -77,6 +83,8 @@ class AssessmentSummary:
     level: str
     assessed_on: date
     reasons: list[str]
+    conditions: list[str] = field(default_factory=list)
+    medications: list[str] = field(default_factory=list)  # as typed in the assessment
 
     @property
     def stands_out(self) -> bool:
@@ -129,6 +137,10 @@ def diary_summary(diary: ClientDiary, today: date) -> DiarySummary:
         last_entry=last,
         days_since_entry=(today - last).days if last else None,
         recent=[(d, c) for d, c in zip(dates, cramps, strict=True) if first <= d <= today],
+        cramps_listed=list(
+            reversed(diary.episodes(start=today - timedelta(days=CRAMP_LIST_DAYS - 1), end=today))
+        ),
+        medicines=[m for m in diary.medicines() if m.stopped is None or m.stopped >= today],
     )
 
 
@@ -138,7 +150,14 @@ def assessment_summary(diary: ClientDiary) -> AssessmentSummary | None:
         return None
     triage = record.result.get("triage", {})
     reasons = [str(r.get("title", r.get("id", ""))) for r in triage.get("reasons", [])]
-    return AssessmentSummary(str(triage.get("level", "")), record.created_at.date(), reasons)
+    situation = record.situation
+    return AssessmentSummary(
+        str(triage.get("level", "")),
+        record.created_at.date(),
+        reasons,
+        conditions=[str(c).replace("_", " ") for c in situation.get("conditions", [])],
+        medications=[str(m) for m in situation.get("medications", [])],
+    )
 
 
 def open_share(

@@ -1,60 +1,78 @@
-"""Insights: cramps over time and the triggers `crampwise analyze` finds, in plain words."""
+"""Insights: the whole diary over a chosen range (cramps per week or month, a calendar of
+nights, pain, which leg) and the triggers `crampwise analyze` finds, in plain words."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from crampwise.web.charts.cramps import WEEKS_SHOWN, chart_rows, effects_chart, weekly_bars
-from crampwise.web.charts.svg import bar_chart
+from crampwise.web.charts.cramps import (
+    DEFAULT_RANGE,
+    RANGES,
+    chart_rows,
+    chart_span,
+    effects_chart,
+    over_time_chart,
+    periods,
+)
+from crampwise.web.charts.nights import (
+    legend,
+    month_calendar,
+    pain_chart,
+    pain_points,
+    side_bars,
+    side_counts,
+)
+from crampwise.web.charts.words import finding_label, finding_sentence
 from crampwise.web.deps import DiaryDep, UserDep, render, run_blocking
 from crampwise.web.pages.common import local_now
 
-if TYPE_CHECKING:  # the analysis modules import scipy: only the type checker needs them here
-    from crampwise.analysis.results import Finding
-
 router = APIRouter()
 
-
-def _finding_label(finding: Finding) -> str:
-    # Imported here: crampwise.analysis pulls in numpy and scipy (~0.5 s at start-up), which
-    # only this page and the practitioner's client page need.
-    from crampwise.analysis.design import factor_label
-
-    label, _ = factor_label(finding.factor)
-    if finding.level:
-        label = f"{label}: {finding.level.replace('_', ' ')}"
-    if finding.kind == "numeric":
-        label = f"{label} {finding.effect.per}"
-    elif finding.kind == "boolean" and finding.direction == "absent":
-        label = f"{label} (yes)"
-    if finding.lag_days:
-        label = f"{label}, day before"
-    return label
+# Calendar months shown open; older ones sit in a fold so a phone page stays short.
+OPEN_MONTHS = 2
 
 
 @router.get("/insights")
-async def insights(request: Request, user: UserDep, diary: DiaryDep) -> Response:
+async def insights(
+    request: Request, user: UserDep, diary: DiaryDep, range: str = DEFAULT_RANGE
+) -> Response:
     """The same analysis as `crampwise analyze`, as charts and sentences."""
-    from crampwise.analysis.triggers import find_triggers  # scipy: see _finding_label
+    # Imported here: the analysis pulls in numpy and scipy (~0.5 s at start-up).
+    from crampwise.analysis.triggers import find_triggers
 
+    key = range if range in RANGES else DEFAULT_RANGE
     table = diary.day_table()
+    span = chart_span(table.dates, local_now().date(), key)
+    charts: dict[str, Any] = {}
+    if span is not None:
+        found, monthly = periods(table.dates, table.cramps, span)
+        charts["over_time"] = over_time_chart(found, monthly)
+        charts["periods"] = [p for p in found if p.nights]
+        charts["monthly"] = monthly
+        charts["months"] = month_calendar(table.dates, table.cramps, span)
+        points, _ = pain_points(table.dates, table.pain, table.cramps, span)
+        charts["pain"] = pain_chart(points, monthly)
+        sides = [e.side for e in diary.episodes(start=span.first, end=span.last)]
+        charts["sides"] = side_bars(side_counts(sides))
+        shown = table.window(span.first, span.last)
+        charts["nights"], charts["cramps"] = len(shown), sum(shown.cramps)
     report = await run_blocking(find_triggers, table)
-    bars = weekly_bars(table.dates, table.cramps, local_now().date())
-    over_time = bar_chart(bars, f"Cramps per week, last {WEEKS_SHOWN} weeks")
     rows = chart_rows(report.findings)
-    effects = effects_chart(rows, _finding_label)
     return render(
         request,
         "insights.html",
         report=report,
-        over_time=over_time,
-        weekly=bars,
-        effects=effects,
-        rows=rows,
-        labels={id(f): _finding_label(f) for f in rows},
+        span=span,
+        ranges=RANGES,
+        range_key=key,
+        legend=legend(),
+        open_months=OPEN_MONTHS,
+        effects=effects_chart(rows, finding_label),
+        sentence=finding_sentence,
         significant=report.significant,
         others=[f for f in report.findings if not f.significant],
+        **charts,
     )
