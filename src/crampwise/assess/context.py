@@ -23,11 +23,13 @@ def build_context(
 ) -> FactContext:
     """The facts a situation offers to the knowledge base's rules.
 
-    `units` ("metric" or "us") sets the unit of the plain words; None follows the unit the
-    situation gave the bedroom temperature in.
+    `units` ("metric" or "us", default metric) sets the unit of the plain words; a bedroom
+    temperature given in °F is always quoted in °F.
     """
-    if units is None:
-        units = "us" if "bedroom_temp_f" in situation.day else "metric"
+    # A temperature typed in °F is quoted back in °F; one in °C follows the person's choice.
+    if "bedroom_temp_f" in situation.day:
+        units = "us"
+    units = units or "metric"
     values: dict[str, float | bool | str] = {}
     shown: dict[str, str] = {}
     words: dict[str, str] = {}

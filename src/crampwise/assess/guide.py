@@ -6,8 +6,8 @@ CLI prints and the web app renders; no formatting here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
 
 from crampwise.errors import InputError
 from crampwise.knowledge import Knowledge, load_knowledge
@@ -49,6 +49,8 @@ class GuideItem:
     seed_claim: str | None = None
     evidence_note: str | None = None
     label: str | None = None  # e.g. the triage level or the phase
+    # Why this person's saved assessment rules the remedy out, and what to do instead.
+    not_for_you: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {k: (list(x) if isinstance(x, tuple) else x) for k, x in self.__dict__.items()}
@@ -199,9 +201,46 @@ _BUILDERS = {
 }
 
 
-def sections(topic: str | None = None, knowledge: Knowledge | None = None) -> list[Section]:
-    """The guide, or one topic of it: a section name, or the id of one cause or remedy."""
+class RemedyRules(Protocol):
+    """The part of `crampwise.assess.personal.PersonalRules` the guide asks."""
+
+    def allows(self, remedy_id: str) -> bool: ...
+    def instead(self, remedy_id: str) -> str | None: ...
+    def why(self, remedy_id: str) -> str | None: ...
+
+
+def personalise(found: list[Section], rules: RemedyRules, kb: Knowledge) -> list[Section]:
+    """The sections with every remedy a saved assessment rules out marked "not for you"."""
+    out = []
+    for section in found:
+        items = []
+        for item in section.items:
+            if item.id in kb.remedies and not rules.allows(item.id):
+                note = (rules.why(item.id) or "Your saved assessment rules it out.").strip()
+                instead = rules.instead(item.id)
+                if instead in kb.remedies:
+                    note += f" Instead: {kb.remedies[instead].title}."
+                item = replace(item, not_for_you=note)
+            items.append(item)
+        out.append(replace(section, items=tuple(items)))
+    return out
+
+
+def sections(
+    topic: str | None = None,
+    knowledge: Knowledge | None = None,
+    rules: RemedyRules | None = None,
+) -> list[Section]:
+    """The guide, or one topic of it: a section name, or the id of one cause or remedy.
+
+    With `rules` (a person's saved assessment), remedies it rules out say so and why.
+    """
     kb = knowledge or load_knowledge()
+    found = _sections(topic, kb)
+    return personalise(found, rules, kb) if rules is not None else found
+
+
+def _sections(topic: str | None, kb: Knowledge) -> list[Section]:
     if topic is None:
         return [build(kb) for build in _BUILDERS.values()]
     key = topic.strip().lower().replace("_", "-")

@@ -130,6 +130,7 @@ def sources_command(fmt: FormatOption = None) -> None:
 
 @app.command("learn")
 def learn_command(
+    ctx: typer.Context,
     topic: str | None = typer.Argument(
         None,
         help="overview, causes, remedies, avoid, warning-signs, "
@@ -139,8 +140,12 @@ def learn_command(
 ) -> None:
     """A readable guide to causes and remedies, each with its evidence grade and sources."""
     from crampwise.assess.guide import sections
+    from crampwise.store import open_store
 
-    found = sections(topic)
+    # The user's saved assessment marks the remedies it rules out for them.
+    with open_store() as store:
+        rules = store.diary(current_user(ctx)).personal_rules()
+    found = sections(topic, rules=rules)
     if wants_json(fmt):
         print_json([s.to_dict() for s in found])
     else:

@@ -73,7 +73,7 @@ def print_assessment(result: dict[str, Any], saved_on: date | None = None) -> No
     level = summary["level"]
     body = []
     if saved_on is not None:
-        body += [f"[dim]Saved on {saved_on:%d %B %Y}.[/]", ""]
+        body += [f"[dim]Saved on {saved_on.day} {saved_on:%B %Y}.[/]", ""]
     body += [f"[bold]{summary['action']}[/]", ""]
     for r in summary["reasons"]:
         because = f" [dim]because {_words(r['because_text'])}[/]" if r["because_text"] else ""
@@ -97,9 +97,11 @@ def print_assessment(result: dict[str, Any], saved_on: date | None = None) -> No
         out.print("\n[bold underline]Tonight[/]")
         for p in summary["tonight"]:
             out.print(f"  • [bold]{p['title']}[/] [dim]({p['when_text'].lower()})[/]")
+    # Held back with no replacement (massage while a clot is possible): say so, with why.
+    # A replaced remedy is explained at its replacement in the plan.
     for w in result.get("withheld_text", []):
-        instead = f" Instead: {w['instead_title']}." if w.get("instead_title") else ""
-        out.print(f"  [bold red]✗ Not now: {w['title']}[/]. {w['why']}{instead}")
+        if not w.get("instead"):
+            out.print(f"  [bold red]✗ Not now: {w['title']}[/]. {w['why']}")
     out.print("\n[bold]In detail[/]")
     _detail(result)
 
@@ -183,6 +185,10 @@ def print_guide(sections: list[Section]) -> None:
         for item in section.items:
             label = f"[dim]{item.label}[/] " if item.label else ""
             out.print(f"[bold]{item.title}[/] {label}{grade(item.evidence)}")
+            if item.not_for_you:
+                out.print(
+                    f"  [bold red]Not for you now[/] (your saved assessment): {item.not_for_you}"
+                )
             if item.seed_claim:
                 out.print(f"  [italic]The article says:[/] {item.seed_claim}")
             out.print(f"  {item.text}")

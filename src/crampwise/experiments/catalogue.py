@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Protocol
 
 from crampwise.diary.model import BUILTIN_BY_NAME
 from crampwise.errors import InputError
@@ -125,3 +126,39 @@ def _never_tested() -> frozenset[str]:
     """Quinine and its other names ("quinine sulfate", "tonic water"), lower case."""
     quinine = next(a for a in load_knowledge().avoid if a.id == "quinine")
     return frozenset(name.lower() for name in (quinine.id, *quinine.names))
+
+
+class RemedyRules(Protocol):
+    """The part of `crampwise.assess.personal.PersonalRules` an experiment asks."""
+
+    def allows(self, remedy_id: str) -> bool: ...
+    def instead(self, remedy_id: str) -> str | None: ...
+    def why(self, remedy_id: str) -> str | None: ...
+
+
+def not_for_you(intervention_id: str, rules: RemedyRules, list_ids: bool = False) -> str | None:
+    """Why the person's saved assessment rules this remedy out, in words, with what to do
+    instead (and, with `list_ids`, the ids of the remedies that can be tested, for a
+    command line); None when it is allowed."""
+    key = intervention_id.strip().lower()
+    found = TESTABLE.get(key)
+    if found is None or rules.allows(key):
+        return None
+    remedies = load_knowledge().remedies
+    why = (rules.why(key) or "").strip()
+    text = f"Your saved assessment rules out {found.title}" + (f": {why}" if why else ".")
+    instead = rules.instead(key)
+    if instead and instead in remedies:
+        text += f" Instead: {remedies[instead].title[:1].lower()}{remedies[instead].title[1:]}."
+    others = [t.id for t in TESTABLE.values() if rules.allows(t.id)]
+    if others and list_ids:
+        text += f" Remedies you can test: {', '.join(others)}."
+    return text
+
+
+def check_allowed(intervention_id: str, rules: RemedyRules) -> None:
+    """InputError (the reason in words, and the ids that can be tested) when the saved
+    assessment rules the remedy out."""
+    reason = not_for_you(intervention_id, rules, list_ids=True)
+    if reason is not None:
+        raise InputError(f"field 'intervention': {reason}", field="intervention")

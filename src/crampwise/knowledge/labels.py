@@ -164,9 +164,18 @@ def symptom_words(symptom: str) -> str:
     return _lower_first(SYMPTOM_LABELS.get(symptom, symptom.replace("_", " ")))
 
 
+_CONDITION_PHRASES = {
+    "dialysis": "you are on dialysis",
+    "alcohol_use_disorder": "you drink too much alcohol",
+    "venous_insufficiency": "you have varicose veins or venous insufficiency",
+}
+
+
 def condition_words(condition: str) -> str:
-    """A condition as a reason reads it: "diabetes", "on dialysis"."""
-    return _lower_first(CONDITION_LABELS.get(condition, condition.replace("_", " ")))
+    """A condition as a reason reads it: "you have diabetes", "you are on dialysis"."""
+    if condition in _CONDITION_PHRASES:
+        return _CONDITION_PHRASES[condition]
+    return "you have " + _lower_first(CONDITION_LABELS.get(condition, condition.replace("_", " ")))
 
 
 def choice_label(block: str, name: str, value: str) -> str:

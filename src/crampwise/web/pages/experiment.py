@@ -14,7 +14,11 @@ from fastapi.responses import RedirectResponse, Response
 
 from crampwise.diary.model import DayLog, night_of
 from crampwise.errors import InputError
-from crampwise.experiments.catalogue import TESTABLE, testable_intervention
+from crampwise.experiments.catalogue import (
+    TESTABLE,
+    not_for_you,
+    testable_intervention,
+)
 from crampwise.web.charts.experiment import Night, experiment_chart
 from crampwise.web.deps import DiaryDep, UserDep, render, run_blocking
 from crampwise.web.pages.common import form_dict, local_now
@@ -37,8 +41,21 @@ def _remedy_title(plan: Any) -> str:
     return testable_intervention(plan.intervention, plan.column).title
 
 
-def _remedies() -> list[Any]:
-    return list(TESTABLE.values())
+def _remedies(rules: Any) -> list[dict[str, Any]]:
+    """Every testable remedy; one the saved assessment rules out says why, and cannot be
+    chosen."""
+    return [
+        {"id": t.id, "title": t.title, "needs_doctor": t.needs_doctor, "not_for_you": reason}
+        for t in TESTABLE.values()
+        for reason in [not_for_you(t.id, rules)]
+    ]
+
+
+def _check_allowed(form: dict[str, str], diary: Any) -> None:
+    chosen = form.get("intervention", DEFAULTS["intervention"])
+    reason = not_for_you(chosen, diary.personal_rules())
+    if reason is not None:
+        raise InputError(reason, field="intervention")
 
 
 def _int_field(form: dict[str, str], name: str, low: int, high: int) -> int:
@@ -101,7 +118,10 @@ def _plan(form: dict[str, str], today: date, history: Any = None, with_seed: boo
 
 
 def _wizard(request: Request, diary: Any, form: dict[str, str], error: str = "") -> Response:
-    values = {**DEFAULTS, "start": _tonight().isoformat(), **form}
+    remedies = _remedies(diary.personal_rules())
+    allowed = [r["id"] for r in remedies if not r["not_for_you"]]
+    first = DEFAULTS["intervention"] if DEFAULTS["intervention"] in allowed else allowed[0]
+    values = {**DEFAULTS, "intervention": first, "start": _tonight().isoformat(), **form}
     past = []
     for record in diary.experiments():
         if record.status != "active":
@@ -115,7 +135,7 @@ def _wizard(request: Request, diary: Any, form: dict[str, str], error: str = "")
         "experiment.html",
         status_code=422 if error else 200,
         form=values,
-        remedies=_remedies(),
+        remedies=remedies,
         past=past,
         error=error,
         min_start=_tonight().isoformat(),
@@ -165,6 +185,7 @@ async def experiment_plan(request: Request, user: UserDep, diary: DiaryDep) -> R
     if _running(diary) is not None:
         return RedirectResponse("/experiment", status_code=303)
     try:
+        _check_allowed(form, diary)
         plan = await run_blocking(_plan, form, _tonight(), diary.day_table())
     except InputError as exc:
         return _wizard(request, diary, form, str(exc))
@@ -189,6 +210,7 @@ async def experiment_start(request: Request, user: UserDep, diary: DiaryDep) -> 
 
     form = await form_dict(request)
     try:
+        _check_allowed(form, diary)
         start_experiment(diary, _plan(form, _tonight(), with_seed=True))
     except InputError as exc:
         return _wizard(request, diary, form, str(exc))

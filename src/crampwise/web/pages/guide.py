@@ -7,7 +7,7 @@ from fastapi.responses import Response
 
 from crampwise.errors import InputError, NotFoundError
 from crampwise.web.care.clinic import GuideUserDep  # public in clinic mode
-from crampwise.web.deps import render
+from crampwise.web.deps import diary_for, render
 from crampwise.web.pages.common import knowledge
 
 router = APIRouter()
@@ -36,8 +36,10 @@ async def guide_topic(request: Request, user: GuideUserDep, topic: str) -> Respo
     """One topic (causes, remedies, avoid, warning-signs, medicines) or one cause or remedy."""
     from crampwise.assess.guide import sections
 
+    # A signed-in person's saved assessment marks the remedies it rules out for them.
+    rules = diary_for(request, user).personal_rules() if user is not None else None
     try:
-        found = sections(topic)
+        found = sections(topic, rules=rules)
     except InputError:
         raise NotFoundError(topic) from None
     return render(request, "guide_section.html", section=found[0])
