@@ -94,6 +94,7 @@ def experiment_plan(
     """Make a randomised n-of-1 schedule and say what it can detect."""
     from crampwise.experiments.running import plan_with_power
 
+    _check_personal_rules(intervention, current_user(ctx))
     history = _experiment_history(current_user(ctx)) if rate is None else None
     start_day = start or _today().isoformat()
     plan = plan_with_power(
@@ -155,11 +156,13 @@ def experiment_start(
     fmt: FormatOption = None,
 ) -> None:
     """Start an experiment in your diary: schedule, power statement, reminders."""
+    from crampwise.experiments.catalogue import check_allowed
     from crampwise.experiments.running import plan_with_power, start_experiment
     from crampwise.store import open_store
 
     with open_store() as store:
         diary = store.diary(current_user(ctx))
+        check_allowed(intervention, diary.personal_rules())
         start_day = start or _today().isoformat()
         plan = plan_with_power(
             intervention,
@@ -215,6 +218,16 @@ def _today() -> date:
         except ValueError:
             raise InputError(f"CRAMPWISE_TODAY: {fixed!r} is not a date (YYYY-MM-DD)") from None
     return date.today()
+
+
+def _check_personal_rules(intervention: str, user: str) -> None:
+    """Refuse (exit 2, the reason in words) a remedy the user's saved assessment rules out:
+    a footbath with diabetes, massage while a clot is possible."""
+    from crampwise.experiments.catalogue import check_allowed
+    from crampwise.store import open_store
+
+    with open_store() as store:
+        check_allowed(intervention, store.diary(user).personal_rules())
 
 
 def _experiment_history(user: str) -> DayTable | None:
