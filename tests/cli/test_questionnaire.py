@@ -97,6 +97,7 @@ def test_questionnaire_full_run_with_a_corrected_answer() -> None:
         "n",
         "y",  # female, not pregnant, postmenopausal
         "4",  # conditions: diabetes
+        "",  # with diabetes: night pain eased by hanging the leg? (skipped)
         "Lipitor",
         "1",
         "1",
@@ -117,7 +118,7 @@ def test_questionnaire_full_run_with_a_corrected_answer() -> None:
 
 def test_questionnaire_function_with_injected_answers() -> None:
     answers = iter(
-        ["", "3", "", "40", "m", "", "Advair 100/50, mystery pill", "calf", "n", "12", "", "2"]
+        ["", "4", "", "40", "m", "", "Advair 100/50, mystery pill", "calf", "n", "12", "", "", "2"]
     )
     said: list[str] = []
     situation = ask_situation(lambda _prompt: next(answers, ""), said.append)

@@ -1,17 +1,21 @@
 """The interactive questions `crampwise assess` asks on a terminal when given no file.
 
 Warning signs come first; if an emergency sign is ticked the questions stop at once so the
-triage is shown without delay. Every answer can be skipped with Enter. The result is a
-contract situation dict (checked again by `parse_situation`).
+triage is shown without delay. Some signs are asked only when an earlier answer makes them
+relevant (numbness in the saddle area after back pain, a long race after vomiting), so the
+questions stay short. Every answer can be skipped with Enter; choices are shown in words.
+The result is a contract situation dict (checked again by `parse_situation`).
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable
 from typing import Any
 
 from crampwise.errors import InputError
+from crampwise.knowledge import labels
 from crampwise.knowledge import vocabulary as v
 
 Ask = Callable[[str], str]
@@ -19,16 +23,26 @@ Say = Callable[[str], None]
 
 EMERGENCY_SIGNS = (
     ("chest_pain", "chest pain"),
-    ("short_of_breath", "short of breath"),
+    ("short_of_breath", "new or sudden shortness of breath (not your usual breathlessness)"),
     ("coughing_blood", "coughing up blood"),
-    ("leg_cold_pale_or_blue", "a leg that is cold, pale or blue"),
+    ("leg_cold_pale_or_blue", "a leg that has suddenly turned cold, pale or blue"),
     ("sudden_leg_weakness_or_numbness", "sudden weakness or numbness of a leg"),
+    ("face_arm_speech_problem", "face drooping, arm weakness or trouble speaking"),
     ("confusion", "confusion"),
+    (
+        "tense_swelling_pain_on_stretch",
+        "a tense, hard, swollen calf or thigh, with pain far worse than a cramp",
+    ),
+    ("stiff_jaw_or_spasms_after_wound", "stiff jaw or spasms after a dirty wound or animal bite"),
 )
 URGENT_SIGNS = (
+    ("cramp_not_easing", "a cramp going on now that stretching has not eased"),
     ("one_leg_swollen", "one leg swollen"),
     ("leg_red_or_warm", "leg red or warm"),
-    ("calf_pain_persists", "calf pain that stays after the cramp"),
+    (
+        "calf_pain_persists",
+        "calf pain lasting more than a day after a cramp, or getting worse",
+    ),
     ("dark_urine", "dark (tea or cola coloured) urine"),
     ("severe_pain_swelling_after_exertion", "severe muscle pain and swelling after exertion"),
     ("tingling_lips_or_fingers", "tingling lips or fingers"),
@@ -87,17 +101,21 @@ class Questions:
 
         return self._retry("Numbers, separated by commas (Enter for none): ", convert) or []
 
-    def pick_one(self, prompt: str, choices: tuple[str, ...]) -> str | None:
+    def pick_one(
+        self, prompt: str, choices: tuple[str, ...], words: dict[str, str] | None = None
+    ) -> str | None:
+        shown = {c: (words or {}).get(c, c.replace("_", " ")) for c in choices}
+
         def convert(answer: str) -> str:
             low = answer.lower()
             if low.isdigit() and 1 <= int(low) <= len(choices):
                 return choices[int(low) - 1]
-            found = [c for c in choices if c.startswith(low)]
+            found = [c for c in choices if c.startswith(low) or shown[c].lower().startswith(low)]
             if len(found) == 1:
                 return found[0]
-            raise ValueError(f"choose one of: {', '.join(choices)}")
+            raise ValueError(f"type a number from 1 to {len(choices)}")
 
-        listing = ", ".join(f"{i}={c}" for i, c in enumerate(choices, 1))
+        listing = ", ".join(f"{i} {shown[c].lower()}" for i, c in enumerate(choices, 1))
         result: str | None = self._retry(f"{prompt} [{listing}] ", convert)
         return result
 
@@ -115,6 +133,10 @@ class Questions:
         result: float | None = self._retry(f"{prompt} ", convert)
         return result
 
+    def temperature(self, prompt: str) -> tuple[str, float] | None:
+        result: tuple[str, float] | None = self._retry(f"{prompt} ", parse_temperature)
+        return result
+
     def yes_no(self, prompt: str) -> bool | None:
         def convert(answer: str) -> bool:
             if answer.lower() in ("y", "yes"):
@@ -125,6 +147,41 @@ class Questions:
 
         result: bool | None = self._retry(f"{prompt} [y/n] ", convert)
         return result
+
+
+_TEMPERATURE = re.compile(r"^(-?\d+(?:[.,]\d+)?)\s*(?:°|deg(?:rees)?)?\s*([cf])?$", re.IGNORECASE)
+
+
+def parse_temperature(answer: str) -> tuple[str, float]:
+    """A typed temperature: "18", "18C", "18.5 °C", "64F", "64 °F" -> (field, value).
+
+    A bare number is °C, as the question says; °F is kept as given (bedroom_temp_f).
+    """
+    match = _TEMPERATURE.match(answer.strip())
+    if not match:
+        raise ValueError("type the temperature with its unit, e.g. 18C or 64F")
+    value = float(match.group(1).replace(",", "."))
+    if (match.group(2) or "c").lower() == "f":
+        low, high = v.NUMERIC_RANGES[("day", "bedroom_temp_f")]
+        if not low <= value <= (high or value):
+            raise ValueError(f"type a temperature from {low:g}F to {high:g}F")
+        return "bedroom_temp_f", value
+    low, high = v.NUMERIC_RANGES[("day", "bedroom_temp_c")]
+    if not low <= value <= (high or value):
+        hint = " (for Fahrenheit add F, e.g. 64F)" if value <= 113 else ""
+        raise ValueError(f"type a temperature from {low:g}C to {high:g}C{hint}")
+    return "bedroom_temp_c", value
+
+
+# Exercise this long the day before makes "was it an endurance event?" worth asking.
+LONG_EXERCISE_MIN = 120
+ENDURANCE_QUESTION = "In the last day, did you run a marathon, a long race or a long hike?"
+
+
+def _ask_sign(q: Questions, symptoms: list[str], symptom: str, prompt: str) -> None:
+    """A follow-up yes/no about one sign, asked once and only when it is not known yet."""
+    if symptom not in symptoms and q.yes_no(prompt):
+        symptoms.append(symptom)
 
 
 def _whole(value: float | None) -> int | float | None:
@@ -169,39 +226,77 @@ def ask_situation(ask: Ask | None = None, say: Say | None = None) -> dict[str, A
         q.say("\nThat can be serious: showing your result now.\n")
         return {"symptoms": symptoms}
     symptoms += q.pick_many("\nAny of these now or in the last few days?", URGENT_SIGNS)
+    if "vomiting_or_diarrhoea" in symptoms:
+        _ask_sign(q, symptoms, "after_endurance_event", ENDURANCE_QUESTION)
     symptoms += q.pick_many("\nAny of these?", OTHER_SIGNS)
+    if "back_pain_into_leg" in symptoms:
+        _ask_sign(
+            q,
+            symptoms,
+            "saddle_numbness_or_bladder_change",
+            "Any numbness around your genitals or buttocks, or new trouble passing urine or"
+            " controlling your bladder or bowel?",
+        )
 
     q.say("\nAbout you")
     person: dict[str, Any] = {}
     _put(person, "age", q.number("Age in years:", 0, 120))
-    _put(person, "sex", q.pick_one("Sex:", v.SEXES))
+    _put(person, "sex", q.pick_one("Sex:", v.SEXES, labels.SEX_LABELS))
     if person.get("sex") != "male":
         _put(person, "pregnant", q.yes_no("Pregnant?"))
         if not person.get("pregnant"):
             _put(person, "postmenopausal", q.yes_no("Past the menopause?"))
-    labels = tuple((c, c.replace("_", " ")) for c in v.CONDITIONS)
-    conditions = q.pick_many("\nConditions a doctor has told you that you have:", labels)
+    options = tuple((c, labels.CONDITION_LABELS.get(c, c.replace("_", " "))) for c in v.CONDITIONS)
+    conditions = q.pick_many("\nConditions a doctor has told you that you have:", options)
+    if {"peripheral_arterial_disease", "diabetes"} & set(conditions) or (
+        "pain_walking_eases_with_rest" in symptoms
+    ):
+        _ask_sign(
+            q,
+            symptoms,
+            "rest_pain_relieved_hanging_leg",
+            "Does pain in your foot or leg at night ease when you hang the leg out of bed?",
+        )
     meds = q.ask("\nMedicines you take (names, separated by commas; Enter for none): ")
     medications = [m.strip() for m in meds.split(",") if m.strip()]
 
     q.say("\nThe last cramp")
     episode: dict[str, Any] = {}
-    _put(episode, "muscle", q.pick_one("Where?", v.MUSCLES))
-    _put(episode, "when", q.pick_one("When?", v.WHENS))
+    _put(episode, "muscle", q.pick_one("Where?", v.MUSCLES, labels.MUSCLE_LABELS))
+    _put(episode, "when", q.pick_one("When?", v.WHENS, labels.WHEN_LABELS))
     minutes = q.number("How long did it last, in minutes?", 0, None)
     _put(episode, "duration_s", None if minutes is None else round(minutes * 60))
+    if minutes is not None and minutes > 10:
+        _ask_sign(
+            q,
+            symptoms,
+            "cramp_not_easing",
+            "Is it still going on, without easing when you stretch?",
+        )
     _put(episode, "pain", q.number("How painful, 0-10?", 0, 10))
     _put(episode, "per_week", q.number("About how many cramps a week?", 0, None))
 
     q.say("\nThe day before it")
     day: dict[str, Any] = {}
     _put(day, "exercise_min", q.number("Minutes of exercise:", 0, None))
-    _put(day, "exercise_intensity", q.pick_one("How hard?", v.INTENSITIES))
+    _put(
+        day,
+        "exercise_intensity",
+        q.pick_one("How hard?", v.INTENSITIES, labels.INTENSITY_LABELS),
+    )
+    if day.get("exercise_min", 0) >= LONG_EXERCISE_MIN:
+        _ask_sign(q, symptoms, "after_endurance_event", ENDURANCE_QUESTION)
     _put(day, "fluids_l", q.number("Litres of fluid drunk:", 0, None))
     _put(day, "heavy_sweating", q.yes_no("Heavy sweating?"))
-    _put(day, "bedroom_temp_c", q.number("Bedroom temperature in °C:", -10, 45))
+    temperature = q.temperature("Bedroom temperature (for example 18C or 64F):")
+    if temperature is not None:
+        _put(day, temperature[0], temperature[1])
     _put(day, "legs_cold", q.yes_no("Legs cold in bed?"))
-    _put(day, "sleep_position", q.pick_one("Usual sleeping position?", v.SLEEP_POSITIONS))
+    _put(
+        day,
+        "sleep_position",
+        q.pick_one("Usual sleeping position?", v.SLEEP_POSITIONS, labels.POSITION_LABELS),
+    )
     _put(day, "alcohol_units", q.number("Units of alcohol:", 0, None))
     _put(day, "hours_sitting", q.number("Hours sitting:", 0, 24))
     _put(day, "hours_standing", q.number("Hours standing:", 0, 24))
