@@ -32,11 +32,26 @@ FUTURE_SLACK = timedelta(minutes=5)
 
 
 def night_of(moment: datetime) -> date:
-    """The diary row (day and following night) that a moment belongs to."""
+    """The diary row (day and following night) that a moment belongs to.
+
+    The one rule for a time after midnight: 01:00 on 2 Dec is still the night of 1 Dec.
+    The web (Tonight, Cramp now, check-in, experiment) and the CLI (`log day`,
+    `experiment start`) all apply it to the local "now".
+    """
     local = moment.date()
     if moment.time() < NIGHT_ENDS_AT:
         return date.fromordinal(local.toordinal() - 1)
     return local
+
+
+def last_night(moment: datetime) -> date:
+    """The row a morning check-in at `moment` asks about: the latest night that has ended,
+    or is ending, by `moment` (before noon: the night of `night_of`; from noon on, the night
+    before today's, because today's night has not begun)."""
+    row = night_of(moment)
+    if moment.time() >= NIGHT_ENDS_AT:
+        return date.fromordinal(row.toordinal() - 1)
+    return row
 
 
 @dataclass(frozen=True)

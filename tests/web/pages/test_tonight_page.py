@@ -36,8 +36,8 @@ def test_the_strip_shows_each_of_the_last_14_nights_with_its_count(app: Any, own
     assert shorts == [(d.strftime("%a"), str(d.day)) for d in days]
     assert "3 cramps on 2 of the last 14 nights." in page
     # The routine: the footbath is done tonight (Undo offered), the stretch is not.
-    assert re.search(r"Warm footbath <span class=\"done-mark\">", page)
-    assert not re.search(r"Calf and hamstring stretch <span class=\"done-mark\">", page)
+    assert re.search(r'Warm footbath <span class="tick-words done-mark">Done ✓', page)
+    assert re.search(r'Calf and hamstring stretch <span class="tick-words done-mark"></span>', page)
 
 
 def _statements_during(engine: Any, request: Any) -> tuple[Any, int]:

@@ -1,15 +1,15 @@
-"""Morning check-in and the diary (nights and episodes: add, edit, delete)."""
+"""The diary: nights and episodes (add, edit, delete); the check-in is `checkin.py`'s."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 
-from crampwise.diary.model import BUILTIN_BY_NAME, DayLog, Episode, FactorValue
-from crampwise.diary.units import c_to_f, f_to_c
+from crampwise.diary.model import BUILTIN_BY_NAME, Episode, FactorValue
+from crampwise.diary.units import c_to_f
 from crampwise.errors import InputError
 from crampwise.web.deps import DiaryDep, UserDep, log_episode, render
 from crampwise.web.pages.common import (
@@ -22,98 +22,7 @@ from crampwise.web.pages.common import (
 
 router = APIRouter()
 
-# The check-in asks what a person can answer half-awake; importers fill the rest.
-CHECKIN_FACTORS = (
-    # One tap each first, then the numbers.
-    "legs_cold",
-    "stretched",
-    "footbath",
-    "heavy_sweating",
-    "exercise_intensity",
-    "sleep_position",
-    "massage",
-    "vitamin_d",
-    "exercise_min",
-    "fluids_l",
-    "bedroom_temp_c",
-    "alcohol_units",
-    "sleep_hours",
-    "hours_sitting",
-    "hours_standing",
-)
 DIARY_PAGE_NIGHTS = 30
-# How far back the check-in looks for earlier answers to offer as defaults.
-DEFAULTS_LOOKBACK_DAYS = 7
-
-
-def _field(name: str, value: Any, units: str) -> dict[str, Any]:
-    spec = BUILTIN_BY_NAME[name]
-    field: dict[str, Any] = {
-        "name": name,
-        "label": spec.label,
-        "kind": spec.kind,
-        "unit": spec.unit,
-        "choices": spec.choices,
-        "value": value,
-        "min": spec.minimum,
-        "max": spec.maximum,
-        "step": "any",
-    }
-    if name == "bedroom_temp_c" and units == "us":
-        field.update(name="bedroom_temp_f", unit="°F", min=14, max=113)
-        field["value"] = None if value is None else round(c_to_f(float(value)), 1)
-    if isinstance(field["value"], float) and field["value"].is_integer():
-        field["value"] = int(field["value"])
-    return field
-
-
-def _custom_field(factor: Any, value: Any) -> dict[str, Any]:
-    return {
-        "name": factor.name,
-        "label": factor.name.replace("_", " ").capitalize(),
-        "kind": factor.kind,
-        "unit": factor.unit,
-        "choices": factor.choices,
-        "value": value,
-        "min": None,
-        "max": None,
-        "step": "any",
-    }
-
-
-def _defaults(diary: Any, day: date) -> tuple[dict[str, FactorValue], date | None]:
-    """The day's own values, else the latest earlier check-in's (yesterday's, usually)."""
-    own = diary.get_day(day)
-    if own is not None and own.values:
-        return own.values, None
-    earlier = diary.days(
-        start=day - timedelta(days=DEFAULTS_LOOKBACK_DAYS), end=day - timedelta(days=1)
-    )
-    for log in reversed(earlier):
-        if log.values:
-            return log.values, log.date
-    return {}, None
-
-
-@router.get("/checkin")
-async def checkin(request: Request, user: UserDep, diary: DiaryDep) -> Response:
-    """Yesterday's factors (or a chosen day's), with earlier answers as defaults."""
-    day = _parse_day(request.query_params.get("date", "")) or local_now().date() - timedelta(days=1)
-    values, defaults_from = _defaults(diary, day)
-    units = units_of(request)
-    fields = [_field(name, values.get(name), units) for name in CHECKIN_FACTORS]
-    custom = [_custom_field(f, values.get(f.name)) for f in diary.custom_factors()]
-    heading = "Morning check-in" if day == local_now().date() - timedelta(days=1) else "Edit day"
-    return render(
-        request,
-        "checkin.html",
-        day=day,
-        fields=fields,
-        custom=custom,
-        defaults_from=defaults_from,
-        heading=heading,
-        api_url="/checkin",
-    )
 
 
 def _parse_day(text: str) -> date | None:
@@ -123,68 +32,6 @@ def _parse_day(text: str) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         raise InputError(f"field 'date': {text!r} is not a date (YYYY-MM-DD)") from None
-
-
-def _coerce(kind: str, name: str, raw: Any) -> FactorValue | None:
-    """One submitted value as the factor's type (None clears it)."""
-    if raw is None or raw == "":
-        return None
-    if kind == "numeric":
-        if isinstance(raw, bool):
-            raise InputError(f"field '{name}': expected a number", field=name)
-        try:
-            return float(raw)
-        except (TypeError, ValueError):
-            raise InputError(f"field '{name}': {raw!r} is not a number", field=name) from None
-    if kind == "boolean":
-        if isinstance(raw, bool):
-            return raw
-        if raw in ("true", "false"):
-            return bool(raw == "true")
-        raise InputError(f"field '{name}': {raw!r} is not one of: true, false", field=name)
-    return str(raw)
-
-
-def checkin_values(diary: Any, submitted: dict[str, Any]) -> dict[str, FactorValue | None]:
-    """The check-in's values, typed, with °F turned into the stored °C."""
-    kinds: dict[str, str] = {name: BUILTIN_BY_NAME[name].kind for name in CHECKIN_FACTORS}
-    kinds.update({f.name: f.kind for f in diary.custom_factors()})
-    values: dict[str, FactorValue | None] = {}
-    for name, raw in submitted.items():
-        if name == "bedroom_temp_f":
-            value = _coerce("numeric", name, raw)
-            values["bedroom_temp_c"] = None if value is None else round(f_to_c(float(value)), 1)
-        elif name in kinds:
-            values[name] = _coerce(kinds[name], name, raw)
-    return values
-
-
-@router.post("/checkin")
-async def checkin_save(request: Request, user: UserDep, diary: DiaryDep) -> Response:
-    """Save a check-in: a form post, or JSON from the offline queue (a replay is harmless)."""
-    wants_json = request.headers.get("content-type", "").startswith("application/json")
-    try:
-        if wants_json:
-            body = await request.json()
-            if not isinstance(body, dict) or not isinstance(body.get("values"), dict):
-                raise InputError("field 'values': expected an object of factor values")
-            day = _parse_day(str(body.get("date", "")))
-            submitted: dict[str, Any] = body["values"]
-        else:
-            form = await form_dict(request)
-            day = _parse_day(form.pop("date", ""))
-            submitted = form
-        if day is None:
-            raise InputError("field 'date': required", field="date")
-        # put_day writes the same values again on a replay, so a retry changes nothing.
-        diary.put_day(DayLog(day, checkin_values(diary, submitted)), source="manual")  # type: ignore[arg-type]
-    except InputError as exc:
-        if wants_json:
-            return JSONResponse({"detail": str(exc), "field": exc.field}, status_code=422)
-        raise
-    if wants_json:
-        return JSONResponse({"date": day.isoformat(), "saved": True})
-    return RedirectResponse("/?logged=checkin", status_code=303)
 
 
 # ---- Diary --------------------------------------------------------------------------------

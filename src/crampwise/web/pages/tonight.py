@@ -3,43 +3,62 @@ and More, the rest of the app on a phone."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any, NamedTuple
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from crampwise.diary.model import DayLog, night_of
+from crampwise.diary.model import DayLog, last_night, night_of
 from crampwise.errors import InputError
 from crampwise.web.deps import DiaryDep, UserDep, WebUser, diary_for, render, web_context
-from crampwise.web.pages.common import ROUTINE, form_dict, local_now
+from crampwise.web.pages.common import ROUTINE, form_dict, knowledge, local_now, remedy
+
+# "Morning" on Tonight: from 04:00 (after the small hours, when a cramp is logged, not
+# reviewed) until noon, when the night's diary row ends (`night_of`).
+MORNING_STARTS = time(4, 0)
+MORNING_ENDS = time(12, 0)
+# Routine items and the remedy each one is (for a saved assessment's substitutions).
+ROUTINE_REMEDY = {"stretched": "calf_stretch_bedtime", "footbath": "warm_footbath"}
+LOGGED = ("cramp", "long_cramp", "checkin")
+
+
+def is_morning(moment: datetime) -> bool:
+    """Whether Tonight asks about last night first (04:00 to noon, local time)."""
+    return MORNING_STARTS <= moment.time() < MORNING_ENDS
+
 
 router = APIRouter()
 
 
 @router.get("/")
 async def tonight(request: Request, user: UserDep, logged: str = "") -> Response:
-    """One big Cramp-now button, tonight's routine check-offs, the last 14 nights.
+    """One big Cramp-now button, tonight's routine check-offs, the last 14 nights; in the
+    morning, until it is done, the check-in about last night comes first.
 
     Served from `crampwise.web.pagecache` while nothing in the database has changed.
     """
-    night = night_of(local_now())
-    logged = logged if logged in ("cramp", "checkin") else ""
+    now = local_now()
+    night = night_of(now)
+    morning = is_morning(now)
+    logged = logged if logged in LOGGED else ""
     session = request.state.session
     pages = web_context(request).pages
-    key = (session.token_hash, user.id, night, logged) if session is not None else None
+    key = (session.token_hash, user.id, night, logged, morning) if session is not None else None
     body = pages.get(key)
     if body is not None:
         return HTMLResponse(body)
     version = pages.version()  # before the read: see PageCache.put
-    response = _render_tonight(request, user, night, logged)
+    response = _render_tonight(request, user, now, logged)
     pages.put(key, version, bytes(response.body))
     return response
 
 
-def _render_tonight(request: Request, user: WebUser, night: date, logged: str) -> Response:
+def _render_tonight(request: Request, user: WebUser, now: datetime, logged: str) -> Response:
+    night = night_of(now)
+    diary = diary_for(request, user)
     # One short read transaction for everything on the page (counts, routine, experiment).
-    summary = diary_for(request, user).tonight(night, nights=14)
+    summary = diary.tonight(night, nights=14)
     counts = summary.counts
     first = night - timedelta(days=13)
     nights = []
@@ -49,7 +68,20 @@ def _render_tonight(request: Request, user: WebUser, night: date, logged: str) -
         long = f"{_LONG_DAY[day.weekday()]} {day.day:02d} {_MONTH[day.month - 1]}"
         nights.append(Night(day, counts.get(day, 0), _LONG_DAY[day.weekday()][:3], long))
     values = summary.values
-    routine = [RoutineItem(name, label, values.get(name) is True) for name, label in ROUTINE]
+    rules = diary.personal_rules()
+    routine = [
+        RoutineItem(name, label, values.get(name) is True)
+        for name, label in ROUTINE
+        if rules.allows(ROUTINE_REMEDY.get(name, name))
+    ]
+    instead = [
+        _instead_item(rules, ROUTINE_REMEDY.get(name, name))
+        for name, _ in ROUTINE
+        if not rules.allows(ROUTINE_REMEDY.get(name, name))
+    ]
+    asked = last_night(now)
+    # Done once the check-in stored last night's unlogged count (0 included).
+    morning = is_morning(now) and asked not in diary.unlogged_cramps(asked, asked)
     return render(
         request,
         "tonight.html",
@@ -57,10 +89,25 @@ def _render_tonight(request: Request, user: WebUser, night: date, logged: str) -
         total_14=sum(counts.values()),
         cramp_nights_14=len(counts),
         routine=routine,
+        instead=[i for i in instead if i is not None],
         logged=logged,
+        long_cramp=knowledge().now_warning if logged == "long_cramp" else None,
+        morning=morning,
+        asked_night=asked,
+        logged_last_night=counts.get(asked, 0) if morning else 0,
         experiment=_tonights_experiment(summary.experiments, night),
         care_notes=summary.notes,
     )
+
+
+def _instead_item(rules: Any, remedy_id: str) -> dict[str, str] | None:
+    """What replaces a withheld routine item tonight (or only why it is left out)."""
+    replacement = rules.instead(remedy_id)
+    found = remedy(replacement) if replacement else None
+    why = rules.why(remedy_id) or ""
+    if found is None:
+        return {"title": "", "why": why}
+    return {"title": found.title, "why": why}
 
 
 class Night(NamedTuple):
@@ -141,6 +188,9 @@ async def routine_done(request: Request, user: UserDep, diary: DiaryDep) -> Resp
     # None clears the value: "undo" leaves tonight's routine unrecorded, not recorded as skipped.
     values: dict[str, Any] = {item: True if done else None}
     diary.put_day(DayLog(night_of(local_now()), values), source="manual")
+    if "application/json" in request.headers.get("accept", ""):
+        # Bedtime and Tonight tick in place: the page keeps its place and its running timers.
+        return JSONResponse({"item": item, "done": done})
     target = form.get("next", "/")
     return RedirectResponse(target if target in ("/", "/bedtime") else "/", status_code=303)
 

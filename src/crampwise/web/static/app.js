@@ -86,12 +86,24 @@ var crampwise = (function () {
   /* Send queued entries one by one. The server answers a replayed client_id with the record it
      already has, so a retry after a lost response never makes a duplicate. */
   var rejected = {};  // client_id -> the server's reason, for entries it refused
+  var sentIds = [];  // client_ids the last flush delivered
+  // Other tabs of the app hear what this one sent (their "waiting" notices turn to "sent").
+  var channel = window.BroadcastChannel ? new BroadcastChannel("crampwise-outbox") : null;
+  if (channel) {
+    channel.onmessage = function (ev) {
+      if (ev.data && ev.data.sent) {
+        document.dispatchEvent(new CustomEvent("crampwise:synced", { detail: { sent: ev.data.sent.length, ids: ev.data.sent } }));
+        updateQueueNote();
+      }
+    };
+  }
 
   function flush() {
     if (flushing) { return flushing; }
     flushing = pending().then(function (items) {
       items = mine(items);
       var sent = 0;
+      sentIds = [];
       var chain = Promise.resolve();
       items.forEach(function (item) {
         chain = chain.then(function () {
@@ -100,7 +112,7 @@ var crampwise = (function () {
             headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf() },
             body: JSON.stringify(item.body)
           }).then(function (r) {
-            if (r.ok) { sent += 1; return remove(item.client_id); }
+            if (r.ok) { sent += 1; sentIds.push(item.client_id); return remove(item.client_id); }
             if (r.status === 401 || r.status === 403 || r.status >= 500) {
               throw new Error("not sent now: " + r.status);  // keep it; try again later
             }
@@ -116,7 +128,10 @@ var crampwise = (function () {
     }).catch(function () { return 0; }).then(function (sent) {
       flushing = null;
       updateQueueNote();
-      if (sent > 0) { document.dispatchEvent(new CustomEvent("crampwise:synced", { detail: sent })); }
+      if (sent > 0) {
+        document.dispatchEvent(new CustomEvent("crampwise:synced", { detail: { sent: sent, ids: sentIds } }));
+        if (channel) { channel.postMessage({ sent: sentIds }); }
+      }
       return sent;
     });
     return flushing;
@@ -127,7 +142,19 @@ var crampwise = (function () {
     if (!note || !window.indexedDB) { return; }
     pending().then(function (items) {
       items = mine(items);
-      note.hidden = items.length === 0;
+      var was = Number(note.dataset.waiting || 0);
+      note.dataset.waiting = String(items.length);
+      if (items.length === 0) {
+        // Entries that were waiting have reached the server: say so instead of vanishing.
+        note.hidden = was === 0 && !note.classList.contains("flash-sent");
+        if (was > 0) {
+          note.classList.remove("flash-error"); note.classList.add("flash-sent");
+          note.textContent = "Sent: what was waiting on this device has reached the server.";
+        }
+        return;
+      }
+      note.hidden = false;
+      note.classList.add("flash-error"); note.classList.remove("flash-sent");
       note.textContent = items.length === 1 ? "1 entry is waiting on this device to be sent."
         : items.length + " entries are waiting on this device to be sent.";
     }).catch(function () {});
@@ -153,15 +180,34 @@ var crampwise = (function () {
 
   function refusal(id) { var why = rejected[id]; delete rejected[id]; return why; }
 
+  /* The Screen Wake Lock keeps the screen on during the routine; the browser drops it when
+     the page is hidden, so it is asked for again when the page is shown. */
+  function wakeLock() {
+    var lock = null, wanted = false;
+    function ask() {
+      if (!wanted || lock || !("wakeLock" in navigator) || document.visibilityState !== "visible") { return; }
+      navigator.wakeLock.request("screen").then(function (l) {
+        lock = l;
+        l.addEventListener("release", function () { lock = null; });
+      }).catch(function () { /* refused (battery saver, no permission): the timer still runs */ });
+    }
+    document.addEventListener("visibilitychange", ask);
+    return {
+      acquire: function () { wanted = true; ask(); },
+      release: function () { wanted = false; if (lock) { lock.release().catch(function () {}); lock = null; } },
+      held: function () { return lock !== null; }
+    };
+  }
+
   return { csrf: csrf, uuid: uuid, enqueue: enqueue, pending: pending, flush: flush, refusal: refusal, isPending: isPending,
            updateQueueNote: updateQueueNote, showOffline: showOffline, vibrate: vibrate,
-           clock: clock, localIso: localIso };
+           clock: clock, localIso: localIso, wakeLock: wakeLock };
 })();
 
-/* ---- Cramp now: guided routine with a countdown, then a two-tap log. ---- */
+/* ---- Cramp now: guided routine with a countdown; the log sits on the first screen. ---- */
 function setupCrampRoutine(root) {
   var steps = JSON.parse(root.dataset.steps || "[]");
-  var started = new Date();
+  var opened = new Date();
   var form = document.getElementById("cramp-log");
   var nameEl = root.querySelector(".step-name");
   var howEl = root.querySelector(".step-how");
@@ -169,10 +215,35 @@ function setupCrampRoutine(root) {
   var elapsedEl = root.querySelector(".elapsed");
   var liveEl = document.getElementById("countdown-live");
   var chips = root.querySelectorAll(".steps li");
+  var next = document.getElementById("next-step");
+  var eased = document.getElementById("eased");
+  var startBtn = document.getElementById("start-routine");
   var index = -1, left = 0, timer = null;
+  // The routine's own timer: when it started and how long it ran (the cramp's duration
+  // when no duration chip is tapped). Null while the routine has not been used.
+  var routineStart = null, routineSeconds = null;
+  var clock = crampwise.clock;
+  var wake = crampwise.wakeLock();
 
   function say(text) { if (liveEl) { liveEl.textContent = text; } }
-  function elapsed() { return Math.round((Date.now() - started.getTime()) / 1000); }
+  function ran() {
+    if (routineSeconds !== null) { return routineSeconds; }
+    return routineStart === null ? null : Math.max(1, Math.round((Date.now() - routineStart) / 1000));
+  }
+  function stopRoutine(words) {
+    if (routineStart === null || routineSeconds !== null) { return; }
+    routineSeconds = ran();
+    clearInterval(timer); timer = null;
+    wake.release();
+    if (next) { next.hidden = true; }
+    if (eased) { eased.hidden = true; }
+    if (words) {
+      nameEl.textContent = words;
+      howEl.textContent = "Log it below: tap how bad it was.";
+      clockEl.textContent = clock(routineSeconds);
+      say(words + " after " + clock(routineSeconds) + ". Log the cramp below.");
+    }
+  }
 
   function go(i) {
     index = i;
@@ -182,9 +253,9 @@ function setupCrampRoutine(root) {
       if (k === i) { c.setAttribute("aria-current", "step"); } else { c.removeAttribute("aria-current"); }
     });
     if (i >= steps.length) {
-      clearInterval(timer);
+      stopRoutine("");
       nameEl.textContent = "Done. How was it?";
-      howEl.textContent = "Log it below with two taps.";
+      howEl.textContent = "Log it below with a tap on how bad it was.";
       clockEl.textContent = clock(0);
       say("Routine finished. Log the cramp below.");
       crampwise.vibrate([200, 100, 200]);
@@ -193,26 +264,60 @@ function setupCrampRoutine(root) {
     left = steps[i].seconds;
     nameEl.textContent = steps[i].title;
     howEl.textContent = steps[i].how;
-    clockEl.textContent = crampwise.clock(left);
+    clockEl.textContent = clock(left);
     say(steps[i].title + ": " + left + " seconds. " + steps[i].how);
     crampwise.vibrate(300);
   }
-  var clock = crampwise.clock;
 
   function tick() {
     left -= 1;
     clockEl.textContent = clock(left);
-    elapsedEl.textContent = "Cramp started " + clock(elapsed()) + " ago";
+    elapsedEl.textContent = "Timer running " + clock(ran() || 0);
     if (left > 0 && left % 10 === 0) { say(left + " seconds left"); }
     if (left <= 0) { go(index + 1); }
   }
 
-  go(0);
-  timer = setInterval(tick, 1000);
-  var next = document.getElementById("next-step");
-  if (next) { next.addEventListener("click", function () { go(index + 1); }); }
+  function start() {
+    if (routineStart !== null || !steps.length) { return; }
+    routineStart = Date.now();
+    if (startBtn) { startBtn.hidden = true; }
+    if (next) { next.hidden = false; }
+    if (eased) { eased.hidden = false; }
+    root.classList.remove("routine-idle");
+    wake.acquire();  // keep the screen on while the countdown guides the stretch
+    go(0);
+    timer = setInterval(tick, 1000);
+  }
 
-  form.elements.started_at.value = crampwise.localIso(started);
+  // Opened from the "Log a cramp" shortcut (?log): the cramp is over, so no countdown until
+  // asked for; otherwise the routine starts at once.
+  if (/[?&]log\b/.test(window.location.search)) {
+    root.classList.add("routine-idle");
+    if (next) { next.hidden = true; }
+    if (eased) { eased.hidden = true; }
+    if (startBtn) { startBtn.hidden = false; startBtn.addEventListener("click", start); }
+    nameEl.textContent = "Log a cramp";
+    howEl.textContent = "Tap which leg and how long, then how bad it was.";
+    clockEl.textContent = "";
+  } else {
+    start();
+  }
+  if (next) { next.addEventListener("click", function () { go(index + 1); }); }
+  if (eased) { eased.addEventListener("click", function () { stopRoutine("Eased"); }); }
+
+  // Over 10 minutes: when to get help goes to the top of the page.
+  var help = document.getElementById("help-now");
+  form.querySelectorAll('input[name="duration"]').forEach(function (r) {
+    r.addEventListener("change", function () {
+      var long = r.checked && r.value === "over_10";
+      if (help) {
+        help.hidden = !long;
+        if (long) { help.scrollIntoView({ block: "start" }); }
+      }
+    });
+  });
+
+  form.elements.started_at.value = crampwise.localIso(opened);
   // One id per cramp, made now: a double tap or a retry can never log it twice.
   form.elements.client_id.value = crampwise.uuid();
   var sending = false;
@@ -222,15 +327,19 @@ function setupCrampRoutine(root) {
     sending = true;
     var pain = ev.submitter && ev.submitter.name === "pain" ? ev.submitter.value : "";
     var muscle = (form.querySelector('input[name="muscle"]:checked') || {}).value || "calf";
+    var side = (form.querySelector('input[name="side"]:checked') || {}).value || null;
+    var chip = form.querySelector('input[name="duration"]:checked');
+    stopRoutine("");
+    var duration = chip ? Number(chip.dataset.seconds) : ran();
+    form.elements.routine_s.value = duration === null ? "" : String(duration);
     var body = {
       client_id: form.elements.client_id.value,
-      started_at: crampwise.localIso(started), duration_s: elapsed(), muscle: muscle,
+      started_at: crampwise.localIso(opened), duration_s: duration, muscle: muscle, side: side,
       pain: pain === "" ? null : Number(pain), woke: true
     };
-    clearInterval(timer);
-    if (next) { next.hidden = true; }
     var status = document.getElementById("log-status");
-    sendQueued(form, body, status, "/?logged=cramp", function () { sending = false; }, function () {
+    var done = chip && chip.value === "over_10" ? "/?logged=long_cramp" : "/?logged=cramp";
+    sendQueued(form, body, status, done, function () { sending = false; }, function () {
       form.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
     }).catch(function () {
       // No IndexedDB (some private modes): a plain form post, with the tapped pain.
@@ -259,13 +368,27 @@ function sendQueued(form, body, status, doneUrl, onRefused, onWaiting) {
       window.location.assign(doneUrl);
     } else {
       status.textContent = "Saved on this device. It will be sent once, when you are back online.";
+      status.classList.add("flash-waiting");
+      status.dataset.waitingFor = body.client_id;
       onWaiting();
       crampwise.updateQueueNote();
     }
   });
 }
 
-/* ---- Check-in: queued like a cramp so it survives a dead connection. ---- */
+/* A waiting notice turns into "sent" when the server accepts its entry (sent from this page
+   or from another tab of the app). */
+function markSent(ids) {
+  document.querySelectorAll("[data-waiting-for]").forEach(function (status) {
+    if (ids.indexOf(status.dataset.waitingFor) < 0) { return; }
+    delete status.dataset.waitingFor;
+    status.classList.remove("flash-waiting");
+    status.textContent = "Sent: the server has it now.";
+  });
+}
+
+/* ---- Check-in (and Tonight's morning question): queued like a cramp so it survives a dead
+   connection. ---- */
 function setupCheckin(form) {
   form.elements.client_id.value = crampwise.uuid();
   var sending = false;
@@ -277,6 +400,7 @@ function setupCheckin(form) {
     var values = {};
     Array.prototype.forEach.call(form.elements, function (el) {
       if (!el.name || el.name === "csrf_token" || el.name === "date" || el.name === "client_id") { return; }
+      if (el.type === "submit" || el.type === "button") { return; }
       if (el.type === "checkbox") { values[el.name] = el.checked; return; }
       if (el.type === "radio") {
         if (el.checked) {
@@ -287,10 +411,42 @@ function setupCheckin(form) {
       if (el.value === "") { values[el.name] = null; return; }
       values[el.name] = el.type === "number" ? Number(el.value) : el.value;
     });
+    if (ev.submitter && ev.submitter.name) { values[ev.submitter.name] = ev.submitter.value; }
     var body = { client_id: form.elements.client_id.value, date: form.elements.date.value, values: values };
-    var status = document.getElementById("checkin-status");
+    var status = form.querySelector("[role=status]");
     sendQueued(form, body, status, "/?logged=checkin", function () { sending = false; }, function () {})
       .catch(function () { form.submit(); });
+  });
+}
+
+/* ---- Bedtime and Tonight ticks: saved with fetch, the page stays where it is (a running
+   timer keeps going). Without JavaScript the form posts and the page reloads. ---- */
+function setupTick(form) {
+  form.addEventListener("submit", function (ev) {
+    if (!window.fetch) { return; }
+    ev.preventDefault();
+    var data = new URLSearchParams(new FormData(form));
+    if (ev.submitter && ev.submitter.name) { data.set(ev.submitter.name, ev.submitter.value); }
+    var button = ev.submitter || form.querySelector("button");
+    button.disabled = true;
+    fetch(form.action, {
+      method: "POST", credentials: "same-origin", body: data,
+      headers: { "Accept": "application/json", "X-CSRF-Token": crampwise.csrf() }
+    }).then(function (r) {
+      if (!r.ok) { throw new Error("not saved: " + r.status); }
+      return r.json();
+    }).then(function (state) {
+      var item = form.closest("[data-routine-item]") || form;
+      item.classList.toggle("is-done", state.done);
+      form.elements.done.value = state.done ? "false" : "true";
+      var words = item.querySelector(".tick-words");
+      if (words) { words.textContent = state.done ? "Done ✓" : "Not done yet"; }
+      button.querySelector(".tick-label").textContent = state.done ? "Undo" : "Mark done";
+      button.classList.toggle("btn-secondary", state.done);
+      button.setAttribute("aria-pressed", state.done ? "true" : "false");
+    }).catch(function () {
+      form.submit();  // the page's own answer explains what went wrong
+    }).then(function () { button.disabled = false; });
   });
 }
 
@@ -361,10 +517,11 @@ document.addEventListener("DOMContentLoaded", function () {
     if (navigator.onLine) { crampwise.flush(); }
   }
 
+  document.addEventListener("crampwise:synced", function (ev) { markSent(ev.detail.ids || []); });
   var routine = document.getElementById("cramp-routine");
   if (routine) { setupCrampRoutine(routine); }
-  var checkin = document.getElementById("checkin-form");
-  if (checkin) { setupCheckin(checkin); }
+  document.querySelectorAll("form[data-checkin]").forEach(setupCheckin);
+  document.querySelectorAll("form[data-tick]").forEach(setupTick);
   document.querySelectorAll("[data-timer]").forEach(setupTimer);
 
   document.querySelectorAll("form[data-confirm]").forEach(function (f) {
