@@ -35,33 +35,43 @@ def test_round_trip_is_byte_identical_and_reimport_changes_nothing(store: Store)
     assert not import_diary(store.diary("demo"), io.StringIO(original)).changed
 
 
-def test_counts_become_stand_in_episodes_and_follow_a_changed_file(store: Store) -> None:
+def test_counts_are_stored_as_counts_and_follow_a_changed_file(store: Store) -> None:
     diary = store.diary("me")
     import_diary(diary, io.StringIO("date,cramps,pain\n2026-11-20,2,6\n2026-11-21,0,\n"))
-    eps = diary.episodes()
-    assert [(e.started_at, e.pain, e.origin) for e in eps] == [
-        (datetime(2026, 11, 21, 3, 0), 6, "csv"),
-        (datetime(2026, 11, 21, 3, 1), None, "csv"),
-    ]
+    assert diary.episodes() == []  # no cramp with a made-up time
+    counted = diary.unlogged_cramps()
+    assert {d: (u.count, u.pain, u.source) for d, u in counted.items()} == {
+        date(2026, 11, 20): (2, 6, "csv")
+    }
     summary = import_diary(diary, io.StringIO("date,cramps,pain\n2026-11-20,1,4\n2026-11-21,0,\n"))
-    assert (summary.episodes_removed, summary.episodes_added) == (2, 1)
-    assert [(e.pain, e.night) for e in diary.episodes()] == [(4, date(2026, 11, 20))]
+    assert summary.nights_counted == 1 and summary.changed
+    totals = diary.night_totals()
+    assert {d: (t.cramps, t.worst_pain) for d, t in totals.items()} == {date(2026, 11, 20): (1, 4)}
+    assert _export(store, "me") == "date,cramps,pain\n2026-11-20,1,4\n2026-11-21,0,\n"
 
 
-def test_typed_episodes_win_over_the_file(store: Store) -> None:
+def test_a_night_imported_after_midnight_gets_no_cramp_in_the_future(store: Store) -> None:
+    """A row for 1 December imported at 00:55 on 2 December made a cramp at 03:00 that day."""
+    diary = store.diary("me")
+    import_diary(diary, io.StringIO("date,cramps,pain\n2026-12-01,1,5\n"))
+    assert diary.episodes() == []
+    assert diary.day_table().cramps == [1] and diary.day_table().pain == [5.0]
+
+
+def test_logged_episodes_win_over_the_file(store: Store) -> None:
     diary = store.diary("me")
     diary.add_episode(Episode(datetime(2026, 11, 21, 2, 0), pain=5))
     diary.add_episode(Episode(datetime(2026, 11, 21, 4, 0), pain=7))
     summary = import_diary(diary, io.StringIO("date,cramps,pain\n2026-11-20,1,9\n"))
     assert len(summary.conflicts) == 1 and "2026-11-20" in summary.conflicts[0]
     assert sorted(e.pain or 0 for e in diary.episodes()) == [5, 7]
-    # One more cramp than typed: a stand-in is added, carrying the worse pain.
+    assert diary.unlogged_cramps() == {}
+    # One more cramp than logged: it is counted, carrying the worse pain; no episode is made.
     import_diary(diary, io.StringIO("date,cramps,pain\n2026-11-20,3,9\n"))
-    assert sorted((e.origin, e.pain or 0) for e in diary.episodes()) == [
-        ("csv", 9),
-        ("manual", 5),
-        ("manual", 7),
-    ]
+    assert sorted(e.pain or 0 for e in diary.episodes()) == [5, 7]
+    (counted,) = diary.unlogged_cramps().values()
+    assert (counted.count, counted.pain) == (1, 9)
+    assert _export(store, "me") == "date,cramps,pain\n2026-11-20,3,9\n"
 
 
 def test_a_bad_row_is_reported_by_line_and_nothing_is_written(store: Store) -> None:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, TextIO
 import typer
 
 from crampwise.cli import app, export_app, import_app
-from crampwise.cli.common import FormatOption, current_user, print_json, wants_json
+from crampwise.cli.common import FormatOption, current_user, print_json, say_wrote, wants_json
 from crampwise.errors import InputError
 
 if TYPE_CHECKING:
@@ -47,15 +47,23 @@ def _not_found(exc: LookupError) -> None:
     raise InputError(str(exc.args[0] if exc.args else exc)) from None
 
 
-def _describe(record: Mapping[str, object]) -> str:
+def _describe(record: Mapping[str, object], units: str) -> str:
     """One line for a person: an episode (has an id) or a day."""
+    from datetime import datetime
+
+    from crampwise.cli.diary_view import day_words
+
     if "id" in record:
         pain = f", pain {record['pain']}" if record.get("pain") is not None else ""
-        return f"episode #{record['id']} ({record['muscle']}, {record['started_at']}{pain})"
+        muscle = str(record["muscle"]).replace("_", " ")
+        try:
+            when = f"{datetime.fromisoformat(str(record['started_at'])):%a %d %b %H:%M}"
+        except ValueError:
+            when = str(record["started_at"])
+        return f"cramp #{record['id']} ({muscle}, {when}{pain})"
     day_values = record.get("values")
-    shown = day_values.items() if isinstance(day_values, Mapping) else ()
-    values = ", ".join(f"{k}={v}" for k, v in shown)
-    return f"day {record['date']}" + (f" ({values})" if values else "")
+    values = day_words(day_values, units) if isinstance(day_values, Mapping) else ""
+    return f"the day of {record['date']}" + (f" ({values})" if day_values else "")
 
 
 @log_app.command("cramp")
@@ -94,11 +102,16 @@ def log_cramp(
 @log_app.command("day")
 def log_day(
     ctx: typer.Context,
-    date: Annotated[str | None, Opt("--date", help="today, yesterday or YYYY-MM-DD")] = None,
+    date: Annotated[
+        str | None,
+        Opt("--date", help="today (before noon: last night's day), yesterday or YYYY-MM-DD"),
+    ] = None,
     exercise: Annotated[float | None, Opt(help="Minutes of exercise")] = None,
     intensity: Annotated[str | None, Opt(help="none, light, moderate, hard")] = None,
-    fluids: Annotated[str | None, Opt(help="1.5 (litres), 1500ml, 50floz")] = None,
-    bedroom_temp: Annotated[str | None, Opt(help="18C, 64F (bare: °C)")] = None,
+    fluids: Annotated[
+        str | None, Opt(help="1.5l, 1500ml, 50floz (a bare number: your units)")
+    ] = None,
+    bedroom_temp: Annotated[str | None, Opt(help="18C or 64F (a bare number: your units)")] = None,
     position: Annotated[str | None, Opt(help="back, side, prone")] = None,
     sweating: Annotated[bool | None, Opt("--sweating/--no-sweating")] = None,
     legs_cold: Annotated[bool | None, Opt("--legs-cold/--legs-warm")] = None,
@@ -117,14 +130,20 @@ def log_day(
 ) -> None:
     """Log what you did today (or --date): values merge into that day's log."""
     fields = {k: v for k, v in locals().items() if k not in ("ctx", "date", "set_", "fmt")}
+    from crampwise.cli import common
+    from crampwise.cli.diary_view import day_words
     from crampwise.store.diary.entry import log_day as store_day
 
-    day = store_day(_diary(ctx), day=date, fields=fields, extra=set_ or ())
+    diary = _diary(ctx)
+    units = diary.units()
+    # "today" is the night in progress (the web's rule): at 01:00 it is the evening before.
+    day = store_day(
+        diary, day=date, fields=fields, extra=set_ or (), units=units, today=common.tonight()
+    )
     if wants_json(fmt):
         print_json({"date": day.date.isoformat(), "values": day.values})
     else:
-        shown = ", ".join(f"{k}={v}" for k, v in day.values.items()) or "nothing yet"
-        print(f"Day {day.date:%a %d %b %Y}: {shown}")
+        print(f"Saved the day of {day.date:%a %d %b %Y}: {day_words(day.values, units)}.")
 
 
 @app.command("diary")
@@ -134,15 +153,17 @@ def diary(
     fmt: FormatOption = None,
 ) -> None:
     """Show your recent nights: cramps, worst pain and the day's log."""
+    from crampwise.cli import common
     from crampwise.store.diary.entry import recent_nights
 
-    rows = recent_nights(_diary(ctx), nights)
+    diary_ = _diary(ctx)
+    rows = recent_nights(diary_, nights, today=common.tonight())
     if wants_json(fmt):
         print_json({"user": current_user(ctx), "nights": [r.to_json() for r in rows]})
         return
     from crampwise.cli.diary_view import render_nights
 
-    render_nights(current_user(ctx), rows, nights)
+    render_nights(current_user(ctx), rows, nights, diary_.units())
 
 
 @app.command("edit")
@@ -161,9 +182,10 @@ def edit(
     """Fix an episode (by id) or a day's values (by date, with --set NAME=VALUE)."""
     from crampwise.store.diary.entry import edit_entry
 
+    diary = _diary(ctx)
     try:
         result = edit_entry(
-            _diary(ctx),
+            diary,
             target,
             at=at,
             muscle=muscle,
@@ -175,7 +197,10 @@ def edit(
         )
     except LookupError as exc:
         _not_found(exc)
-    print_json(result) if wants_json(fmt) else print(f"Saved {_describe(result)}.")
+    if wants_json(fmt):
+        print_json(result)
+    else:
+        print(f"Saved {_describe(result, diary.units())}.")
 
 
 @app.command("delete")
@@ -187,11 +212,15 @@ def delete(
     """Delete an episode (by id) or a day's log (by date; its night's episodes stay)."""
     from crampwise.store.diary.entry import delete_entry
 
+    diary = _diary(ctx)
     try:
-        result = delete_entry(_diary(ctx), target)
+        result = delete_entry(diary, target)
     except LookupError as exc:
         _not_found(exc)
-    print_json(result) if wants_json(fmt) else print(f"Deleted {_describe(result)}.")
+    if wants_json(fmt):
+        print_json(result)
+    else:
+        print(f"Deleted {_describe(result, diary.units())}.")
 
 
 @app.command("demo")
@@ -228,6 +257,9 @@ def export_csv(
         return
     with output.open("w", encoding="utf-8", newline="") as stream:
         export_diary(diary, stream)
+    with output.open(encoding="utf-8") as written:
+        rows = max(0, sum(1 for _ in written) - 1)  # less the header
+    say_wrote(output, f"{rows} night{'' if rows == 1 else 's'}")
 
 
 @import_app.command("csv")
@@ -246,7 +278,7 @@ def import_csv(
         return
     print(
         f"Imported: {summary.days_added} new days, {summary.days_changed} changed, "
-        f"{summary.episodes_added} cramps added, {summary.episodes_removed} replaced."
+        f"{summary.nights_counted} nights' cramp counts set."
     )
     for conflict in summary.conflicts:
         print(f"  kept as typed: {conflict}", file=sys.stderr)

@@ -12,6 +12,8 @@ Public API — everything is scoped to one user, and another user's rows count a
     diary.get_day(d) -> DayLog | None;  diary.days(start, end) -> list[DayLog];  delete_day(d)
     diary.define_factor(CustomFactor("coffee", "numeric", "cups")); diary.custom_factors()
     diary.add_medicine(Medicine("Lasix", started=d)); diary.medicines(); delete_medicine(id)
+    diary.set_unlogged_cramps(night, 2)  # cramps counted, not logged one by one (no times)
+    diary.night_totals(start, end) -> {date: NightTotal}   # episodes + unlogged, worst pain
     diary.day_table() -> DayTable        # what `analyze` and `export csv` read
     diary.import_day_table(DayTable) -> ImportSummary   # `import csv` (crampwise.interop.csv)
     diary.save_experiment(intervention, schedule, washout_days=0, factor=None) -> ExperimentRecord

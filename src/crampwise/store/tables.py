@@ -67,7 +67,8 @@ episodes = sa.Table(
     sa.Column("woke", sa.Boolean),
     sa.Column("helped", sa.JSON, nullable=False),
     sa.Column("note", sa.Text),
-    # 'manual' (typed), 'csv' (placeholder made from a CSV `cramps` count), 'demo', ...
+    # 'manual' (typed), 'demo', 'apple_health', 'fhir', ... ('csv' stand-ins of old
+    # imports became day_logs.unlogged_cramps in migration 0007).
     sa.Column("origin", sa.String(16), nullable=False, server_default="manual"),
     # The web app's offline queue sends its own id so a retried upload is stored once.
     sa.Column("client_id", sa.String(64)),
@@ -83,7 +84,13 @@ day_logs = sa.Table(
     _user_fk(),
     sa.Column("date", sa.Date, nullable=False),
     *(sa.Column(spec.name, _factor_type(spec)) for spec in BUILTIN_FACTORS),
-    # field name -> where its value came from; imports never overwrite a 'manual' value.
+    # Cramps of that night counted but not logged one by one (a CSV's `cramps` beyond the
+    # night's episodes, a morning check-in's "how many"), and the worst pain among them.
+    # The night's total is its episodes plus this; never a candidate factor.
+    sa.Column("unlogged_cramps", sa.Integer),
+    sa.Column("unlogged_pain", sa.Integer),
+    # field name -> where its value came from; imports never overwrite a 'manual' value
+    # ("unlogged_cramps" included).
     sa.Column("sources", sa.JSON, nullable=False),
     sa.Column("updated_at", sa.DateTime, nullable=False),
     sa.UniqueConstraint("user_id", "date", name="uq_day_logs_user_date"),

@@ -1,4 +1,4 @@
-"""Day logs and custom factors of one user, and the daily table analyses read."""
+"""Day logs and custom factors of one user (the daily table is `nights.py`'s)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from crampwise.diary.daytable import DayTable, FactorColumn
 from crampwise.diary.model import (
     BUILTIN_BY_NAME,
     BUILTIN_FACTORS,
@@ -21,7 +20,7 @@ from crampwise.diary.model import (
 )
 from crampwise.errors import InputError
 from crampwise.store.base import DiaryBase, utc_now
-from crampwise.store.tables import SOURCES, custom_factors, custom_values, day_logs, episodes
+from crampwise.store.tables import SOURCES, custom_factors, custom_values, day_logs
 
 BUILTIN_NAMES = tuple(spec.name for spec in BUILTIN_FACTORS)
 
@@ -279,7 +278,7 @@ class DaysMixin(DiaryBase):
         return list(logs.values())
 
     def delete_day(self, day: date) -> bool:
-        """Delete one day's log and custom values (its night's episodes stay)."""
+        """Delete one day's log, custom values and unlogged count (its episodes stay)."""
         with self._write() as conn:
             uid = self._uid(conn)
             if uid is None:
@@ -293,42 +292,3 @@ class DaysMixin(DiaryBase):
                 sa.delete(day_logs).where(day_logs.c.user_id == uid, day_logs.c.date == day)
             )
             return bool(result.rowcount)
-
-    # --- the daily table ----------------------------------------------------------------
-    def day_table(self) -> DayTable:
-        """One row per day that has a day log or an episode (gaps stay gaps).
-
-        `cramps` counts that night's episodes, `pain` is the worst (None if none given).
-        Factor columns: built-ins in `BUILTIN_FACTORS` order, then custom factors in the
-        order defined, each only when at least one day has a value.
-        """
-        with self._read() as conn:
-            uid = self._uid(conn)
-            if uid is None:
-                return DayTable(dates=[], cramps=[], pain=[], factors=[])
-            logs = {log.date: log for log in self._days(conn, uid, None, None)}
-            nights = conn.execute(
-                sa.select(episodes.c.night, sa.func.count(), sa.func.max(episodes.c.pain))
-                .where(episodes.c.user_id == uid)
-                .group_by(episodes.c.night)
-            ).all()
-            factors = self._factors(conn, uid)
-        counts = {night: (int(n), pain) for night, n, pain in nights}
-        dates = sorted(set(logs) | set(counts))
-        columns: list[FactorColumn] = []
-        specs = [(s.name, s.kind) for s in BUILTIN_FACTORS]
-        specs += [(f.name, f.kind) for _, f in factors.values()]
-        for name, kind in specs:
-            values = [logs[d].values.get(name) if d in logs else None for d in dates]
-            if any(v is not None for v in values):
-                columns.append(FactorColumn(name, kind, values))
-        return DayTable(
-            dates=dates,
-            cramps=[counts.get(d, (0, None))[0] for d in dates],
-            pain=[_pain(counts.get(d, (0, None))[1]) for d in dates],
-            factors=columns,
-        )
-
-
-def _pain(value: float | None) -> float | None:
-    return None if value is None else float(value)

@@ -138,14 +138,18 @@ class NightSummary:
     date: date
     episodes: list[Episode] = field(default_factory=list)
     day: DayLog | None = None
+    unlogged: int = 0  # cramps counted that night but not logged one by one
+    unlogged_pain: int | None = None
 
     @property
     def cramps(self) -> int:
-        return len(self.episodes)
+        return len(self.episodes) + self.unlogged
 
     @property
     def worst_pain(self) -> int | None:
         pains = [e.pain for e in self.episodes if e.pain is not None]
+        if self.unlogged_pain is not None:
+            pains.append(self.unlogged_pain)
         return max(pains) if pains else None
 
     def to_json(self) -> dict[str, object]:
@@ -153,6 +157,7 @@ class NightSummary:
             "date": self.date.isoformat(),
             "cramps": self.cramps,
             "worst_pain": self.worst_pain,
+            "unlogged_cramps": self.unlogged,
             "episodes": [episode_json(e) for e in self.episodes],
             "day": dict(self.day.values) if self.day else None,
         }
@@ -171,6 +176,9 @@ def recent_nights(
         rows[log.date] = NightSummary(log.date, day=log)
     for episode in diary.episodes(start, end):
         rows.setdefault(episode.night, NightSummary(episode.night)).episodes.append(episode)
+    for night, counted in diary.unlogged_cramps(start, end).items():
+        row = rows.setdefault(night, NightSummary(night))
+        row.unlogged, row.unlogged_pain = counted.count, counted.pain
     return [rows[d] for d in sorted(rows, reverse=True)]
 
 

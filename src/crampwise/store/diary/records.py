@@ -50,20 +50,16 @@ class ImportSummary:
 
     days_added: int = 0
     days_changed: int = 0
-    episodes_added: int = 0
-    episodes_removed: int = 0
+    # Nights whose count of cramps not logged one by one was set or changed.
+    nights_counted: int = 0
     factors_defined: list[str] = field(default_factory=list)
-    # Nights where hand-typed episodes disagree with the file (kept as typed).
+    # Nights where what was logged or typed by hand disagrees with the file (kept as it was).
     conflicts: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
         return bool(
-            self.days_added
-            or self.days_changed
-            or self.episodes_added
-            or self.episodes_removed
-            or self.factors_defined
+            self.days_added or self.days_changed or self.nights_counted or self.factors_defined
         )
 
 

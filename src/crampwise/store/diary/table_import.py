@@ -1,12 +1,12 @@
 """Merging a daily table (`DayTable`, one row per night) into a diary, safe to repeat.
 
-A row carries a night's cramp *count* and worst pain, not the episodes, so an import makes
-stand-in episodes (origin 'csv', 03:00 the next morning, one minute apart, the night's pain
-on the first). Importing a row changes a night only when the night's total count or worst
-pain differ from the row; then the night's stand-ins (never hand-typed episodes) are
-replaced. So importing the same table twice changes nothing, and `day_table()` → import into
-an empty diary → `day_table()` gives the same table. Hand-typed episodes and hand-typed day
-values always win; a night where they disagree with the table is reported in
+A row carries a night's cramp *count* and worst pain, not the episodes, and an import
+invents none: the count minus the episodes already logged that night is stored as the
+night's unlogged cramps (`NightsMixin.set_unlogged_cramps`), with the row's pain as their
+worst when the logged episodes do not already reach it. So importing the same table twice
+changes nothing, and `day_table()` → import into an empty diary → `day_table()` gives the
+same table. Logged episodes and hand-typed values (day values, a count typed at a morning
+check-in) always win; a night where they disagree with the table is reported in
 `ImportSummary.conflicts`.
 
 Every row becomes a day log (possibly empty): a row says "this night was recorded", and a
@@ -17,7 +17,7 @@ writing the CSV file is `crampwise.interop.csv`'s.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -26,32 +26,29 @@ from crampwise.diary.daytable import DayTable
 from crampwise.diary.model import (
     BUILTIN_BY_NAME,
     CustomFactor,
-    Episode,
     FactorValue,
     check_custom_factor,
-    check_episode,
 )
 from crampwise.errors import InputError
-from crampwise.store.diary.days import DaysMixin
 from crampwise.store.diary.episodes import EpisodesMixin
+from crampwise.store.diary.nights import MAX_UNLOGGED, SOURCE_KEY, NightsMixin, check_unlogged
 from crampwise.store.diary.records import ImportSummary
 from crampwise.store.tables import day_logs, episodes
 
-STAND_IN_HOUR = time(3, 0)
 
-
-def stand_in_times(night: date, count: int) -> list[datetime]:
-    """When stand-in episodes for a night's count are placed (03:00, 03:01, ...)."""
-    start = datetime.combine(night + timedelta(days=1), STAND_IN_HOUR)
-    return [start + timedelta(minutes=i) for i in range(count)]
-
-
-class TableImportMixin(EpisodesMixin, DaysMixin):
+class TableImportMixin(EpisodesMixin, NightsMixin):
     """`UserDiary.import_day_table`."""
 
     def import_day_table(self, table: DayTable, source: str = "csv") -> ImportSummary:
         """Merge a daily table: all checked first, then written in ONE transaction."""
         pains = table.pain or [None] * len(table.dates)
+        for day, count in zip(table.dates, table.cramps, strict=True):
+            if count > MAX_UNLOGGED:
+                raise InputError(
+                    f"row {day.isoformat()}, column 'cramps': {count} — the diary keeps at "
+                    f"most {MAX_UNLOGGED} cramps a night",
+                    field="cramps",
+                )
         for day, pain in zip(table.dates, pains, strict=True):
             if pain is not None and not float(pain).is_integer():
                 raise InputError(
@@ -85,7 +82,13 @@ class TableImportMixin(EpisodesMixin, DaysMixin):
                         summary.days_added += 1
                 pain = pains[i]
                 self._sync_night(
-                    conn, uid, day, table.cramps[i], None if pain is None else int(pain), summary
+                    conn,
+                    uid,
+                    day,
+                    table.cramps[i],
+                    None if pain is None else int(pain),
+                    source,
+                    summary,
                 )
         return summary
 
@@ -104,44 +107,55 @@ class TableImportMixin(EpisodesMixin, DaysMixin):
         night: date,
         count: int,
         pain: int | None,
+        source: str,
         summary: ImportSummary,
     ) -> None:
+        """Store the row's count beyond the night's episodes as its unlogged cramps."""
         rows: list[sa.Row[Any]] = list(
             conn.execute(
-                sa.select(episodes.c.id, episodes.c.origin, episodes.c.pain).where(
+                sa.select(episodes.c.pain).where(
                     episodes.c.user_id == uid, episodes.c.night == night
                 )
             )
         )
-        if len(rows) == count and _worst(rows) == pain:
-            return
-        typed = [r for r in rows if r.origin != "csv"]
-        stand_ins = [r for r in rows if r.origin == "csv"]
-        needed = count - len(typed)
-        typed_pain = _worst(typed)
-        if needed < 0 or (needed == 0 and typed_pain != pain):
+        logged_pain = _worst(rows)
+        unlogged = count - len(rows)
+        unlogged_pain = (
+            pain if pain is not None and (logged_pain is None or logged_pain < pain) else None
+        )
+        if (
+            unlogged < 0
+            or (unlogged == 0 and unlogged_pain is not None)
+            or (pain is not None and logged_pain is not None and logged_pain > pain)
+        ):
             summary.conflicts.append(
-                f"{night.isoformat()}: the file says {count} cramp(s), worst pain {pain}; "
-                f"your diary has {len(typed)} typed by hand (kept as typed)"
+                f"{night.isoformat()}: the file says {count} cramp(s), worst pain "
+                f"{'unknown' if pain is None else pain}; your diary has {len(rows)} logged "
+                "one by one (kept as logged)"
             )
-            needed = max(needed, 0)
-        if stand_ins:
-            conn.execute(sa.delete(episodes).where(episodes.c.id.in_([r.id for r in stand_ins])))
-            summary.episodes_removed += len(stand_ins)
-        stand_in_pain = pain
-        if pain is not None and typed_pain is not None and typed_pain >= pain:
-            stand_in_pain = None  # the typed episodes already carry the worst pain
-        for n, moment in enumerate(stand_in_times(night, needed)):
-            episode = Episode(
-                started_at=moment,
-                pain=stand_in_pain if n == 0 else None,
-                note="from a CSV import (count only)",
-                origin="csv",
+            unlogged = max(unlogged, 0)
+            if unlogged == 0:
+                unlogged_pain = None
+        checked = check_unlogged(unlogged, unlogged_pain)
+        stored = conn.execute(
+            sa.select(day_logs.c.unlogged_cramps, day_logs.c.sources).where(
+                day_logs.c.user_id == uid, day_logs.c.date == night
             )
-            # Recorded history, not checked against the clock: tonight's stand-ins sit at
-            # 03:00 tomorrow.
-            self._insert_episode(conn, uid, check_episode(episode))
-            summary.episodes_added += 1
+        ).first()
+        if (
+            stored is not None
+            and stored.unlogged_cramps is not None
+            and (stored.sources or {}).get(SOURCE_KEY) == "manual"
+            and stored.unlogged_cramps != checked[0]
+        ):
+            summary.conflicts.append(
+                f"{night.isoformat()}: the file says {count} cramp(s); you counted "
+                f"{stored.unlogged_cramps + len(rows)} (kept as you counted)"
+            )
+        if checked == (0, None) and (stored is None or stored.unlogged_cramps is None):
+            return  # nothing beyond the logged episodes, and nothing stored to correct
+        if self._set_unlogged(conn, uid, night, *checked, source):
+            summary.nights_counted += 1
 
 
 def _worst(rows: Sequence[sa.Row[Any]]) -> int | None:

@@ -28,6 +28,13 @@ _NIGHT_COUNTS = (
     )
     .group_by(episodes.c.night)
 )
+# Counted but not logged one by one (see `NightsMixin`): added to the night's episodes.
+_NIGHT_UNLOGGED = sa.select(day_logs.c.date, day_logs.c.unlogged_cramps).where(
+    day_logs.c.user_id == _USER,
+    day_logs.c.unlogged_cramps > 0,
+    day_logs.c.date >= sa.bindparam("first"),
+    day_logs.c.date <= sa.bindparam("last"),
+)
 _DAY = sa.select(*(day_logs.c[name] for name in BUILTIN_NAMES)).where(
     day_logs.c.user_id == _USER, day_logs.c.date == sa.bindparam("day")
 )
@@ -51,7 +58,7 @@ class TonightSummary:
     """What the Tonight screen shows, read in one transaction (see `UserDiary.tonight`)."""
 
     night: date
-    counts: dict[date, int]  # cramps per night over the window; nights without any absent
+    counts: dict[date, int]  # cramps (episodes + unlogged) per night; nights without any absent
     values: dict[str, FactorValue]  # tonight's built-in day values that are set
     experiments: list[ExperimentRecord]  # active ones, newest first
     notes: list[Note]  # the newest notes from the user's care team, newest first
@@ -63,27 +70,35 @@ class UserDiary(BulkMixin, TableImportMixin, RecordsMixin):
     See `crampwise.store` for the method list. Methods: episodes (`add_episode`,
     `episodes`, `get_episode`, `update_episode`, `delete_episode`), days (`put_day`,
     `put_days`, `get_day`, `days`, `delete_day`), factors (`define_factor`,
-    `custom_factors`), `day_table`, `import_day_table`,
+    `custom_factors`), nights (`set_unlogged_cramps`, `unlogged_cramps`, `night_totals`),
+    `day_table`, `import_day_table`,
     medicines, experiments, assessments, `tonight`, and `delete_everything`.
     """
 
     def tonight(self, night: date, nights: int = 14, notes: int = 5) -> TonightSummary:
         """Cramp counts of the `nights` nights ending at `night`, its built-in values, the
         active experiments and the newest `notes` care-team notes: one consistent read (one
-        transaction, four statements)."""
+        transaction, five statements). A night's count is its episodes plus its unlogged
+        cramps."""
         first = night - timedelta(days=nights - 1)
         name = self.user_name
         with self._read() as conn:
             counts = conn.execute(
                 _NIGHT_COUNTS, {"name": name, "first": first, "last": night}
             ).all()
+            unlogged = conn.execute(
+                _NIGHT_UNLOGGED, {"name": name, "first": first, "last": night}
+            ).all()
             row = conn.execute(_DAY, {"name": name, "day": night}).first()
             active = conn.execute(_ACTIVE_EXPERIMENTS, {"name": name}).all()
             newest = conn.execute(_NEWEST_NOTES, {"name": name, "notes": notes}).all()
         values = {} if row is None else {k: v for k, v in row._mapping.items() if v is not None}
+        totals = {day: int(n) for day, n in counts}
+        for day, n in unlogged:
+            totals[day] = totals.get(day, 0) + int(n)
         return TonightSummary(
             night,
-            {day: int(n) for day, n in counts},
+            totals,
             values,
             [_experiment(r) for r in active],
             [note_from_row(r) for r in newest],

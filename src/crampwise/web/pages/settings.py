@@ -113,6 +113,6 @@ async def import_csv(request: Request, user: UserDep, diary: DiaryDep) -> Respon
         return _settings_page(request, diary, status_code=422, error=f"Nothing imported: {exc}")
     flash = (
         f"Imported: {summary.days_added} days added, {summary.days_changed} changed, "
-        f"{summary.episodes_added} cramps added."
+        f"{summary.nights_counted} nights' cramp counts set."
     )
     return _settings_page(request, diary, flash=flash)
