@@ -45,6 +45,7 @@ from crampwise.interop.fhir.codes import (
     coding,
 )
 from crampwise.interop.records import StoredAssessment
+from crampwise.knowledge.labels import MUSCLE_LABELS
 
 
 class ExportDiary(Protocol):
@@ -67,7 +68,8 @@ def _episode_observation(ep: Episode, n: int) -> dict[str, Any]:
     codings = [coding(*CRAMP_CODE), coding(CW_EPISODE, "cramp", "Cramp episode")]
     site = MUSCLE_SITES.get(ep.muscle)
     site_codings = [coding(SNOMED, *site)] if site else []
-    site_codings.append(coding(CW_MUSCLE, ep.muscle, ep.muscle.replace("_", " ")))
+    where = MUSCLE_LABELS.get(ep.muscle, ep.muscle.replace("_", " "))  # "Front of thigh"
+    site_codings.append(coding(CW_MUSCLE, ep.muscle, where))
     components: list[dict[str, Any]] = []
     if ep.pain is not None:
         components.append({"code": {"coding": [coding(*PAIN_CODE)]}, "valueInteger": ep.pain})
@@ -101,7 +103,7 @@ def _episode_observation(ep: Episode, n: int) -> dict[str, Any]:
         "code": {"coding": codings, "text": "Leg cramp"},
         "subject": {"reference": "Patient/patient"},
         "effectiveDateTime": _stamp(ep.started_at),
-        "bodySite": {"coding": site_codings, "text": ep.muscle.replace("_", " ")},
+        "bodySite": {"coding": site_codings, "text": where},
         "valueBoolean": True,
     }
     if components:
