@@ -47,7 +47,11 @@ def sequence(answers: list[str]) -> Iterator[str]:
 def test_every_emergency_sign_on_the_first_list_stops_the_questions(kb: Knowledge) -> None:
     for i, (symptom, _label) in enumerate(EMERGENCY_SIGNS, 1):
         answers = sequence([str(i)])
-        situation = ask_situation(lambda _p, a=answers: next(a), lambda _s: None)
+
+        def ask(_prompt: str, answers: Iterator[str] = answers) -> str:
+            return next(answers)
+
+        situation = ask_situation(ask, lambda _s: None)
         assert situation == {"symptoms": [symptom]}
         assert assess(situation, kb).triage.level == "emergency", symptom
 
