@@ -45,12 +45,15 @@ async def diary_page(request: Request, user: UserDep, diary: DiaryDep, page: int
     by_night: dict[date, list[Episode]] = {}
     for episode in episodes:
         by_night.setdefault(episode.night, []).append(episode)
+    totals = diary.night_totals()  # episodes + cramps counted but not logged one by one
     dates = sorted(set(by_night) | set(days), reverse=True)
     chunk = dates[page * DIARY_PAGE_NIGHTS : (page + 1) * DIARY_PAGE_NIGHTS]
     nights = [
         {
             "date": d,
             "episodes": by_night.get(d, []),
+            "cramps": totals[d].cramps if d in totals else 0,
+            "unlogged": totals[d].unlogged if d in totals else 0,
             "has_day": d in days,
             "tags": _value_tags(days[d].values, units) if d in days else [],
         }
