@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from crampwise.store.auth_invitations import InvitationQueries
 from crampwise.store.auth_tables import (
     MEMBER,
     OWNER,
@@ -55,7 +56,7 @@ __all__ = [
 ]
 
 
-class AuthStore:
+class AuthStore(InvitationQueries):
     """Account, session, invitation and token queries on one engine."""
 
     def __init__(self, engine: sa.Engine):
@@ -279,52 +280,6 @@ class AuthStore:
                     (web_sessions.c.expires_at <= now) | (web_sessions.c.last_seen <= idle_before)
                 )
             )
-
-    # -- invitations ----------------------------------------------------------------------
-    def create_invitation(self, created_by: int, lifetime: timedelta) -> str:
-        token, now = new_token(), utcnow()
-        with self.engine.begin() as conn:
-            conn.execute(
-                invitations.insert().values(
-                    token_hash=hash_token(token),
-                    created_by=created_by,
-                    created_at=now,
-                    expires_at=now + lifetime,
-                )
-            )
-        return token
-
-    def invitation_valid(self, token: str) -> bool:
-        query = sa.select(invitations.c.id).where(
-            invitations.c.token_hash == hash_token(token),
-            invitations.c.used_at.is_(None),
-            invitations.c.expires_at > utcnow(),
-        )
-        with self._read() as conn:
-            return conn.execute(query).first() is not None
-
-    def use_invitation(self, token: str, name: str, password_hash: str) -> Account:
-        """Spend an invitation and create its account in one transaction."""
-        with self.engine.begin() as conn:
-            spent = conn.execute(
-                invitations.update()
-                .where(
-                    invitations.c.token_hash == hash_token(token),
-                    invitations.c.used_at.is_(None),
-                    invitations.c.expires_at > utcnow(),
-                )
-                .values(used_at=utcnow())
-            )
-            if spent.rowcount != 1:
-                raise LookupError("this invitation is not valid any more")
-            if conn.execute(sa.select(users.c.id).where(users.c.name == name)).first():
-                raise ValueError(f"the name '{name}' is taken")
-            new_id = conn.execute(
-                users.insert()
-                .values(name=name, password_hash=password_hash, role=MEMBER, created_at=utcnow())
-                .returning(users.c.id)
-            ).scalar_one()
-            return Account(new_id, name, MEMBER, password_hash)
 
     # -- personal access tokens -----------------------------------------------------------
     def create_api_token(

@@ -44,6 +44,8 @@ invitations = sa.Table(
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("expires_at", sa.DateTime, nullable=False),
     sa.Column("used_at", sa.DateTime),
+    # Set: joining makes the account a practitioner of this profession (migration 0008).
+    sa.Column("profession", sa.String(32)),
 )
 
 api_tokens = sa.Table(

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
+from crampwise.errors import InputError
 from crampwise.store.auth import TOKEN_DAYS_DEFAULT, utcnow
+from crampwise.store.samples import SUFFIX, SampleAccounts
 from crampwise.web.care.audit import audit_account_delete
-from crampwise.web.deps import SESSION_COOKIE, UserDep, WebUser, render, run_blocking, web_context
-from crampwise.web.pages.common import start_session
+from crampwise.web.deps import (
+    SESSION_COOKIE,
+    UserDep,
+    WebUser,
+    render,
+    run_blocking,
+    templates,
+    web_context,
+)
+from crampwise.web.pages.common import local_now, start_session
 from crampwise.web.security.address import client_address
 from crampwise.web.security.passwords import check_new_credentials
 from crampwise.web.security.signin_limits import DEVICE_COOKIE, login_keys
@@ -82,6 +93,7 @@ async def delete_account(request: Request, user: UserDep, password: Text) -> Res
     ctx = web_context(request)
     if not await _password_ok(request, user, password):
         return render(request, "auth/password.html", 422, error="The password is wrong.")
+    _delete_sample(request, user.id)
     ctx.sessions.end_all(user.id)
     ctx.auth.delete_account(user.id)
     audit_account_delete(request, user)
@@ -134,3 +146,123 @@ async def revoke_token(request: Request, user: UserDep, token_id: int) -> Respon
     if not web_context(request).auth.revoke_api_token(user.id, token_id):
         raise HTTPException(404)
     return RedirectResponse("/account/tokens", status_code=303)
+
+
+# -- sample data --------------------------------------------------------------------------
+# While someone looks at their sample account, their own session waits in this cookie; the
+# way back checks it still signs in the sample's maker.
+HOME_COOKIE = "crampwise_home"
+
+
+def _samples(request: Request) -> SampleAccounts:
+    return SampleAccounts(web_context(request).store.engine)
+
+
+def _set_cookie(response: Response, name: str, value: str, max_age: int) -> None:
+    response.set_cookie(
+        name, value, max_age=max_age, path="/", secure=True, httponly=True, samesite="lax"
+    )
+
+
+def sample_state(request: Request) -> str:
+    """For the templates: "sample" while looking at a sample account, "made" when the
+    signed-in person has one, else ""."""
+    user: WebUser | None = getattr(request.state, "user", None)
+    if user is None:
+        return ""
+    if user.name.endswith(SUFFIX) and _samples(request).maker_of(user.id) is not None:
+        return "sample"
+    return "made" if _samples(request).sample_of(user.id) is not None else ""
+
+
+templates.env.globals["sample_state"] = sample_state
+
+
+def _delete_sample(request: Request, maker_id: int) -> None:
+    ctx = web_context(request)
+    sample = _samples(request).sample_of(maker_id)
+    if sample is None:
+        return
+    ctx.sessions.end_all(sample.id)
+    ctx.auth.delete_account(sample.id)
+    _samples(request).forget(maker_id, sample.id)
+    ctx.forget_diary(sample.name)
+
+
+@router.post("/account/sample")
+async def open_sample(request: Request, user: UserDep) -> Response:
+    """Make (once) and open the sample account: six months of simulated diary, an
+    experiment under way and a saved assessment; this session waits to come back to."""
+    from crampwise.diary.demo import fill_demo  # only this route needs the simulator
+
+    ctx = web_context(request)
+    samples = _samples(request)
+    if samples.maker_of(user.id) is not None:
+        raise HTTPException(404)  # a sample account makes no samples of its own
+    account = ctx.auth.account_by_id(user.id)
+    if account is None:
+        raise HTTPException(404)
+    fresh = samples.sample_of(user.id) is None
+    try:
+        sample = samples.create(account)
+    except InputError as exc:
+        return render(request, "more.html", 422, error=str(exc))
+    if fresh:
+        diary = ctx.store.diary(sample.name)
+        today = local_now().date()
+        await run_blocking(fill_demo, diary, 2, 210, today - timedelta(days=1))
+        fill_extras(diary, today)
+    raw, _info = ctx.sessions.create(sample)
+    response = RedirectResponse("/insights", status_code=303)
+    home = request.cookies.get(SESSION_COOKIE, "")
+    _set_cookie(response, HOME_COOKIE, home, ctx.settings.session_absolute_s)
+    _set_cookie(response, SESSION_COOKIE, raw, ctx.settings.session_absolute_s)
+    return response
+
+
+@router.post("/account/sample/leave")
+async def leave_sample(request: Request, user: UserDep, delete: Text = "") -> Response:
+    """Back to one's own diary from the sample account (deleting the sample if asked)."""
+    ctx = web_context(request)
+    maker_id = _samples(request).maker_of(user.id)
+    if maker_id is None:
+        raise HTTPException(404)
+    home = request.cookies.get(HOME_COOKIE, "")
+    back = ctx.sessions.lookup(home) if home else None
+    if delete:
+        _delete_sample(request, maker_id)
+    else:
+        raw = request.cookies.get(SESSION_COOKIE)
+        if raw:
+            ctx.sessions.end(raw)
+    if back is None or back.user.id != maker_id:
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(SESSION_COOKIE, path="/", secure=True, httponly=True)
+    else:
+        response = RedirectResponse("/settings#sample", status_code=303)
+        _set_cookie(response, SESSION_COOKIE, home, ctx.settings.session_absolute_s)
+    response.delete_cookie(HOME_COOKIE, path="/", secure=True, httponly=True, samesite="lax")
+    return response
+
+
+@router.post("/account/sample/delete")
+async def delete_sample(request: Request, user: UserDep) -> Response:
+    """Delete one's sample account from one's own account."""
+    _delete_sample(request, user.id)
+    return RedirectResponse("/settings#sample", status_code=303)
+
+
+# The sample's saved assessment: an older person on a statin with ordinary night cramps.
+SAMPLE_SITUATION: dict[str, Any] = {
+    "person": {"age": 67, "sex": "female"},
+    "conditions": ["diabetes"],
+    "medications": ["atorvastatin"],
+    "episode": {"muscle": "calf", "when": "night", "duration_s": 60, "pain": 6, "per_week": 3},
+}
+
+
+def fill_extras(diary: Any, today: date) -> None:
+    """A saved assessment, so Assess, Tonight and the report show one at once."""
+    from crampwise.assess import assess  # only the sample needs an assessment here
+
+    diary.save_assessment(SAMPLE_SITUATION, assess(SAMPLE_SITUATION).to_dict())

@@ -8,8 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
+from crampwise.care.consent import PROFESSIONS
+from crampwise.errors import InputError
 from crampwise.store.auth import MEMBER, OWNER
-from crampwise.web.care.audit import audit_sign_in
+from crampwise.web.care.audit import audit_invited_practitioner, audit_sign_in
 from crampwise.web.deps import (
     SESSION_COOKIE,
     OwnerDep,
@@ -118,26 +120,44 @@ async def login(
 
 @router.post("/logout")
 async def logout(request: Request) -> Response:
-    raw = request.cookies.get(SESSION_COOKIE)
-    if raw:
-        web_context(request).sessions.end(raw)
+    # A sign-out from a sample account signs its maker out too (their session waited).
+    for cookie in (SESSION_COOKIE, "crampwise_home"):
+        raw = request.cookies.get(cookie)
+        if raw:
+            web_context(request).sessions.end(raw)
     response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie("crampwise_home", path="/", secure=True, httponly=True, samesite="lax")
     response.delete_cookie(SESSION_COOKIE, path="/", secure=True, httponly=True, samesite="lax")
     return response
 
 
 @router.get("/invite")
 async def invite_form(request: Request, user: OwnerDep) -> Response:
-    return render(request, "auth/invite.html")
+    return render(request, "auth/invite.html", professions=PROFESSIONS)
 
 
 @router.post("/invite")
-async def invite(request: Request, user: OwnerDep) -> Response:
+async def invite(
+    request: Request, user: OwnerDep, role: Annotated[str, Form()] = "member"
+) -> Response:
+    """A one-use link; `role` is "member" or a profession (the account joins as a
+    practitioner of it: no second step for the owner, no page the therapist cannot open)."""
     ctx = web_context(request)
     lifetime = ctx.settings.invitation_valid_s
-    token = ctx.auth.create_invitation(user.id, timedelta(seconds=lifetime))
+    profession = None if role == "member" else role
+    try:
+        token = ctx.auth.create_invitation(user.id, timedelta(seconds=lifetime), profession)
+    except InputError as exc:
+        return render(request, "auth/invite.html", 422, error=str(exc), professions=PROFESSIONS)
     link = str(request.url_for("join_form", token=token))
-    return render(request, "auth/invite.html", link=link, days=lifetime // 86400)
+    return render(
+        request,
+        "auth/invite.html",
+        link=link,
+        days=lifetime // 86400,
+        invited_as=profession,
+        professions=PROFESSIONS,
+    )
 
 
 @router.post("/invite/open-signup")
@@ -151,9 +171,10 @@ async def set_open_signup(
 
 @router.get("/join/{token}", name="join_form")
 async def join_form(request: Request, token: str) -> Response:
-    if not web_context(request).auth.invitation_valid(token):
+    role = web_context(request).auth.invitation_role(token)
+    if role is False:
         raise HTTPException(404)
-    return render(request, "auth/join.html", action=f"/join/{token}")
+    return render(request, "auth/join.html", action=f"/join/{token}", invited_as=role)
 
 
 @router.post("/join/{token}")
@@ -177,6 +198,7 @@ async def join(
             problem = str(exc)
         else:
             audit_sign_in(request, account, True, "invitation")
+            audit_invited_practitioner(request, account)
             return start_session(request, account)
     audit_sign_in(request, None, False, "invitation refused")
     return render(request, "auth/join.html", 422, error=problem, name=name, action=f"/join/{token}")
