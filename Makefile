@@ -23,6 +23,7 @@ help: ## list every target
 install: $(STAMP) ## create .venv and install crampwise with its pinned dependencies
 
 run: $(STAMP) ## set up and start crampwise on the embedded SQLite database
+	@echo "crampwise: to see every page working at once, sign in and choose More -> Explore with sample data"
 	@$(BIN)/python scripts/run.py --host $(HOST) --port $(PORT)
 
 system-deps: ## install the system packages tests need (Chromium, PostgreSQL) when missing
