@@ -140,10 +140,11 @@ def _marker(r: Interval, x: float, y: float) -> str:
     return f'<path class="point point-protect" d="{d}">'
 
 
-def _tag(r: Interval) -> str:
+def _tag(r: Interval, short: bool = False) -> str:
     if not r.significant:
-        return "hint only"
-    return "more cramps" if r.estimate > 1 else "fewer cramps"
+        return "hint" if short else "hint only"
+    word = "more" if r.estimate > 1 else "fewer"
+    return word if short else f"{word} cramps"
 
 
 def effect_chart(rows: Sequence[Interval], title: str, width: int = NARROW) -> str:
@@ -182,7 +183,7 @@ def effect_chart(rows: Sequence[Interval], title: str, width: int = NARROW) -> s
         kind = "" if not r.significant else (" ci-sig" if r.estimate > 1 else " ci-protect")
         parts.append(
             f'<text class="label" x="{side}" y="{y + 17}">{escape(r.label)} '
-            f'<tspan class="tag">({_tag(r)})</tspan></text>'
+            f'<tspan class="tag">({_tag(r, short=len(r.label) * 9 > plot_w - 120)})</tspan></text>'
         )
         parts.append(
             f'<line class="ci{kind}" x1="{xpos(r.low):.1f}" x2="{xpos(r.high):.1f}" '
