@@ -59,8 +59,9 @@ def test_first_run_to_account_deletion(browser: Any, server: Any, tmp_path: Path
     # Morning check-in about yesterday.
     page.click("nav.tabbar >> text=Check-in")
     page.wait_for_url("**/checkin")
+    page.click("summary:has-text('More questions')")  # the numbers are folded
     page.fill("input[name=exercise_min]", "45")
-    page.click("fieldset:has(legend:text('Legs cold in bed')) label:has(input[value=true])")
+    page.click("fieldset:has(legend:text('legs cold')) label:has(input[value=true])")
     page.click("#checkin-form button[type=submit]")
     page.wait_for_url("**/?logged=checkin")
     yesterday = date.today() - timedelta(days=1)

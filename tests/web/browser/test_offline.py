@@ -60,6 +60,11 @@ def test_cramp_logged_offline_is_sent_once(browser: Any, server: Any) -> None:
     context.set_offline(False)
     _wait_for(lambda: len(diary.episodes()) == 1)
     page.wait_for_function(f"({PENDING})().then(n => n === 0)")
+    # The waiting notice says so once the server has the cramp.
+    page.wait_for_function(
+        "() => document.getElementById('log-status').textContent.startsWith('Sent')"
+    )
+    assert "will be sent" not in status.inner_text()
     stored = diary.episodes()[0]
     assert (stored.muscle, stored.pain) == ("calf", 5)
     assert stored.client_id
@@ -88,6 +93,7 @@ def test_checkin_opens_and_saves_offline(browser: Any, server: Any) -> None:
     page.goto("/checkin")  # answered by the service worker's copy
     assert page.locator("#offline-banner").is_visible()
     day = date.fromisoformat(page.input_value("input[name=date]"))
+    page.click("summary:has-text('More questions')")
     page.fill("input[name=fluids_l]", "1.5")
     page.click("#checkin-form button[type=submit]")
     page.locator("#checkin-status").wait_for(state="visible")
