@@ -49,6 +49,7 @@ def _root(
 from crampwise.cli import (  # noqa: E402
     analysis_cmds,
     assess_cmds,
+    data_cmds,
     diary_cmds,
     interop_cmds,
     web_cmds,
@@ -58,6 +59,7 @@ __all__ = [
     "analysis_cmds",
     "app",
     "assess_cmds",
+    "data_cmds",
     "diary_cmds",
     "experiment_app",
     "export_app",

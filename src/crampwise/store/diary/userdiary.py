@@ -11,6 +11,7 @@ from crampwise.diary.model import FactorValue
 from crampwise.store.care.tables import Note, care_notes, note_from_row
 from crampwise.store.diary.bulk import BulkMixin
 from crampwise.store.diary.days import BUILTIN_NAMES
+from crampwise.store.diary.portable import PortableMixin
 from crampwise.store.diary.records import ExperimentRecord, RecordsMixin, _experiment
 from crampwise.store.diary.table_import import TableImportMixin
 from crampwise.store.tables import day_logs, episodes, experiments, users
@@ -64,7 +65,7 @@ class TonightSummary:
     notes: list[Note]  # the newest notes from the user's care team, newest first
 
 
-class UserDiary(BulkMixin, TableImportMixin, RecordsMixin):
+class UserDiary(BulkMixin, TableImportMixin, PortableMixin, RecordsMixin):
     """One user's diary. Reads never create the user; the first write does.
 
     See `crampwise.store` for the method list. Methods: episodes (`add_episode`,
@@ -72,7 +73,8 @@ class UserDiary(BulkMixin, TableImportMixin, RecordsMixin):
     `put_days`, `get_day`, `days`, `delete_day`), factors (`define_factor`,
     `custom_factors`), nights (`set_unlogged_cramps`, `unlogged_cramps`, `night_totals`),
     `day_table`, `import_day_table`,
-    medicines, experiments, assessments, `tonight`, and `delete_everything`.
+    medicines, experiments, assessments, `tonight`, the whole diary as data (`dump`,
+    `load`, `is_empty`), and `delete_everything`.
     """
 
     def tonight(self, night: date, nights: int = 14, notes: int = 5) -> TonightSummary:
