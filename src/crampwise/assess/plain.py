@@ -32,8 +32,9 @@ _LINK_WORDS = {
     "rare": "linked to cramps in a few people",
     "reported": "reported to cause cramps in some people",
 }
-# Phases that make up "tonight": what to do if a cramp comes, and at bedtime.
-TONIGHT = ("during_cramp", "after_cramp", "bedtime")
+# Phases that make up "tonight": what to do if a cramp comes, and at bedtime (the rest of
+# the plan is in the folded detail, so the summary stays about a phone screen).
+TONIGHT = ("during_cramp", "bedtime")
 TOP_CAUSES = 3
 
 

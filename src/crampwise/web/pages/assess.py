@@ -82,6 +82,9 @@ def form_answers(situation: dict[str, Any], units: str) -> dict[str, Any]:
         "sleep_position": day.get("sleep_position"),
         "kept": json.dumps({k: day[k] for k in KEPT_DAY_FIELDS if k in day}),
     }
+    for key in ("age", "pain", "per_week"):  # 64.0 reads 64
+        if isinstance(answers.get(key), int | float) and not isinstance(answers[key], bool):
+            answers[key] = f"{answers[key]:g}"
     if "duration_s" in episode:
         answers["duration_min"] = f"{episode['duration_s'] / 60:g}"
     celsius = day.get("bedroom_temp_c")
