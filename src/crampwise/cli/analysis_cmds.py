@@ -6,7 +6,6 @@ that use them, so that every other command starts quickly.
 
 from __future__ import annotations
 
-import os
 import sys
 from datetime import date, time
 from pathlib import Path
@@ -14,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from crampwise.cli import app, experiment_app
+from crampwise.cli import app, common, experiment_app
 from crampwise.cli.common import (
     FormatOption,
     OutputFormat,
@@ -210,14 +209,9 @@ def experiment_stop(ctx: typer.Context, fmt: FormatOption = None) -> None:
 
 
 def _today() -> date:
-    """Today, or CRAMPWISE_TODAY (YYYY-MM-DD) so scripts and tests can replay a date."""
-    fixed = os.environ.get("CRAMPWISE_TODAY")
-    if fixed:
-        try:
-            return date.fromisoformat(fixed)
-        except ValueError:
-            raise InputError(f"CRAMPWISE_TODAY: {fixed!r} is not a date (YYYY-MM-DD)") from None
-    return date.today()
+    """The night in progress, by the web app's rule (at 01:00 still the evening before's);
+    CRAMPWISE_TODAY (YYYY-MM-DD) replays a given night for scripts and tests."""
+    return common.tonight()
 
 
 def _check_personal_rules(intervention: str, user: str) -> None:
@@ -269,6 +263,8 @@ def _write_experiment_ics(ics: Path | None, content: bytes | None) -> None:
         ics.write_bytes(content)
     except OSError as exc:
         raise InputError(f"field 'ics': cannot write {ics}: {exc.strerror}") from None
+    events = content.count(b"BEGIN:VEVENT")
+    common.say_wrote(ics, f"the schedule as a calendar of {events} event{'s' * (events != 1)}")
 
 
 def _show_experiment_plan(

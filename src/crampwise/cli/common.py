@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from dataclasses import dataclass
+from datetime import date, datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+from crampwise.errors import InputError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -60,3 +65,42 @@ def console(stderr: bool = False) -> Console:
     from rich.console import Console
 
     return Console(stderr=stderr, highlight=False)
+
+
+def local_now() -> datetime:
+    """The local wall-clock time, to the second (tests replace this to freeze the clock)."""
+    return datetime.now().replace(microsecond=0)
+
+
+def tonight() -> date:
+    """The diary row "now" belongs to, by the same night rule as the web app
+    (`crampwise.diary.model.night_of`): at 01:00 it is still the night that began the evening
+    before. CRAMPWISE_TODAY (YYYY-MM-DD) replays a given night for scripts."""
+    from crampwise.diary.model import night_of
+
+    fixed = os.environ.get("CRAMPWISE_TODAY")
+    if fixed:
+        try:
+            return date.fromisoformat(fixed)
+        except ValueError:
+            raise InputError(f"CRAMPWISE_TODAY: {fixed!r} is not a date (YYYY-MM-DD)") from None
+    # A global looked up at call time: a test that freezes `local_now` freezes this too.
+    return night_of(local_now())
+
+
+def size_text(n_bytes: int) -> str:
+    """A file size as people read it: 840 bytes, 12 KB, 3.4 MB."""
+    if n_bytes < 1024:
+        return f"{n_bytes} byte{'' if n_bytes == 1 else 's'}"
+    if n_bytes < 1024 * 1024:
+        return f"{round(n_bytes / 1024)} KB"
+    return f"{n_bytes / (1024 * 1024):.1f} MB"
+
+
+def say_wrote(path: Path, what: str) -> None:
+    """One line on stderr (stdout may be the data itself): what was written, where, how big."""
+    try:
+        size = f" ({size_text(path.stat().st_size)})"
+    except OSError:
+        size = ""
+    sys.stderr.write(f"Wrote {what} to {path}{size}.\n")

@@ -8,14 +8,17 @@ terminal the steps are printed without waiting.
 from __future__ import annotations
 
 import select
+import shutil
 import sys
+import textwrap
 import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import TextIO, TypedDict
 
 from crampwise.diary.model import Episode
-from crampwise.knowledge import Knowledge, load_knowledge
+from crampwise.diary.units import duration_text
+from crampwise.knowledge import Knowledge, labels, load_knowledge
 from crampwise.knowledge.vocabulary import MUSCLES
 
 
@@ -28,7 +31,12 @@ class RoutineOutcome(TypedDict):
     log: bool
     muscle: str
     pain: int | None
+    duration_s: int | None  # how long the routine ran, when someone went through it
 
+
+# Longer lines are hard to read on a wide terminal.
+MAX_LINE = 100
+NO_WRAP = 10_000
 
 GRADE_WORDS = {
     "high": "high",
@@ -68,6 +76,30 @@ def countdown(seconds: int, out: TextIO, stdin: TextIO) -> bool:
             return True
 
 
+def _wrap(text: str, width: int, indent: str = "   ", first: str | None = None) -> str:
+    """`text` wrapped at word boundaries to the terminal; `first` indents the first line
+    (default: as the others)."""
+    return textwrap.fill(
+        text,
+        width=max(width, len(indent) + 20),
+        initial_indent=indent if first is None else first,
+        subsequent_indent=indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+
+
+def _source_names(ids: tuple[str, ...], kb: Knowledge) -> str:
+    """The sources as people know them ('NHS (2023)'), not their bibliography ids."""
+    found = [kb.sources[i] for i in ids if i in kb.sources]
+    return "; ".join(labels.short_citation(s.citation, s.year) for s in found)
+
+
+def terminal_width() -> int:
+    """The terminal's width (COLUMNS, else 80 when it cannot be asked), capped for reading."""
+    return min(shutil.get_terminal_size((80, 24)).columns, MAX_LINE)
+
+
 def run_routine(
     *,
     seconds: int | None = None,
@@ -77,43 +109,62 @@ def run_routine(
     stdin: TextIO | None = None,
     ask: Callable[[str], str] | None = None,
     knowledge: Knowledge | None = None,
+    width: int | None = None,
+    clock: Callable[[], datetime] | None = None,
+    timer: Callable[[], float] = time.monotonic,
 ) -> RoutineOutcome:
     """Walk through the routine; returns what happened and whether to log the cramp.
 
     seconds: overrides every timed step's length (tests, `--quick`).
+    width: columns to wrap to; default the terminal's, or no wrapping when `out` is not a
+    terminal (a pipe or a file keeps whole lines).
+    clock, timer: the wall clock (when the cramp started) and a monotonic timer (how long the
+    routine ran); tests pass fixed ones.
     """
     kb = knowledge or load_knowledge()
     out = out or sys.stdout
     stdin = stdin or sys.stdin
-    started = datetime.now().replace(microsecond=0)
+    if width is None:
+        width = terminal_width() if out.isatty() else NO_WRAP
+    cols = width
+    started = (clock or datetime.now)().replace(microsecond=0)
+    began = timer()
     done: list[str] = []
-    out.write("A cramp right now. Breathe out slowly; it will pass.\n")
+    out.write(_wrap("A cramp right now. Breathe out slowly; it will pass.", cols, "") + "\n")
     if interactive:
-        out.write("Enter moves to the next step; Ctrl-C stops.\n")
+        out.write(_wrap("Enter moves to the next step; Ctrl-C stops.", cols, "") + "\n")
     stopped = False
+    timed = False
     try:
         for number, step in enumerate(kb.now_steps, 1):
-            out.write(f"\n{number}. {step.title}\n   {step.how}\n")
-            out.write(f"   (evidence: {GRADE_WORDS[step.evidence]}; {', '.join(step.sources)})\n")
+            out.write(f"\n{_wrap(f'{number}. {step.title}', cols, first='')}\n")
+            out.write(_wrap(step.how, cols) + "\n")
+            grade = f"(evidence: {GRADE_WORDS[step.evidence]}; {_source_names(step.sources, kb)})"
+            out.write(_wrap(grade, cols) + "\n")
             length = step.seconds if seconds is None or not step.seconds else seconds
             if length and interactive:
                 countdown(length, out, stdin)
+                timed = True
             elif length:
-                out.write(f"   Hold for about {length} second{'' if length == 1 else 's'}.\n")
+                hold = f"Hold for about {length} second{'' if length == 1 else 's'}."
+                out.write(_wrap(hold, cols) + "\n")
             done.append(step.id)
     except KeyboardInterrupt:
         stopped = True
         out.write("\n\nStopped.\n")
+    # The time the routine ran is the best measure of the cramp there is at 3 a.m.; printed
+    # steps that nobody waited through measure nothing.
+    ran = round(timer() - began) if interactive or timed else None
     if kb.now_warning is not None:
-        out.write(f"\n! {kb.now_warning.text}\n")
+        out.write("\n" + _wrap(f"! {kb.now_warning.text}", cols, "") + "\n")
     out.flush()
     if log is None and interactive and not stopped:
-        answer = _ask(ask, "\nLog this cramp in your diary? [y/N] ")
-        log = answer.strip().lower() in ("y", "yes")
+        # Enter means yes: half asleep, the easy answer must not throw the cramp away.
+        answer = _ask(ask, "\nLog this cramp in your diary? [Y/n] ")
+        log = answer is not None and answer.strip().lower() not in ("n", "no")
     elif log is None:
-        out.write(
-            "\nTo log this cramp later: crampwise log cramp (or run `crampwise now --log`).\n"
-        )
+        later = "To log this cramp later: crampwise log cramp (or run `crampwise now --log`)."
+        out.write("\n" + _wrap(later, cols, "") + "\n")
     outcome: RoutineOutcome = {
         "started_at": started,
         "steps_done": done,
@@ -121,20 +172,22 @@ def run_routine(
         "log": bool(log),
         "muscle": "calf",
         "pain": None,
+        "duration_s": ran,
     }
     if log and interactive:
-        muscle = _ask(ask, "Which muscle? [calf] ").strip().lower() or "calf"
-        pain = _ask(ask, "How painful was it, 0-10? [skip] ").strip()
+        muscle = (_ask(ask, "Which muscle? [calf] ") or "").strip().lower() or "calf"
+        pain = (_ask(ask, "How painful was it, 0-10? [skip] ") or "").strip()
         outcome["muscle"] = muscle if muscle in MUSCLES else "other"
         outcome["pain"] = int(pain) if pain.isdigit() and int(pain) <= 10 else None
     return outcome
 
 
-def _ask(ask: Callable[[str], str] | None, prompt: str) -> str:
+def _ask(ask: Callable[[str], str] | None, prompt: str) -> str | None:
+    """The typed answer; None when the person pressed Ctrl-C or Ctrl-D instead."""
     try:
         return (ask or input)(prompt)
     except (EOFError, KeyboardInterrupt):
-        return ""
+        return None
 
 
 def log_episode(user: str, outcome: RoutineOutcome, url: str | None = None) -> str:
@@ -149,9 +202,14 @@ def log_episode(user: str, outcome: RoutineOutcome, url: str | None = None) -> s
         started_at=outcome["started_at"],
         muscle=outcome["muscle"],
         pain=outcome["pain"],
+        duration_s=outcome["duration_s"],
         helped=helped,
         note="logged by crampwise now",
     )
     with open_store(url) as store:
         saved = store.diary(user).add_episode(episode)
-    return f"Logged cramp #{saved.id}: {saved.muscle} at {saved.started_at:%a %d %b %H:%M}."
+    lasted = "" if saved.duration_s is None else f", {duration_text(saved.duration_s)}"
+    return (
+        f"Logged cramp #{saved.id}: {saved.muscle.replace('_', ' ')} at "
+        f"{saved.started_at:%a %d %b %H:%M}{lasted}."
+    )

@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from crampwise.cli import app, export_app, import_app
-from crampwise.cli.common import FormatOption, current_user, print_json, wants_json
+from crampwise.cli.common import FormatOption, current_user, print_json, say_wrote, wants_json
 from crampwise.errors import InputError
 
 # The defaults of crampwise.interop.apple_health.limits.ImportLimits, written out so that
@@ -28,12 +28,18 @@ OutputOption = Annotated[
 ]
 
 
-def _write(data: bytes, output: Path | None) -> None:
+def _write(data: bytes, output: Path | None, what: str) -> None:
+    """The data on stdout, or in `output` with one line on stderr saying what was written."""
     if output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
     else:
         output.write_bytes(data)
+        say_wrote(output, what)
+
+
+def _count(n: int, noun: str, plural: str | None = None) -> str:
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
 
 
 def _parse_time(text: str, field: str) -> time:
@@ -150,7 +156,9 @@ def export_fhir(ctx: typer.Context, output: OutputOption = None) -> None:
     user = current_user(ctx)
     with open_store() as store:
         bundle = export_diary(store.diary(user), user)
-    _write((json.dumps(bundle, ensure_ascii=False, indent=1) + "\n").encode(), output)
+    data = (json.dumps(bundle, ensure_ascii=False, indent=1) + "\n").encode()
+    entries = len(bundle.get("entry", []))
+    _write(data, output, f"a FHIR Bundle of {_count(entries, 'entry', 'entries')}")
 
 
 @export_app.command("ics")
@@ -174,7 +182,8 @@ def export_ics(
     first = _parse_date(start, "start") or date.today()
     with open_store() as store:
         data = calendar_for_diary(store.diary(current_user(ctx)), when, first, experiments)
-    _write(data, output)
+    events = data.count(b"BEGIN:VEVENT")
+    _write(data, output, f"a calendar of {_count(events, 'event')}")
 
 
 @app.command("report")
@@ -186,8 +195,8 @@ def report(
     start: Annotated[str | None, typer.Option("--from", help="First night (YYYY-MM-DD).")] = None,
     end: Annotated[str | None, typer.Option("--to", help="Last night (YYYY-MM-DD).")] = None,
 ) -> None:
-    """Write a two-page clinician report (PDF) of the diary."""
-    from crampwise.interop.report import diary_report
+    """Write a clinician report (PDF, one or two A4 pages) of the diary."""
+    from crampwise.interop.report import diary_report, page_count
     from crampwise.store import open_store
 
     first, last = _parse_date(start, "from"), _parse_date(end, "to")
@@ -195,4 +204,4 @@ def report(
     with open_store() as store:
         pdf = diary_report(store.diary(user), user, first, last, today=datetime.now().date())
     output.write_bytes(pdf)
-    typer.echo(f"Wrote {output}", err=True)
+    say_wrote(output, f"a {page_count(pdf)}-page report")

@@ -41,3 +41,40 @@ def litres(value: float, unit: str) -> float:
     if unit.startswith("cup"):
         return value * CUP_L
     return value
+
+
+def _number(x: float) -> str:
+    """At most one decimal, none when whole: 18, 17.5, 64."""
+    return f"{round(x, 1):g}"
+
+
+def temperature_text(celsius: float, units: str) -> str:
+    """A stored temperature in the person's units: '18 °C', or '64 °F' (whole degrees)."""
+    if unit_system(units) == "us":
+        return f"{round(c_to_f(celsius)):d} °F"
+    return f"{_number(celsius)} °C"
+
+
+def volume_text(volume_l: float, units: str) -> str:
+    """A stored volume in the person's units: '1.5 L', or '51 fl oz' (whole ounces)."""
+    if unit_system(units) == "us":
+        return f"{round(volume_l / FL_OZ_L):d} fl oz"
+    return f"{_number(volume_l)} L"
+
+
+def amount_text(value: float, unit: str | None, units: str) -> str:
+    """A difference or step of a factor measured in `unit` ('°C', 'L', 'min', ...), in the
+    person's units: 5 °C → '9 °F', 0.5 L → '17 fl oz' for "us"; other units as they are."""
+    us = unit_system(units) == "us"
+    if unit == "°C" and us:
+        return f"{_number(value * 9 / 5)} °F"
+    if unit == "L" and us:
+        return f"{round(value / FL_OZ_L):d} fl oz"
+    return f"{_number(value)} {unit}" if unit else _number(value)
+
+
+def duration_text(seconds: float) -> str:
+    """A cramp's length in minutes, as people say it: 'under 1 min', 'about 4 min'."""
+    if seconds < 60:
+        return "under 1 min"
+    return f"about {int(seconds / 60 + 0.5)} min"  # half up: 90 s is "about 2 min"

@@ -19,6 +19,9 @@ from crampwise.interop.ics import intervention_title
 from crampwise.interop.records import StoredAssessment, StoredExperiment
 from crampwise.knowledge import load_knowledge
 
+# Fewer nights than this give no weekly rate: 1 cramp in 3 nights is not "2.3 per week".
+MIN_RATE_NIGHTS = 14
+
 
 class ReportDiary(Protocol):
     """The part of `crampwise.store.UserDiary` the report reads."""
@@ -28,6 +31,7 @@ class ReportDiary(Protocol):
     def experiments(self) -> Sequence[StoredExperiment]: ...
     def latest_assessment(self) -> StoredAssessment | None: ...
     def medicines(self) -> list[Medicine]: ...
+    def units(self) -> str: ...
 
 
 @dataclass
@@ -55,6 +59,8 @@ class MedicineLine:
     stopped: date | None
     linked_to_cramps: bool | None  # None: not known to the knowledge base / not checked
     drug_class: str | None = None
+    generic: str | None = None  # when it differs from the name typed (Lipitor: atorvastatin)
+    from_assessment: bool = False  # named in the saved assessment, not in the medicine list
 
 
 @dataclass
@@ -70,11 +76,15 @@ class ReportData:
     weeks: list[tuple[date, int, int]]  # (Monday, cramps, nights logged that week)
     week_pain: list[float | None]  # median pain of that week's cramps (None: none rated)
     pain: list[float]
+    pain_points: list[tuple[date, int]]  # (night, pain) of every rated cramp
     durations: list[int]
     woke: int
     woke_known: int
     nights_woken: int
     muscles: Counter[str]
+    sides: Counter[str] = field(default_factory=Counter)  # left/right/both; "" not said
+    units: str = "metric"
+    conditions: list[str] = field(default_factory=list)  # the saved assessment's
     triggers: TriggerReport | None = None
     triggers_error: str | None = None
     experiments: list[ExperimentLine] = field(default_factory=list)
@@ -84,8 +94,9 @@ class ReportData:
     today: date | None = None
 
     @property
-    def per_week(self) -> float:
-        return 7 * self.cramps / self.nights if self.nights else 0.0
+    def per_week(self) -> float | None:
+        """Cramps per week, only when enough nights make a rate mean something."""
+        return 7 * self.cramps / self.nights if self.nights >= MIN_RATE_NIGHTS else None
 
 
 def _weeks(table: DayTable) -> list[tuple[date, int, int]]:
@@ -134,19 +145,34 @@ def _experiments(diary: ReportDiary, table: DayTable, today: date) -> list[Exper
 
 
 def _medicine_lines(meds: list[Medicine], assessment: dict[str, Any] | None) -> list[MedicineLine]:
-    """Each diary medicine matched against the knowledge base (as `crampwise assess` does);
-    a name it does not recognise falls back to what the last saved assessment said."""
+    """Each diary medicine matched against the knowledge base (as `crampwise assess` does),
+    then those the saved assessment names that the list lacks (same generic, shown once)."""
     knowledge = load_knowledge()
     saved = {str(e.get("input", "")).lower(): e for e in (assessment or {}).get("medications", [])}
     lines = []
+    seen: set[str] = set()
     for med in meds:
         match = match_medicine(med.name, knowledge)
         linked: bool | None = match.linked_to_cramps if match.recognised else None
-        label = match.class_label
+        label, generic = match.class_label, match.generic
         if linked is None and med.name.lower() in saved:
-            linked = bool(saved[med.name.lower()].get("linked_to_cramps"))
-            label = saved[med.name.lower()].get("class")
-        lines.append(MedicineLine(med.name, med.started, med.stopped, linked, label))
+            entry = saved[med.name.lower()]
+            linked = bool(entry.get("linked_to_cramps"))
+            label, generic = entry.get("class"), entry.get("generic")
+        seen.update({med.name.lower(), (generic or med.name).lower()})
+        shown_generic = generic if generic and generic.lower() != med.name.lower() else None
+        lines.append(MedicineLine(med.name, med.started, med.stopped, linked, label, shown_generic))
+    for typed, entry in saved.items():
+        generic = entry.get("generic")
+        if typed in seen or (generic and str(generic).lower() in seen):
+            continue
+        seen.update({typed, str(generic or typed).lower()})
+        name = str(entry.get("input", typed))
+        linked = bool(entry["linked_to_cramps"]) if entry.get("generic") else None
+        shown_generic = generic if generic and str(generic).lower() != typed else None
+        line = MedicineLine(name, None, None, linked, entry.get("class"), shown_generic)
+        line.from_assessment = True
+        lines.append(line)
     return lines
 
 
@@ -160,10 +186,12 @@ def gather_report(
     table = full.window(first, last)
     episodes: list[Episode] = diary.episodes(first, last)
     pains = [float(e.pain) for e in episodes if e.pain is not None]
+    points = [(e.night, e.pain) for e in episodes if e.pain is not None]
     woke_known = [e.woke for e in episodes if e.woke is not None]
     data = ReportData(
         user=user, first=first, last=last, nights=len(table), cramps=sum(table.cramps),
         cramp_nights=sum(1 for c in table.cramps if c > 0), weeks=_weeks(table), pain=pains,
+        pain_points=points, sides=Counter(e.side or "" for e in episodes), units=diary.units(),
         week_pain=_week_pain(_weeks(table), episodes),
         durations=[e.duration_s for e in episodes if e.duration_s is not None],
         woke=sum(1 for w in woke_known if w), woke_known=len(woke_known),
@@ -175,5 +203,6 @@ def gather_report(
     record = diary.latest_assessment()
     if record is not None:
         data.assessment, data.assessed_on = record.result, record.created_at.date()
+        data.conditions = [str(c) for c in record.situation.get("conditions", [])]
     data.medicines = _medicine_lines(diary.medicines(), data.assessment)
     return data

@@ -1,14 +1,13 @@
-"""The clinician report laid out on at most two A4 pages (PDF, reportlab; charts drawn with
-reportlab.graphics, no matplotlib)."""
+"""The clinician report laid out on A4 (PDF, reportlab; charts drawn with reportlab.graphics,
+no matplotlib): one page, two when a saved assessment, experiments or medicines need the room.
+
+Everything printed is plain words: no ids, no key=value (tests read the PDF's text)."""
 
 from __future__ import annotations
 
 import io
-import statistics
+from typing import Any
 
-from reportlab.graphics.charts.barcharts import VerticalBarChart
-from reportlab.graphics.charts.linecharts import HorizontalLineChart
-from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
@@ -23,8 +22,15 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from crampwise.diary.model import BUILTIN_BY_NAME
+from crampwise.interop.report.charts import pain_chart, week_chart
 from crampwise.interop.report.gather import ReportData
+from crampwise.interop.report.words import (
+    compared,
+    factor_name,
+    more_cramps_when,
+    summary_rows,
+)
+from crampwise.knowledge import labels
 
 METHOD_LINE = (
     "Method: nightly diary; triggers by negative-binomial regression adjusted for the other "
@@ -46,40 +52,6 @@ TRIAGE_WORDS = {
 }
 
 
-def _fmt(x: float, digits: int = 1) -> str:
-    return f"{x:.{digits}f}"
-
-
-def _summary_rows(d: ReportData) -> list[list[str]]:
-    def spread(values: list[float] | list[int], unit: str) -> str:
-        if not values:
-            return "not recorded"
-        q = statistics.quantiles(values, n=4) if len(values) >= 2 else [values[0]] * 3
-        middle = _fmt(statistics.median(values))
-        return (
-            f"median {middle}{unit} (IQR {_fmt(q[0])}-{_fmt(q[2])}), max {_fmt(max(values))}{unit}"
-        )
-
-    woke = (
-        f"{d.woke} of {d.woke_known} cramps woke the person ({100 * d.woke / d.woke_known:.0f}%)"
-        if d.woke_known else "not recorded"
-    )  # fmt: skip
-    muscles = ", ".join(f"{m.replace('_', ' ')} {n}" for m, n in d.muscles.most_common()) or "-"
-    return [
-        ["Nights in diary", f"{d.nights} ({d.first:%d %b %Y} - {d.last:%d %b %Y})"],
-        ["Cramps", f"{d.cramps} on {d.cramp_nights} nights; {_fmt(d.per_week)} per week"],
-        ["Pain (0-10)", spread(d.pain, "")],
-        ["Duration", spread(d.durations, " s")],
-        ["Nights woken", f"{d.nights_woken} of {d.nights} nights; {woke}"],
-        ["Where", muscles],
-    ]
-
-
-def _factor_label(name: str) -> str:
-    spec = BUILTIN_BY_NAME.get(name)
-    return spec.label if spec else name.replace("_", " ")
-
-
 def _trigger_rows(d: ReportData) -> tuple[list[list[str]], str]:
     t = d.triggers
     if t is None:
@@ -91,16 +63,15 @@ def _trigger_rows(d: ReportData) -> tuple[list[list[str]], str]:
         )
     rows = []
     for f in t.significant[:MAX_TRIGGERS]:
-        name = _factor_label(f.factor) + (f" = {f.level}" if f.level else "")
-        lag = "same day" if f.lag_days == 0 else "day before"
         lo, hi = f.effect.ci95
         rows.append([
-            name, f"{f.direction}, {lag}", f"{f.effect.estimate:.2f} ({lo:.2f}-{hi:.2f})",
-            f.effect.per or "", "< 0.001" if f.q_value < 0.001 else f"{f.q_value:.3f}",
+            factor_name(f), more_cramps_when(f), f"{f.effect.estimate:.2f} ({lo:.2f}-{hi:.2f})",
+            compared(f, d.units), "< 0.001" if f.q_value < 0.001 else f"{f.q_value:.3f}",
         ])  # fmt: skip
     tested = len(t.findings)
     found = len(t.significant)
-    note = f"{found} of {tested} tested factor/lag combinations significant (q <= 0.10)"
+    note = f"{found} of {tested} factors tested (each on the same day and the day before) "
+    note += "stood out at a false discovery rate of 10%"
     note += f"; the {MAX_TRIGGERS} strongest shown." if found > MAX_TRIGGERS else "."
     return rows, note
 
@@ -131,16 +102,18 @@ def render_report(d: ReportData) -> bytes:
     ]
     story += _red_flags(d, body, h2)
     story.append(Paragraph("Summary", h2))
-    story.append(Table(_summary_rows(d), colWidths=[38 * mm, 142 * mm], style=grid))
+    story.append(Table(summary_rows(d), colWidths=[38 * mm, 142 * mm], style=grid))
     story.append(Paragraph("Cramps per week", h2))
-    story.append(_week_chart(d, 180 * mm, 52 * mm))
-    if any(p is not None for p in d.week_pain):
-        story.append(Paragraph("Pain of the week's cramps (median, 0-10)", h3))
-        story.append(_pain_chart(d, 180 * mm, 30 * mm))
+    story.append(week_chart(d, 180 * mm, 46 * mm))
+    if d.pain_points:
+        story.append(
+            Paragraph("Pain of each rated cramp (0-10; the line joins weekly medians)", h3)
+        )
+        story.append(pain_chart(d, 180 * mm, 26 * mm))
     story.append(Paragraph("Triggers found in this diary", h2))
     rows, note = _trigger_rows(d)
     if rows:
-        head = ["Factor", "More cramps when", "Rate ratio (95% CI)", "Per", "q"]
+        head = ["Factor", "More cramps with", "Rate ratio (95% CI)", "Compared", "q"]
         story.append(
             Table(
                 [head, *rows],
@@ -177,26 +150,32 @@ def _esc(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _because(item: object) -> str | None:
+    """One reason a warning sign was raised, in words; None for what has no words."""
+    text = str(item)
+    if text in labels.SYMPTOM_LABELS:
+        return labels.symptom_words(text)
+    if text in labels.CONDITION_LABELS:  # a noun for the clinician, not "you have ..."
+        return labels.CONDITION_LABELS[text].lower()
+    if "=" in text:  # a measured fact ("age=64"): the title already says what it means
+        return None
+    return text.replace("_", " ")
+
+
 def _red_flags(d: ReportData, body: ParagraphStyle, h2: ParagraphStyle) -> list[Flowable]:
-    a = d.assessment
+    a: dict[str, Any] | None = d.assessment
     if not a:
-        return [Paragraph("Red flags: no assessment saved.", body)]
+        return [Paragraph("Warning signs: no assessment saved.", body)]
     triage = a.get("triage", {})
     level = triage.get("level", "")
     out: list[Flowable] = [Paragraph(f"Last assessment ({d.assessed_on:%d %b %Y})", h2)]
     colour = {"emergency": "#b00020", "urgent": "#c75000"}.get(level, "#222222")
-    out.append(
-        Paragraph(
-            f'<font color="{colour}"><b>{_esc(TRIAGE_WORDS.get(level, level))}</b></font>', body
-        )
-    )
+    words = TRIAGE_WORDS.get(level, "Not graded")
+    out.append(Paragraph(f'<font color="{colour}"><b>{_esc(words)}</b></font>', body))
     for reason in triage.get("reasons", [])[:6]:
-        because = ", ".join(str(b).replace("_", " ") for b in reason.get("because", []))
-        out.append(
-            Paragraph(
-                f"- {_esc(reason.get('title', reason.get('id', '')))} ({_esc(because)})", body
-            )
-        )
+        because = [w for w in (_because(b) for b in reason.get("because", [])) if w]
+        said = f" ({_esc(', '.join(because))})" if because else ""
+        out.append(Paragraph(f"- {_esc(str(reason.get('title', 'Warning sign')))}{said}", body))
     return out
 
 
@@ -204,9 +183,9 @@ def _experiment_block(d: ReportData, style: TableStyle, body: ParagraphStyle) ->
     cell = ParagraphStyle("cell", parent=body, fontSize=8.5, leading=10)
     if not d.experiments:
         return [Paragraph("None run.", body)]
-    rows = [
-        ["Remedy", "Dates", "Nights on/off", "Rate ratio on/off (95% CI)", "P(helps)", "Verdict"]
-    ]
+    head = ["Remedy", "Dates", "Nights on/off", "Rate ratio on/off (95% CI)", "Chance it helps",
+            "Verdict"]  # fmt: skip
+    rows: list[list[Any]] = [[Paragraph(f"<b>{h}</b>", cell) for h in head]]
     # The most recent ones, in calendar order.
     shown = sorted(d.experiments[-MAX_EXPERIMENTS:], key=lambda e: (e.start, e.end))
     for e in shown:
@@ -215,7 +194,7 @@ def _experiment_block(d: ReportData, style: TableStyle, body: ParagraphStyle) ->
             if e.rate_ratio and e.ci95
             else "-"
         )
-        ph = f"{e.probability_helps:.2f}" if e.probability_helps is not None else "-"
+        ph = f"{100 * e.probability_helps:.0f}%" if e.probability_helps is not None else "-"
         verdict = (e.verdict or "not started").replace("_", " ")
         if e.status == "active" and d.today is not None and d.today <= e.end:
             verdict += " (running)"
@@ -229,7 +208,7 @@ def _experiment_block(d: ReportData, style: TableStyle, body: ParagraphStyle) ->
                 Paragraph(_esc(verdict), cell),
             ]
         )
-    widths = [32 * mm, 32 * mm, 20 * mm, 40 * mm, 16 * mm, 40 * mm]
+    widths = [32 * mm, 30 * mm, 20 * mm, 38 * mm, 22 * mm, 38 * mm]
     out: list[Flowable] = [Table(rows, colWidths=widths, style=style, repeatRows=1)]
     if len(d.experiments) > len(shown):
         out.append(
@@ -246,12 +225,17 @@ def _medicine_block(d: ReportData, style: TableStyle, body: ParagraphStyle) -> l
     # Those linked to cramps first: they are what the clinician should review.
     ordered = sorted(d.medicines, key=lambda m: (m.linked_to_cramps is not True, m.name.lower()))
     for m in ordered[:MAX_MEDICINES]:
-        taken = f"{m.started or 'start not given'} - {m.stopped or 'now'}"
+        if m.from_assessment:
+            taken = "named in the assessment"
+        else:
+            start = f"{m.started:%d %b %Y}" if m.started else "start not given"
+            taken = f"{start} - {f'{m.stopped:%d %b %Y}' if m.stopped else 'now'}"
         if m.linked_to_cramps is None:
             link = "not recognised"
         else:
             link = "YES - review" if m.linked_to_cramps else "no"
-        rows.append([m.name, (m.drug_class or "-").replace("_", " "), taken, link])
+        name = f"{m.name} ({m.generic})" if m.generic else m.name
+        rows.append([name, (m.drug_class or "-").replace("_", " "), taken, link])
     widths = [45 * mm, 45 * mm, 50 * mm, 40 * mm]
     out: list[Flowable] = [Table(rows, colWidths=widths, style=style, repeatRows=1)]
     if len(ordered) > MAX_MEDICINES:
@@ -260,48 +244,3 @@ def _medicine_block(d: ReportData, style: TableStyle, body: ParagraphStyle) -> l
             Paragraph(_esc(f"Also taken (not linked to cramps or not recognised): {rest}."), body)
         )
     return out
-
-
-def _week_chart(d: ReportData, width: float, height: float) -> Drawing:
-    drawing = Drawing(width, height)
-    if not d.weeks:
-        drawing.add(String(10, height / 2, "No nights in this period.", fontSize=9))
-        return drawing
-    chart = VerticalBarChart()
-    chart.x, chart.y, chart.width, chart.height = 28, 18, width - 40, height - 26
-    chart.data = [[c for _, c, _ in d.weeks]]
-    chart.bars[0].fillColor = colors.HexColor("#3d6fb6")
-    chart.bars[0].strokeColor = None
-    top = max(c for _, c, _ in d.weeks)
-    chart.valueAxis.valueMin = 0
-    chart.valueAxis.valueMax = max(4, top + 1)
-    chart.valueAxis.valueStep = max(1, (top + 4) // 5)
-    chart.valueAxis.labels.fontSize = 7
-    step = max(1, len(d.weeks) // 12)
-    chart.categoryAxis.categoryNames = [
-        m.strftime("%d %b") if i % step == 0 else "" for i, (m, _, _) in enumerate(d.weeks)
-    ]
-    chart.categoryAxis.labels.fontSize = 7
-    chart.barLabelFormat = "%d" if len(d.weeks) <= 26 else None
-    chart.barLabels.fontSize = 6.5
-    chart.barLabels.nudge = 5
-    drawing.add(chart)
-    drawing.add(String(0, height - 6, "cramps", fontSize=7, fillColor=colors.grey))
-    return drawing
-
-
-def _pain_chart(d: ReportData, width: float, height: float) -> Drawing:
-    """Weekly median pain as a line under the bars, same weeks on the x axis."""
-    drawing = Drawing(width, height)
-    chart = HorizontalLineChart()
-    chart.x, chart.y, chart.width, chart.height = 28, 6, width - 40, height - 10
-    chart.data = [list(d.week_pain)]
-    chart.lines[0].strokeColor = colors.HexColor("#b04a3d")
-    chart.lines[0].strokeWidth = 1.5
-    chart.joinedLines = True
-    chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = 0, 10, 5
-    chart.valueAxis.labels.fontSize = 7
-    chart.categoryAxis.categoryNames = ["" for _ in d.week_pain]
-    chart.categoryAxis.visibleTicks = False
-    drawing.add(chart)
-    return drawing
