@@ -1,4 +1,5 @@
-"""Settings: units, theme, custom factors, medicines, CSV export and import, account."""
+"""Settings: units, theme, custom factors, medicines, CSV and whole-diary JSON export and
+import, account."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from fastapi.responses import RedirectResponse, Response
 from crampwise.diary.model import CustomFactor, Medicine
 from crampwise.errors import InputError
 from crampwise.interop.csv import read_day_table
+from crampwise.interop.jsonexport import export_json, parse
+from crampwise.web.care.audit import audit_export
 from crampwise.web.deps import DiaryDep, UserDep, render
 from crampwise.web.pages.common import UNITS_COOKIE, form_dict, local_now, report_period, units_of
 
@@ -92,17 +95,43 @@ async def delete_medicine(
     return RedirectResponse("/settings#medicines", status_code=303)
 
 
+# ---- the whole diary as one JSON file (`crampwise export json` / `import json`) -------------
+@router.get("/settings/export.json")
+async def export_whole_diary(request: Request, user: UserDep, diary: DiaryDep) -> Response:
+    """Everything in the diary, losslessly; the import below reads it back."""
+    text = export_json(diary)
+    audit_export(request, user, "json")
+    headers = {"Content-Disposition": f'attachment; filename="crampwise-{user.name}.json"'}
+    return Response(text, media_type="application/json; charset=utf-8", headers=headers)
+
+
+def _import_whole_diary(request: Request, diary: DiaryDep, raw: bytes, replace: bool) -> Response:
+    try:
+        counts = diary.load(parse(raw, "upload"), replace=replace)
+    except InputError as exc:
+        return _settings_page(request, diary, status_code=422, error=f"Nothing imported: {exc}")
+    flash = (
+        f"Imported your whole diary: {counts['episodes']} cramps, {counts['days']} days, "
+        f"{counts['medicines']} medicines, {counts['experiments']} experiments."
+    )
+    return _settings_page(request, diary, flash=flash)
+
+
 @router.post("/settings/import")
 async def import_csv(request: Request, user: UserDep, diary: DiaryDep) -> Response:
-    """Merge a diary CSV (the `crampwise export csv` format); importing twice changes nothing."""
+    """Merge a diary CSV (the `crampwise export csv` format; importing twice changes nothing),
+    or read a whole-diary JSON file (`export json`) into an empty diary or in place of it."""
     async with request.form() as form:  # closes the uploaded file's temporary file
         upload = form.get("file")
+        replace = form.get("replace") == "yes"
         if upload is None or isinstance(upload, str):
             return _settings_page(request, diary, status_code=422, error="Choose a CSV file.")
         raw = await upload.read(MAX_IMPORT_BYTES + 1)
     try:
         if len(raw) > MAX_IMPORT_BYTES:
             raise InputError("file: larger than 20 MB", field="file")
+        if raw.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+            return _import_whole_diary(request, diary, raw, replace)
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
