@@ -84,7 +84,7 @@ def pain_chart(d: ReportData, width: float, height: float) -> Drawing:
     axis = WeekAxis(d.weeks[0][0] if d.weeks else d.first, max(len(d.weeks), 1), width)
     for night, pain in d.pain_points:
         y = bottom + plot_h * pain / 10
-        drawing.add(Circle(axis.night(night), y, 1.6, fillColor=PAIN, strokeColor=None))
+        drawing.add(Circle(axis.night(night), y, 2.2, fillColor=PAIN, strokeColor=None))
     run: list[float] = []
     for i, median in enumerate([*d.week_pain, None]):
         if median is not None:
