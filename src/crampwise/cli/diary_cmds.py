@@ -278,7 +278,7 @@ def import_csv(
         return
     print(
         f"Imported: {summary.days_added} new days, {summary.days_changed} changed, "
-        f"{summary.nights_counted} nights' cramp counts set."
+        f"cramp counts set for {summary.nights_counted} nights."
     )
     for conflict in summary.conflicts:
         print(f"  kept as typed: {conflict}", file=sys.stderr)

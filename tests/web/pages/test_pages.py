@@ -233,7 +233,7 @@ def test_settings_factor_medicine_and_import(app: Any, owner: Any) -> None:
     first = owner.post("/settings/import", data={"csrf_token": token}, files=files)
     assert "2 days added" in first.text
     again = owner.post("/settings/import", data={"csrf_token": token}, files=files)
-    assert "0 days added, 0 changed, 0 nights' cramp counts set" in again.text
+    assert "0 days added, 0 changed, cramp counts set for 0 nights" in again.text
     assert len(diary.days()) == 2
 
     broken = {"file": ("bad.csv", b"date,cramps\n2026-10-03,many\n", "text/csv")}

@@ -142,6 +142,6 @@ async def import_csv(request: Request, user: UserDep, diary: DiaryDep) -> Respon
         return _settings_page(request, diary, status_code=422, error=f"Nothing imported: {exc}")
     flash = (
         f"Imported: {summary.days_added} days added, {summary.days_changed} changed, "
-        f"{summary.nights_counted} nights' cramp counts set."
+        f"cramp counts set for {summary.nights_counted} nights."
     )
     return _settings_page(request, diary, flash=flash)
