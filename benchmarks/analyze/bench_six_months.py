@@ -10,7 +10,8 @@ are analysed by the installed `crampwise.analysis.triggers.find_triggers`. Scori
 planted lag is significant (q <= 0.10); every sleep-position level at lag 0 counts as true;
 the false-discovery proportion is over all significant terms not at a planted factor x lag;
 a bystander counts when any of its terms is significant. Writes
-benchmarks/results/triggers_six_months_<generator>.json (not with --quick).
+benchmarks/results/triggers_six_months_<generator>.json (not with --quick; with --scale S
+other than 1, triggers_six_months_<generator>_scaleS.json).
 """
 
 from __future__ import annotations
@@ -158,7 +159,9 @@ def main(argv: list[str] | None = None) -> int:
     result = run_study(args.generator, reps, args.first_seed, args.scale)
     report(result)
     if not args.quick:
-        out = RESULTS / f"triggers_six_months_{args.generator}.json"
+        # The scale-1.0 study keeps its name; other scales are a sensitivity analysis.
+        tail = "" if args.scale == 1.0 else f"_scale{args.scale:g}"
+        out = RESULTS / f"triggers_six_months_{args.generator}{tail}.json"
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(result, indent=2) + "\n")
         print(f"saved {out}")
