@@ -27,17 +27,34 @@ def test_the_strip_shows_each_of_the_last_14_nights_with_its_count(app: Any, own
     diary.add_episode(Episode(started_at=datetime.combine(night - timedelta(days=14), time(23))))
     diary.put_day(DayLog(night, {"footbath": True}))
     page = owner.get("/").text
-    labels = re.findall(r'<span class="visually-hidden">([^<]+): (\d+) cramps?</span>', page)
+    labels = re.findall(
+        r'<span class="visually-hidden">([^<]+): (\d+ cramps?|nothing entered)</span>', page
+    )
     days = [night - timedelta(days=13 - i) for i in range(14)]
+    # Nights with nothing entered are gaps, never zeros.
     assert labels == [
-        (d.strftime("%A %d %B"), {night: "2", days[0]: "1"}.get(d, "0")) for d in days
+        (d.strftime("%A %d %B"), {night: "2 cramps", days[0]: "1 cramp"}.get(d, "nothing entered"))
+        for d in days
     ]
     shorts = re.findall(r'<span class="n-day" aria-hidden="true">(\w+)<br>(\d+)</span>', page)
     assert shorts == [(d.strftime("%a"), str(d.day)) for d in days]
-    assert "3 cramps on 2 of the last 14 nights." in page
+    assert "3 cramps on 2 of the last 14 nights. A dash is a night with nothing entered." in page
     # The routine: the footbath is done tonight (Undo offered), the stretch is not.
     assert re.search(r'Warm footbath <span class="tick-words done-mark">Done ✓', page)
     assert re.search(r'Calf and hamstring stretch <span class="tick-words done-mark"></span>', page)
+
+
+def test_the_strip_starts_at_the_first_entry_and_a_new_diary_shows_no_zeros(
+    app: Any, owner: Any
+) -> None:
+    page = owner.get("/").text
+    assert "No nights in your diary yet." in page and 'class="nights"' not in page
+    diary = app.state.ctx.diary("olive")
+    night = night_of(datetime.now())
+    diary.put_day(DayLog(night - timedelta(days=2), {"stretched": True}))
+    page = owner.get("/").text
+    labels = re.findall(r'<span class="visually-hidden">([^<]+): ([^<]+)</span>', page)
+    assert [words for _, words in labels] == ["0 cramps", "nothing entered", "nothing entered"]
 
 
 def _statements_during(engine: Any, request: Any) -> tuple[Any, int]:
@@ -56,6 +73,8 @@ def _statements_during(engine: Any, request: Any) -> tuple[Any, int]:
 
 
 def _strip_total(page: str) -> str:
+    if "No nights in your diary yet." in page:
+        return "no nights yet"
     found = re.search(r"(\d+) cramps? on (\d+) of the last 14 nights", page)
     assert found, page
     return found.group(0)
@@ -86,8 +105,8 @@ def test_an_unchanged_page_is_served_again_without_reading_the_database(
 def test_a_cramp_logged_from_the_cli_shows_on_the_next_view(
     app: Any, owner: Any, web_settings: Any
 ) -> None:
-    assert _strip_total(owner.get("/").text) == "0 cramps on 0 of the last 14 nights"
-    assert _strip_total(owner.get("/").text) == "0 cramps on 0 of the last 14 nights"
+    assert _strip_total(owner.get("/").text) == "no nights yet"
+    assert _strip_total(owner.get("/").text) == "no nights yet"
     env = {**os.environ, "CRAMPWISE_DATABASE_URL": web_settings.database_url}
     subprocess.run(
         [
@@ -131,7 +150,7 @@ def test_on_postgresql_the_kept_page_follows_the_users_data(postgres_url: str) -
         assert app.state.ctx.pages.enabled  # kept by the user's data generation
         with new_client(app) as client:
             setup_owner(client)
-            assert _strip_total(client.get("/").text) == "0 cramps on 0 of the last 14 nights"
+            assert _strip_total(client.get("/").text) == "no nights yet"
             app.state.ctx.diary("olive").add_episode(Episode(started_at=datetime.now()))
             assert _strip_total(client.get("/").text) == "1 cramp on 1 of the last 14 nights"
     finally:

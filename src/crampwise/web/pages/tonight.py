@@ -61,12 +61,18 @@ def _render_tonight(request: Request, user: WebUser, now: datetime, logged: str)
     summary = diary.tonight(night, nights=14)
     counts = summary.counts
     first = night - timedelta(days=13)
+    # Gaps are gaps: a night with neither a cramp nor a day's entry has no count, and the
+    # strip starts at the first night anything was entered (a new diary shows none).
+    entered = set(counts) | {log.date for log in diary.days(first, night)}
     nights = []
     for i in range(14):
         day = first + timedelta(days=i)
+        if not nights and day not in entered:
+            continue
         # Labels made here: a strftime call from the template costs several times more.
         long = f"{_LONG_DAY[day.weekday()]} {day.day:02d} {_MONTH[day.month - 1]}"
-        nights.append(Night(day, counts.get(day, 0), _LONG_DAY[day.weekday()][:3], long))
+        cramps = counts.get(day, 0) if day in entered else None
+        nights.append(Night(day, cramps, _LONG_DAY[day.weekday()][:3], long))
     values = summary.values
     rules = diary.personal_rules()
     routine = [
@@ -88,6 +94,7 @@ def _render_tonight(request: Request, user: WebUser, now: datetime, logged: str)
         nights=nights,
         total_14=sum(counts.values()),
         cramp_nights_14=len(counts),
+        entered_14=sum(1 for n in nights if n.cramps is not None),
         routine=routine,
         instead=[i for i in instead if i is not None],
         logged=logged,
@@ -118,7 +125,7 @@ class Night(NamedTuple):
     """
 
     date: date
-    cramps: int
+    cramps: int | None  # None: nothing entered that night
     short: str  # "Mon"
     long: str  # "Monday 24 November"
 
