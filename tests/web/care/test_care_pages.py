@@ -268,3 +268,29 @@ def test_practitioner_report_covers_the_asked_period_up_to_the_share_end(team: T
     assert f"Nights 01 Nov 2026 to {ends:%d %b %Y}" in capped
     bad = team.dana.get(f"/practice/clients/{carl_id}/report.pdf?from=yesterday")
     assert bad.status_code == 422 and "field 'from'" in bad.text
+
+
+def test_the_therapist_reads_conditions_sides_and_experiments_in_words(team: Team) -> None:
+    from crampwise.experiments.plan import plan_experiment
+
+    diary = team.app.state.ctx.store.diary("carl")
+    diary.save_assessment(
+        {"conditions": ["peripheral_arterial_disease", "diabetes"], "medications": ["statin"]},
+        {"triage": {"level": "routine", "reasons": []}},
+    )
+    plan = plan_experiment("warm_footbath", 2, 7, date(2026, 11, 1), seed=3)
+    diary.save_experiment(plan.intervention, list(plan.periods), 0, factor=plan.column)
+    team.carl.post(
+        "/api/v1/episodes",
+        json={**CRAMP, "started_at": "2026-11-22T02:00:00", "side": "left", "duration_s": 180},
+        headers={"X-CSRF-Token": session_csrf(team.carl)},
+    )
+    carl_id = accept(team.dana, make_code(team.carl, ["diary", "assessments", "insights"]))
+    page = html.unescape(team.dana.get(f"/practice/clients/{carl_id}").text)
+    assert (
+        "<li>Narrowed leg arteries (peripheral arterial disease)</li>" in page
+        and "<li>Diabetes</li>" in page
+    )
+    assert "<td>Left</td>" in page and "<td>3.0 min</td>" in page
+    assert 'Warm footbath before bed <span class="muted">(under way)</span>' in page
+    assert not re.search(r">[^<]*\b[a-z]+_[a-z]+\b[^<]*<", page.split("<main", 1)[1])

@@ -151,8 +151,24 @@ async def practice_client(request: Request, user: UserDep, client_id: int) -> Re
         scope_labels=SCOPE_LABELS,
         sentence=finding_sentence,
         muscles=MUSCLE_WORDS,
+        remedy_title=remedy_title,
+        status_words=EXPERIMENT_STATUS_WORDS,
         flash=DONE.get(request.query_params.get("done", "")),
     )
+
+
+# How an experiment's stored status reads to a therapist.
+EXPERIMENT_STATUS_WORDS = {"active": "under way", "stopped": "finished", "completed": "finished"}
+
+
+def remedy_title(intervention: str) -> str:
+    """A tested remedy in words ("warm footbath before bed"), whatever its stored id."""
+    from crampwise.experiments.catalogue import testable_intervention
+
+    try:
+        return testable_intervention(intervention).title.capitalize()
+    except InputError:
+        return intervention.replace("_", " ").capitalize()
 
 
 @router.get("/practice/clients/{client_id}/report.pdf")

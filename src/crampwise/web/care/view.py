@@ -19,6 +19,7 @@ from crampwise.care.consent import Share, allowed
 from crampwise.diary.daytable import DayTable
 from crampwise.diary.model import Episode, Medicine
 from crampwise.errors import NotFoundError
+from crampwise.knowledge.labels import CONDITION_LABELS
 from crampwise.store import Store
 from crampwise.store.care.audit import Audit, Person
 from crampwise.store.care.repository import CareStore
@@ -155,7 +156,10 @@ def assessment_summary(diary: ClientDiary) -> AssessmentSummary | None:
         str(triage.get("level", "")),
         record.created_at.date(),
         reasons,
-        conditions=[str(c).replace("_", " ") for c in situation.get("conditions", [])],
+        conditions=[
+            CONDITION_LABELS.get(str(c), str(c).replace("_", " "))
+            for c in situation.get("conditions", [])
+        ],
         medications=[str(m) for m in situation.get("medications", [])],
     )
 
