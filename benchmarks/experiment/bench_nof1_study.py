@@ -42,6 +42,18 @@ QUICK_CELLS: list[tuple[float, int, int, Drift]] = [
     (3.0, 14, 12, "mixed"),
     (1.0, 14, 4, "none"),
 ]
+# --targeted: the cells where null rates came out highest in the last full grid (few cramps,
+# few pairs; many cramps with many pairs, where frailty dominates) and the headline design.
+TARGETED_CELLS: list[tuple[float, int, int, Drift]] = [
+    (0.3, 7, 3, "none"),
+    (0.3, 7, 3, "mixed"),
+    (0.3, 7, 4, "mixed"),
+    (0.3, 14, 12, "none"),
+    (1.0, 14, 4, "mixed"),
+    (1.0, 14, 6, "mixed"),
+    (1.0, 14, 8, "mixed"),
+    (3.0, 14, 12, "mixed"),
+]
 NULL_MAX = 0.05  # "helps" and "worse" for a useless remedy, in every cell
 POWER_TARGET = 0.85  # headline design, halving
 COVERAGE_TARGET = 0.95
@@ -176,7 +188,7 @@ def grid(
     return rows
 
 
-def stress(quick: bool) -> list[dict[str, Any]]:
+def stress(quick: bool, reps: int, harsh_reps: int = 0) -> list[dict[str, Any]]:
     """Null diaries at the corners of the nuisance ranges."""
     corners = {
         "harsh": Nuisance(
@@ -193,17 +205,18 @@ def stress(quick: bool) -> list[dict[str, Any]]:
         if quick
         else [(r, d, n) for r in RATES for (d, n) in ((7, 3), (14, 4), (14, 12))]
     )
-    reps = 60 if quick else 600
     print(
-        f"\nStress corners (null, {reps} reps; target helps, worse <= {NULL_MAX}): harsh = sd .6"
+        f"\nStress corners (null, {harsh_reps or reps} harsh / {reps} mild reps; target helps,"
+        f" worse <= {NULL_MAX}): harsh = sd .6"
         " rho .7 alpha .5 adherence .7 linear drift ±0.5; mild = sd .3 rho .3 alpha 0, full"
         " adherence, no drift"
     )
     out: list[dict[str, Any]] = []
     for name, nuis in corners.items():
+        n = harsh_reps if name == "harsh" and harsh_reps else reps
         for rate, period, pairs in designs:
             c = run_cell(
-                rate, period, pairs, 1.0, nuis, reps, seed_of("stress", name, rate, period, pairs)
+                rate, period, pairs, 1.0, nuis, n, seed_of("stress", name, rate, period, pairs)
             )
             out.append({"corner": name, **asdict(c)})
             ok = c.helps <= NULL_MAX and c.worse <= NULL_MAX
@@ -396,40 +409,67 @@ def main(argv: list[str]) -> int:
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--quick", action="store_true", help="smoke run, < 60 s (the default)")
     mode.add_argument("--full", action="store_true", help="the full grid (~52 min on one core)")
+    mode.add_argument(
+        "--targeted",
+        action="store_true",
+        help="the deciding cells at full size, stress corners at 1,000, headline, planning",
+    )
+    parser.add_argument(
+        "--part",
+        choices=("all", "cells", "designs"),
+        default="all",
+        help="cells: grid and stress corners; designs: headline, carry-over, fallback,"
+        " planning and speed (two processes can run the halves at once)",
+    )
     parser.add_argument("--null-reps", type=int, default=None)
     parser.add_argument("--power-reps", type=int, default=None)
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
-    quick = not args.full
+    quick = not (args.full or args.targeted)
     null_reps = args.null_reps or (100 if quick else 1000)
     power_reps = args.power_reps or (60 if quick else 300)
-    out = args.out or RESULTS / ("experiment_nof1.json" if quick else "experiment_nof1_full.json")
+    name = "quick" if quick else "targeted" if args.targeted else "full"
+    tail = "" if args.part == "all" else f"_{args.part}"
+    out = args.out or RESULTS / (
+        f"experiment_nof1{tail}.json" if quick else f"experiment_nof1_{name}{tail}.json"
+    )
     t0 = time.perf_counter()
     report: dict[str, object] = {
-        "mode": "quick" if quick else "full",
+        "mode": name,
         "null_reps": null_reps,
         "power_reps": power_reps,
         "python": sys.version.split()[0],
         "machine": platform.machine(),
     }
-    cells = QUICK_CELLS if quick else list(itertools.product(RATES, PERIODS, PAIRS, DRIFTS))
-    rows = grid(cells, null_reps, power_reps)
-    report["grid"] = rows
-    report["stress"] = corners = stress(quick)
-    head_reps = 100 if quick else 1000
-    report["headline"] = top = headline(head_reps, 0 if quick else 2000)
-    report["carryover"] = carryover(head_reps // 2)
-    report["fallback"] = fallback(head_reps // 2)
-    report["approximation"] = approximation(quick, head_reps // 2)
-    report["timing"] = speed = timing()
-    print(
-        f"\nSpeed: analyze_nights on a 16-week diary {1000 * speed['analyze_median_s']:.1f} ms "
-        f"(max {1000 * speed['analyze_max_s']:.1f} ms); power_to_detect {speed['power_s']:.2f} s;"
-        f" suggest_pairs {speed['suggest_s']:.2f} s"
+    cells = (
+        QUICK_CELLS
+        if quick
+        else TARGETED_CELLS
+        if args.targeted
+        else list(itertools.product(RATES, PERIODS, PAIRS, DRIFTS))
     )
+    rows: list[dict[str, dict[str, Any]]] = []
+    corners: list[dict[str, Any]] = []
+    top: list[dict[str, Any]] = []
+    if args.part in ("all", "cells"):
+        report["grid"] = rows = grid(cells, null_reps, power_reps)
+        harsh = 1000 if args.targeted else 0
+        report["stress"] = corners = stress(quick, 60 if quick else 600, harsh)
+    if args.part in ("all", "designs"):
+        head_reps = 100 if quick else 1000
+        report["headline"] = top = headline(head_reps, 0 if quick else 2000)
+        report["carryover"] = carryover(head_reps // 2)
+        report["fallback"] = fallback(head_reps // 2)
+        report["approximation"] = approximation(quick, head_reps // 2)
+        report["timing"] = speed = timing()
+        print(
+            f"\nSpeed: analyze_nights on a 16-week diary {1000 * speed['analyze_median_s']:.1f}"
+            f" ms (max {1000 * speed['analyze_max_s']:.1f} ms); power_to_detect"
+            f" {speed['power_s']:.2f} s; suggest_pairs {speed['suggest_s']:.2f} s"
+        )
 
     def values(kind: str, key: str) -> list[float]:
-        return [float(r[kind][key]) for r in rows]
+        return [float(r[kind][key]) for r in rows] or [float("nan")]
 
     helps, worse = values("null", "helps"), values("null", "worse")
     cov_null, cov_alt = values("null", "coverage"), values("alt", "coverage")
@@ -442,9 +482,9 @@ def main(argv: list[str]) -> int:
         "coverage_null_mean": float(np.mean(cov_null)),
         "coverage_alt_min": min(cov_alt),
         "coverage_alt_mean": float(np.mean(cov_alt)),
-        "stress_helps_max": max(float(s["helps"]) for s in corners),
-        "stress_worse_max": max(float(s["worse"]) for s in corners),
-        "headline_power": top[0]["helps"],
+        "stress_helps_max": max((float(s["helps"]) for s in corners), default=float("nan")),
+        "stress_worse_max": max((float(s["worse"]) for s in corners), default=float("nan")),
+        "headline_power": top[0]["helps"] if top else float("nan"),
         "seconds": time.perf_counter() - t0,
     }
     report["summary"] = summary
