@@ -16,14 +16,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from crampwise.store.tables import metadata, users
+from crampwise.store.tables import NEVER_REUSED, id_column, metadata, users
 
 OWNER, MEMBER = "owner", "user"
 
 web_sessions = sa.Table(
     "web_sessions",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
+    id_column(),
     sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
     sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
     sa.Column("csrf_token", sa.String(64), nullable=False),
@@ -31,12 +31,13 @@ web_sessions = sa.Table(
     sa.Column("last_seen", sa.DateTime, nullable=False),
     sa.Column("expires_at", sa.DateTime, nullable=False),
     sa.Index("ix_web_sessions_user", "user_id"),
+    **NEVER_REUSED,
 )
 
 invitations = sa.Table(
     "invitations",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
+    id_column(),
     sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
     sa.Column(
         "created_by", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False
@@ -46,12 +47,13 @@ invitations = sa.Table(
     sa.Column("used_at", sa.DateTime),
     # Set: joining makes the account a practitioner of this profession (migration 0008).
     sa.Column("profession", sa.String(32)),
+    **NEVER_REUSED,
 )
 
 api_tokens = sa.Table(
     "api_tokens",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
+    id_column(),
     sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
     sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
     sa.Column("name", sa.String(64), nullable=False),
@@ -60,6 +62,7 @@ api_tokens = sa.Table(
     sa.Column("revoked_at", sa.DateTime),
     sa.Column("expires_at", sa.DateTime),  # NULL: never (tokens made before 0004, or chosen)
     sa.Index("ix_api_tokens_user", "user_id"),
+    **NEVER_REUSED,
 )
 
 

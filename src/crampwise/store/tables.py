@@ -27,6 +27,16 @@ metadata = sa.MetaData(
 SOURCES = ("manual", "csv", "apple_health", "fhir")
 
 
+def id_column() -> sa.Column[int]:
+    """A generated id never given out twice (migration 0009): an identity on PostgreSQL;
+    the table also needs `**NEVER_REUSED` for AUTOINCREMENT on SQLite."""
+    return sa.Column("id", sa.Integer, sa.Identity(), primary_key=True)
+
+
+# Table options: SQLite's plain rowid ids reuse the largest id once its row is deleted.
+NEVER_REUSED: dict[str, Any] = {"sqlite_autoincrement": True}
+
+
 def _user_fk() -> sa.Column[int]:
     return sa.Column(
         "user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False
@@ -44,19 +54,20 @@ def _factor_type(spec: FactorSpec) -> Any:
 users = sa.Table(
     "users",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
+    id_column(),
     sa.Column("name", sa.String(64), nullable=False, unique=True),
     sa.Column("display_name", sa.String(128)),
     sa.Column("password_hash", sa.String(255)),
     sa.Column("role", sa.String(16), nullable=False, server_default="user"),
     sa.Column("units", sa.String(8), nullable=False, server_default="metric"),
     sa.Column("created_at", sa.DateTime, nullable=False),
+    **NEVER_REUSED,
 )
 
 episodes = sa.Table(
     "episodes",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
+    id_column(),
     _user_fk(),
     sa.Column("started_at", sa.DateTime, nullable=False),
     sa.Column("night", sa.Date, nullable=False),
@@ -75,12 +86,13 @@ episodes = sa.Table(
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.UniqueConstraint("user_id", "client_id", name="uq_episodes_user_client"),
     sa.Index("ix_episodes_user_night", "user_id", "night"),
+    **NEVER_REUSED,
 )
 
 day_logs = sa.Table(
     "day_logs",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
+    id_column(),
     _user_fk(),
     sa.Column("date", sa.Date, nullable=False),
     *(sa.Column(spec.name, _factor_type(spec)) for spec in BUILTIN_FACTORS),
@@ -94,12 +106,13 @@ day_logs = sa.Table(
     sa.Column("sources", sa.JSON, nullable=False),
     sa.Column("updated_at", sa.DateTime, nullable=False),
     sa.UniqueConstraint("user_id", "date", name="uq_day_logs_user_date"),
+    **NEVER_REUSED,
 )
 
 custom_factors = sa.Table(
     "custom_factors",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
+    id_column(),
     _user_fk(),
     sa.Column("name", sa.String(64), nullable=False),
     sa.Column("kind", sa.String(16), nullable=False),
@@ -107,12 +120,13 @@ custom_factors = sa.Table(
     sa.Column("choices", sa.JSON, nullable=False),
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.UniqueConstraint("user_id", "name", name="uq_custom_factors_user_name"),
+    **NEVER_REUSED,
 )
 
 custom_values = sa.Table(
     "custom_values",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
+    id_column(),
     _user_fk(),
     sa.Column("date", sa.Date, nullable=False),
     sa.Column(
@@ -124,12 +138,13 @@ custom_values = sa.Table(
     sa.Column("value", sa.Text, nullable=False),
     sa.Column("source", sa.String(16), nullable=False, server_default="manual"),
     sa.UniqueConstraint("user_id", "date", "factor_id", name="uq_custom_values_user_date_factor"),
+    **NEVER_REUSED,
 )
 
 medicines = sa.Table(
     "medicines",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
+    id_column(),
     _user_fk(),
     sa.Column("name", sa.String(128), nullable=False),
     sa.Column("started", sa.Date),
@@ -137,12 +152,13 @@ medicines = sa.Table(
     sa.Column("source", sa.String(16), nullable=False, server_default="manual"),
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Index("ix_medicines_user", "user_id"),
+    **NEVER_REUSED,
 )
 
 experiments = sa.Table(
     "experiments",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
+    id_column(),
     _user_fk(),
     sa.Column("intervention", sa.String(64), nullable=False),
     # The diary column that records whether the intervention was done (e.g. `footbath`).
@@ -153,17 +169,19 @@ experiments = sa.Table(
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("stopped_at", sa.DateTime),
     sa.Index("ix_experiments_user", "user_id"),
+    **NEVER_REUSED,
 )
 
 assessments = sa.Table(
     "assessments",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
+    id_column(),
     _user_fk(),
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("situation", sa.JSON, nullable=False),
     sa.Column("result", sa.JSON, nullable=False),
     sa.Index("ix_assessments_user", "user_id"),
+    **NEVER_REUSED,
 )
 
 _base: Any = None

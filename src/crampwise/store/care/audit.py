@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from crampwise.store.auth import utcnow
-from crampwise.store.tables import metadata
+from crampwise.store.tables import NEVER_REUSED, id_column, metadata
 
 # The database refuses to delete younger audit rows (migration 0006_audit_retention's
 # triggers hold the same number): a retention setting cannot go below it.
@@ -27,7 +27,7 @@ RETENTION_FLOOR_DAYS = 90
 audit_log = sa.Table(
     "audit_log",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
+    id_column(),
     sa.Column("at", sa.DateTime, nullable=False),
     sa.Column("actor_id", sa.Integer),
     sa.Column("actor_name", sa.String(64)),
@@ -39,6 +39,7 @@ audit_log = sa.Table(
     sa.Column("detail", sa.String(255)),
     sa.Index("ix_audit_log_subject", "subject_id", "at"),
     sa.Index("ix_audit_log_actor", "actor_id", "at"),
+    **NEVER_REUSED,
 )
 
 

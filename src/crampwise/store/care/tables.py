@@ -12,7 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from crampwise.store.tables import metadata
+from crampwise.store.tables import NEVER_REUSED, id_column, metadata
 
 
 def _fk(name: str) -> sa.Column[int]:
@@ -33,7 +33,7 @@ practitioners = sa.Table(
 care_shares = sa.Table(
     "care_shares",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
+    id_column(),
     _fk("client_id"),
     _fk("practitioner_id"),
     sa.Column("scopes", sa.JSON, nullable=False),
@@ -44,11 +44,12 @@ care_shares = sa.Table(
     sa.Column("revoked_at", sa.DateTime),
     sa.Index("ix_care_shares_client", "client_id"),
     sa.Index("ix_care_shares_practitioner", "practitioner_id"),
+    **NEVER_REUSED,
 )
 care_invitations = sa.Table(
     "care_invitations",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
+    id_column(),
     sa.Column("code_hash", sa.String(64), nullable=False, unique=True),
     _fk("client_id"),
     sa.Column("scopes", sa.JSON, nullable=False),
@@ -57,27 +58,30 @@ care_invitations = sa.Table(
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("expires_at", sa.DateTime, nullable=False),
     sa.Column("used_at", sa.DateTime),
+    **NEVER_REUSED,
 )
 care_requests = sa.Table(
     "care_requests",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
+    id_column(),
     _fk("practitioner_id"),
     _fk("client_id"),
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("answered_at", sa.DateTime),
     sa.Index("ix_care_requests_client", "client_id"),
+    **NEVER_REUSED,
 )
 care_notes = sa.Table(
     "care_notes",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
+    id_column(),
     _fk("client_id"),
     _fk("practitioner_id"),
     sa.Column("text", sa.Text, nullable=False),
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("in_plan_at", sa.DateTime),
     sa.Index("ix_care_notes_client", "client_id"),
+    **NEVER_REUSED,
 )
 
 

@@ -8,6 +8,7 @@ waits and then finds nothing to do.
 from __future__ import annotations
 
 from alembic import context
+from sqlalchemy import Connection
 
 # Every module that attaches tables to the shared metadata is imported (for autogenerate).
 from crampwise.store import auth as _auth  # noqa: F401
@@ -27,7 +28,7 @@ if engine is None:  # `alembic -x url=...` from a shell
     engine = make_engine(url)
 
 
-with engine.begin() as connection:
+def _run(connection: Connection) -> None:
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql("SELECT pg_advisory_xact_lock(4242001)")
     context.configure(
@@ -37,3 +38,28 @@ with engine.begin() as connection:
         compare_type=True,
     )
     context.run_migrations()
+
+
+if engine.dialect.name != "sqlite":
+    with engine.begin() as connection:
+        _run(connection)
+else:
+    # Rebuilding a table (batch mode) drops it: with foreign keys on, dropping `users` would
+    # cascade-delete every diary. SQLite ignores this PRAGMA inside a transaction, so it is
+    # set on the raw connection before BEGIN, checked before COMMIT, and always restored
+    # (the connection goes back to the pool).
+    with engine.connect() as connection:
+        raw = connection.connection.driver_connection
+        assert raw is not None
+        raw.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with connection.begin():
+                _run(connection)
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                if broken:
+                    raise RuntimeError(
+                        f"migration left {len(broken)} rows pointing at nothing"
+                        f" (first in table {broken[0][0]}); nothing was changed"
+                    )
+        finally:
+            raw.execute("PRAGMA foreign_keys = ON")
