@@ -17,7 +17,7 @@ SYMPTOM_LABELS: Final[dict[str, str]] = {
     "short_of_breath": "New or sudden shortness of breath",
     "coughing_blood": "Coughing up blood",
     "face_arm_speech_problem": "Face drooping, arm weakness or trouble speaking",
-    "leg_cold_pale_or_blue": "A leg that is cold, pale or blue",
+    "leg_cold_pale_or_blue": "A leg that has suddenly turned cold, pale or blue",
     "sudden_leg_weakness_or_numbness": "Sudden weakness or numbness in a leg",
     "saddle_numbness_or_bladder_change": (
         "Numbness around the genitals or buttocks, or new trouble with bladder or bowel"
@@ -25,7 +25,7 @@ SYMPTOM_LABELS: Final[dict[str, str]] = {
     "dark_urine": "Dark (tea or cola coloured) urine",
     "one_leg_swollen": "One leg swollen",
     "leg_red_or_warm": "Red or warm skin on the leg",
-    "calf_pain_persists": "Calf pain that does not go away",
+    "calf_pain_persists": "Calf pain lasting more than a day, or getting worse",
     "tense_swelling_pain_on_stretch": (
         "A tense, hard, swollen calf or thigh, with pain far worse than a cramp"
     ),
