@@ -107,12 +107,15 @@ def test_questionnaire_full_run_with_a_corrected_answer() -> None:
         *[""] * 10,  # skip the day's questions
     ]
     term.type(*answers)
-    term.expect("Warm socks in bed", timeout=30)
+    term.expect("crampwise sources", timeout=30)  # the last lines of the assessment
     assert term.finish() == 0
     screen = term.seen
     assert "type a number" in screen
+    # The corrected age is the one used: the answer "abc" was refused, 67 kept.
+    assert "because you are 67" in screen
     assert "ROUTINE" in screen
-    assert "Instead of the warm footbath" in screen  # diabetes: no soaking
+    assert "Instead of warm footbath before bed" in screen  # diabetes: no soaking
+    assert "Brief lukewarm foot wash" in screen
     assert "atorvastatin" in screen
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import io
-from datetime import date, datetime, timedelta
+from datetime import datetime
 
+import pytest
 from fastapi import FastAPI
 from pypdf import PdfReader
 
@@ -41,19 +42,23 @@ def test_report_covers_only_the_users_own_diary_in_the_period(
     )
     assert response.headers["cache-control"] == "no-store"
     text = _pdf_text(response.content)
-    assert "3 on 3 nights" in text
+    assert "Cramps 3 on 3 of 3 nights" in text
     assert "olive" in text and "bob" not in text
     bobs = _pdf_text(guest.get("/report.pdf?from=2026-01-01&to=2026-01-31").content)
-    assert "7 on 1 nights" in bobs and "olive" not in bobs
+    assert "Cramps 7 on 1 of 1 night;" in bobs and "olive" not in bobs
 
 
-def test_default_period_is_the_last_twelve_weeks(owner: TestClient) -> None:
+def test_default_period_is_the_last_twelve_weeks(
+    owner: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        "crampwise.web.pages.report.local_now", lambda: datetime(2026, 3, 24, 1, 30)
+    )
     response = owner.get("/report.pdf")
     assert response.status_code == 200
-    last = datetime.now().date()
-    first = last - timedelta(days=83)
-    assert f"crampwise-report-{first}-{last}.pdf" in response.headers["content-disposition"]
-    assert f"{first:%d %b %Y} - {last:%d %b %Y}" in _pdf_text(response.content)
+    name = "crampwise-report-2025-12-31-2026-03-24.pdf"  # 84 days ending today
+    assert name in response.headers["content-disposition"]
+    assert "Nights 31 Dec 2025 to 24 Mar 2026" in _pdf_text(response.content)
 
 
 def test_bad_dates_are_refused_with_a_clear_message(owner: TestClient) -> None:
@@ -80,12 +85,14 @@ def test_report_download_is_audited_as_an_export(app: FastAPI, owner: TestClient
 
 
 def test_settings_offers_the_report_form_and_signed_out_gets_no_report(
-    app: FastAPI, owner: TestClient
+    app: FastAPI, owner: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(
+        "crampwise.web.pages.settings.local_now", lambda: datetime(2026, 3, 24, 20, 0)
+    )
     page = owner.get("/settings").text
-    today = date.today()
     assert 'action="/report.pdf"' in page and "Download report (PDF)" in page
-    assert f'name="from" value="{today - timedelta(days=83)}"' in page
+    assert 'name="from" value="2025-12-31"' in page and 'name="to" value="2026-03-24"' in page
     with new_client(app) as stranger:
         refused = stranger.get("/report.pdf")
     assert refused.status_code == 303 and refused.headers["location"].startswith("/login")

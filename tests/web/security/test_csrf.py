@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from fastapi import FastAPI
 
 from crampwise.web.deps import ANON_CSRF_COOKIE, SESSION_COOKIE
 
+from ..pages.night_support import freeze_clock
 from ..support import PASSWORD, TestClient, form_csrf, login, new_client, session_csrf
 
 CRAMP = {"started_at": "2026-11-21T03:10:00", "muscle": "calf", "pain": 7}
@@ -106,10 +109,17 @@ def _exports_audited(app: FastAPI) -> int:
         return int(conn.exec_driver_sql("SELECT count(*) FROM audit_log").scalar_one())
 
 
+def _stretch_ticked(page: str) -> bool:
+    """Tonight shows the bedtime stretch as done (the done mark beside it)."""
+    return 'done-mark">Done ✓</span>' in page
+
+
 def test_requests_another_site_makes_the_browser_send_are_refused(
-    app: FastAPI, owner: TestClient
+    app: FastAPI, owner: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    freeze_clock(monkeypatch, datetime(2026, 11, 21, 21, 30))  # one evening: one night's ticks
     csrf = session_csrf(owner)
+    assert not _stretch_ticked(owner.get("/").text)
     before = _exports_audited(app)
     # An <img> or fetch() on another site pointing at an export: refused, nothing audited.
     for site in ("cross-site", "same-site"):
@@ -126,7 +136,7 @@ def test_requests_another_site_makes_the_browser_send_are_refused(
         headers=_from("cross-site", "navigate", "document"),
     )
     assert posted.status_code == 403
-    assert "✓ done" not in owner.get("/").text
+    assert not _stretch_ticked(owner.get("/").text)
     # Following a link from elsewhere, opening the installed app, and the app's own requests.
     assert owner.get("/", headers=_from("cross-site", "navigate", "document")).status_code == 200
     assert owner.get("/", headers=_from("none", "navigate", "document")).status_code == 200
@@ -139,4 +149,4 @@ def test_requests_another_site_makes_the_browser_send_are_refused(
         headers=_from("same-origin", "navigate", "document"),
     )
     assert same.status_code == 303
-    assert "✓ done" in owner.get("/").text
+    assert _stretch_ticked(owner.get("/").text)

@@ -26,6 +26,7 @@ from crampwise.interop.report.charts import pain_chart, week_chart
 from crampwise.interop.report.gather import ReportData
 from crampwise.interop.report.words import (
     compared,
+    count,
     factor_name,
     more_cramps_when,
     summary_rows,
@@ -58,7 +59,7 @@ def _trigger_rows(d: ReportData) -> tuple[list[list[str]], str]:
         return [], d.triggers_error or "not available"
     if not t.enough_data:
         return [], (
-            f"Not enough data yet: {t.nights} nights, {t.cramp_nights} with cramps "
+            f"Not enough data yet: {count(t.nights, 'night')}, {t.cramp_nights} with cramps "
             f"(about {t.nights_needed} more nights needed)."
         )
     rows = []

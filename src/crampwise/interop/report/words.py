@@ -22,6 +22,11 @@ def day(d: date) -> str:
     return f"{d:%d %b %Y}"
 
 
+def count(n: int, noun: str) -> str:
+    """'1 night', '3 nights': a count with its noun in the right number."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def number(x: float) -> str:
     """6, 6.5: no trailing .0."""
     return f"{round(x, 1):g}"
@@ -66,12 +71,12 @@ def summary_rows(d: ReportData) -> list[list[str]]:
     span = (d.last - d.first).days + 1
     nights = f"{d.nights} of the {span} nights from {day(d.first)} to {day(d.last)}"
     if d.nights < MIN_RATE_NIGHTS:
-        rate = f"{d.nights} night{'' if d.nights == 1 else 's'}: too few for a weekly rate"
+        rate = f"{count(d.nights, 'night')}: too few for a weekly rate"
     else:
         rate = f"about {number(d.per_week or 0.0)} per week"
     rows = [
         ["Nights in diary", nights],
-        ["Cramps", f"{d.cramps} on {d.cramp_nights} of {d.nights} nights; {rate}"],
+        ["Cramps", f"{d.cramps} on {d.cramp_nights} of {count(d.nights, 'night')}; {rate}"],
         ["Pain (0-10)", spread(d.pain, noun=("cramp rated", "cramps rated"), top="worst")],
         ["Duration", _durations(d.durations)],
         ["Woken by cramps", _woken(d)],
@@ -102,7 +107,7 @@ def _woken(d: ReportData) -> str:
     share = f"{100 * d.woke / d.woke_known:.0f}%"
     text = (
         f"{d.woke} of {d.woke_known} cramps woke the person ({share}); "
-        f"woken on {d.nights_woken} of {d.nights} nights"
+        f"woken on {d.nights_woken} of {count(d.nights, 'night')}"
     )
     unknown = sum(d.muscles.values()) - d.woke_known
     return text + (f"; not recorded for {unknown} cramps" if unknown > 0 else "")
