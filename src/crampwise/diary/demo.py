@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
 
@@ -98,9 +99,16 @@ def _episodes(rng: random.Random, night: date, count: int) -> list[Episode]:
 
 
 def simulate(
-    seed: int = 2, days: int = 210, end: date | None = None
+    seed: int = 2,
+    days: int = 210,
+    end: date | None = None,
+    planned: Mapping[date, Mapping[str, Any]] | None = None,
 ) -> tuple[list[DayLog], list[Episode]]:
-    """The demo's day logs and episodes (same seed and end → same diary)."""
+    """The demo's day logs and episodes (same seed and end → same diary).
+
+    planned: values that days follow (an experiment's schedule: {day: {"stretched": True}}),
+    set before the night's cramps are drawn, so the planted effects show in the experiment.
+    """
     if days < MIN_DAYS:
         from crampwise.errors import InputError
 
@@ -112,11 +120,13 @@ def simulate(
     for offset in range(days - 1, -1, -1):
         day = last - timedelta(days=offset)
         values = _simulate_day(rng, day)
+        values.update((planned or {}).get(day, {}))
         count = _poisson(rng, _night_rate(values))
         if rng.random() < 1 / 12:
             continue  # a day the diary was forgotten: neither log nor cramps recorded
         for name in list(values):
-            if name not in ("exercise_min", "exercise_intensity") and rng.random() < 0.04:
+            kept = ("exercise_min", "exercise_intensity", *(planned or {}).get(day, {}))
+            if name not in kept and rng.random() < 0.04:
                 del values[name]  # a partial entry
         logs.append(DayLog(day, values))
         episodes.extend(_episodes(rng, day, count))
@@ -136,11 +146,20 @@ class DemoDiary(Protocol):
 
 
 def fill_demo(
-    diary: DemoDiary, seed: int = 2, days: int = 210, end: date | None = None
+    diary: DemoDiary,
+    seed: int = 2,
+    days: int = 210,
+    end: date | None = None,
+    planned: Mapping[date, Mapping[str, Any]] | None = None,
+    replace: bool = True,
 ) -> dict[str, Any]:
-    """Replace the diary's contents with the simulated demo; returns a short summary."""
-    logs, episodes = simulate(seed, days, end)
-    diary.delete_everything()
+    """Replace the diary's contents with the simulated demo; returns a short summary.
+
+    replace=False fills a new, empty account as it is (deleting first would drop the
+    account's row and its id with it)."""
+    logs, episodes = simulate(seed, days, end, planned)
+    if replace:
+        diary.delete_everything()
     diary.define_factor(CustomFactor("coffee_cups", "numeric", "cups"))
     diary.put_days(logs, source="manual")
     diary.add_episodes(episodes)

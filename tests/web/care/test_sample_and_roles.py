@@ -28,6 +28,20 @@ def test_sample_account_is_separate_and_goes_in_one_click(app: FastAPI, owner: T
     sample = store.diary("olive+sample")
     assert len(sample.day_table()) >= 150 and sample.latest_assessment() is not None
     assert len(store.diary("olive").day_table()) == 0  # nothing mixed into the owner's diary
+    # An experiment under way at once, its nights done or not as its schedule said.
+    (running,) = [e for e in sample.experiments() if e.status == "active"]
+    experiment = owner.get("/experiment").text
+    assert "calf and hamstring stretching" in experiment.lower()
+    table = sample.day_table()
+    (column,) = [f for f in table.factors if f.name == "stretched"]
+    stretched = dict(zip(table.dates, column.values, strict=True))
+    followed = [
+        (stretched[day], period["condition"] == "on")
+        for period in running.schedule
+        for day in table.dates
+        if period["start"] <= day.isoformat() <= period["end"] and day in stretched
+    ]
+    assert len(followed) >= 30 and all(done is on for done, on in followed)
     back = _post(owner, "/account/sample/leave")
     assert back.headers["location"] == "/settings#sample"
     settings = owner.get("/settings").text

@@ -210,8 +210,13 @@ async def open_sample(request: Request, user: UserDep) -> Response:
     if fresh:
         diary = ctx.store.diary(sample.name)
         today = local_now().date()
-        await run_blocking(fill_demo, diary, 2, 210, today - timedelta(days=1))
-        fill_extras(diary, today)
+        plan = sample_plan(today)
+        planned = {
+            day: {plan.column: plan.condition_on(day) == "on"}
+            for day in (plan.start + timedelta(days=i) for i in range((today - plan.start).days))
+        }
+        await run_blocking(fill_demo, diary, 2, 210, today - timedelta(days=1), planned, False)
+        fill_extras(diary, today, plan)
     raw, _info = ctx.sessions.create(sample)
     response = RedirectResponse("/insights", status_code=303)
     home = request.cookies.get(SESSION_COOKIE, "")
@@ -261,8 +266,25 @@ SAMPLE_SITUATION: dict[str, Any] = {
 }
 
 
-def fill_extras(diary: Any, today: date) -> None:
-    """A saved assessment, so Assess, Tonight and the report show one at once."""
+# The sample's experiment: bedtime stretching (the footbath is not for someone with
+# diabetes), four pairs of a week, six weeks done, so its status has something to say.
+SAMPLE_EXPERIMENT = "calf_stretch_bedtime"
+SAMPLE_WEEKS_DONE = 6
+
+
+def sample_plan(today: date) -> Any:
+    """The sample's randomised schedule, started six weeks before `today` (a fixed seed)."""
+    from crampwise.experiments.plan import plan_experiment
+
+    start = today - timedelta(weeks=SAMPLE_WEEKS_DONE)
+    return plan_experiment(SAMPLE_EXPERIMENT, pairs=4, period_days=7, start=start, seed=11)
+
+
+def fill_extras(diary: Any, today: date, plan: Any = None) -> None:
+    """A saved assessment, so Assess, Tonight and the report show one at once, and the
+    experiment under way whose nights followed its schedule (the Experiment page)."""
     from crampwise.assess import assess  # only the sample needs an assessment here
+    from crampwise.experiments.running import start_experiment
 
     diary.save_assessment(SAMPLE_SITUATION, assess(SAMPLE_SITUATION).to_dict())
+    start_experiment(diary, plan or sample_plan(today))
