@@ -5,10 +5,12 @@ running timer running, and a diabetic person's Bedtime. Screenshots and axe on e
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
+
+from crampwise.diary.model import Episode
 
 from .browser_support import DESKTOP, new_context, owner_signed_in, run_axe, screenshot
 
@@ -63,6 +65,26 @@ def test_the_night_flow_on_a_dark_phone(browser: Any, server: Any, monkeypatch: 
     (first,) = diary.episodes()
     assert (first.side, first.duration_s, first.pain) == ("left", 180, 6)
 
+    # Once the usual leg is clear (three cramps with a leg), it is chosen in advance: from
+    # the shortcut, literally two taps store a cramp with its leg and a chosen duration.
+    for days in (9, 5):
+        diary.add_episode(Episode(started_at=EVENING - timedelta(days=days), side="left"))
+    taps: list[str] = []
+
+    def tap(selector: str) -> None:
+        taps.append(selector)
+        page.click(selector)
+
+    page.goto(shortcut["url"])
+    _on_first_screen(page, "button[name=pain]")
+    assert page.locator("input[name=side][value=left]").is_checked()
+    tap("label.choice:has(input[name=duration][value='under_1'])")
+    tap("button[name=pain][value='5']")
+    page.wait_for_url("**/?logged=cramp")
+    assert len(taps) == 2
+    newest = max(diary.episodes(), key=lambda e: e.id or 0)
+    assert (newest.side, newest.duration_s, newest.pain) == ("left", 30, 5)
+
     # From Tonight: Cramp now starts the routine; a leg and a pain later it is stored, with
     # the routine's timer as the duration.
     page.goto("/")
@@ -78,7 +100,7 @@ def test_the_night_flow_on_a_dark_phone(browser: Any, server: Any, monkeypatch: 
     page.click("label.choice:has(input[name=side][value=right])")
     page.click("button[name=pain][value='4']")
     page.wait_for_url("**/?logged=cramp")
-    second = diary.episodes()[-1]
+    second = max(diary.episodes(), key=lambda e: e.id or 0)
     assert second.side == "right" and second.pain == 4
     assert second.duration_s is not None and 1 <= second.duration_s <= 60
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from crampwise.diary.model import Episode
-from crampwise.web.pages.cramp import DURATIONS, usual_muscle
+from crampwise.web.pages.cramp import DURATIONS, usual_muscle, usual_side
 
 from ..support import form_csrf
 from .night_support import freeze_clock
@@ -27,6 +27,29 @@ def test_usual_muscle_is_the_most_frequent_not_the_last() -> None:
     assert usual_muscle(["foot", "calf", "calf", "toes"]) == "calf"
     assert usual_muscle(["calf", "foot"]) == "foot"  # a tie: the latest of the tied
     assert usual_muscle([]) == "calf"
+
+
+def test_usual_side_only_once_it_is_clear() -> None:
+    assert usual_side(["left", None, "right"]) is None  # two legs known: tapped each time
+    assert usual_side(["left", "right", "left", None]) == "left"
+    assert usual_side(["left", "right", "right", "left"]) == "left"  # a tie: the latest
+    assert usual_side([None, None, None]) is None
+
+
+def test_the_usual_leg_is_chosen_in_advance_after_three_cramps(
+    app: Any, owner: Any, frozen: None
+) -> None:
+    diary = app.state.ctx.diary("olive")
+    for days in (4, 3):
+        diary.add_episode(Episode(started_at=NOW - timedelta(days=days), side="right"))
+    page = owner.get("/cramp").text
+    assert 'name="side" value="right" checked' not in page and "usual one is chosen" not in (
+        page.split("Which leg?")[1].split("</legend>")[0]
+    )
+    diary.add_episode(Episode(started_at=NOW - timedelta(days=2), side="right"))
+    page = owner.get("/cramp").text
+    assert 'name="side" value="right" checked' in page
+    assert "Your usual one is chosen." in page.split("Which leg?")[1].split("</legend>")[0]
 
 
 def test_the_page_defaults_to_the_most_frequent_muscle(app: Any, owner: Any, frozen: None) -> None:

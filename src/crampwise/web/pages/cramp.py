@@ -121,6 +121,20 @@ def usual_muscle(muscles: list[str]) -> str:
     return next(m for m in reversed(muscles) if counts[m] == top)
 
 
+# A usual leg is chosen in advance only once it is clear: this many cramps with a leg.
+USUAL_SIDE_MIN = 3
+
+
+def usual_side(sides: list[str | None]) -> str | None:
+    """The most frequent leg (ties: the most recent), once at least `USUAL_SIDE_MIN` cramps
+    had one; else None, and the person taps it. With it chosen in advance, a cramp from the
+    home-screen shortcut is stored in two taps: how long, then how bad."""
+    known = [s for s in sides if s]
+    if len(known) < USUAL_SIDE_MIN:
+        return None
+    return usual_muscle(known)
+
+
 @router.get("/cramp")
 async def cramp_now(request: Request, user: UserDep, diary: DiaryDep) -> Response:
     """The guided routine with a big countdown, and the log on the first screen."""
@@ -128,13 +142,15 @@ async def cramp_now(request: Request, user: UserDep, diary: DiaryDep) -> Respons
     steps = cramp_steps(rules.allows)
     since = night_of(local_now()) - timedelta(days=USUAL_MUSCLE_NIGHTS)
     kb = knowledge()
+    recent = diary.episodes(start=since)
     return render(
         request,
         "cramp.html",
         steps=steps,
         steps_json=json.dumps(steps),
         muscles=MUSCLE_CHOICES,
-        default_muscle=usual_muscle([e.muscle for e in diary.episodes(start=since)]),
+        default_muscle=usual_muscle([e.muscle for e in recent]),
+        default_side=usual_side([e.side for e in recent]),
         sides=[(s, SIDE_WORDS[s]) for s in SIDES],
         durations=DURATIONS,
         help=long_cramp_advice(),
