@@ -109,3 +109,26 @@ def test_own_diary_gives_the_same_findings_as_its_csv(diary_csv: Path, sqlite_ur
     assert json.loads(from_db.stdout) == json.loads(from_file.stdout)
     other = json.loads(run("--user", "nobody", "analyze", "--format", "json", db=sqlite_url).stdout)
     assert other["nights"] == 0 and other["enough_data"] is False
+
+
+def test_human_report_in_the_users_units(diary_csv: Path, sqlite_url: str) -> None:
+    from crampwise.interop.csv import import_diary
+    from crampwise.store import open_store
+
+    with open_store(sqlite_url) as store:
+        for user, units in (("fahrenheit", "us"), ("celsius", "metric")):
+            import_diary(store.diary(user), diary_csv)
+            store.diary(user).set_units(units)
+    us = run("--user", "fahrenheit", "analyze", "--format", "human", db=sqlite_url)
+    assert us.returncode == 0, us.stderr
+    text = " ".join(us.stdout.split())
+    # The planted cold-bedroom trigger: the analysis's 5 °C step, said in °F.
+    assert "bedroom temperature was 9 °F lower" in text and "°C" not in text
+    metric = run("--user", "celsius", "analyze", "--format", "human", db=sqlite_url)
+    assert "bedroom temperature was 5 °C lower" in " ".join(metric.stdout.split())
+    # The contract's JSON keeps the stored units whatever the person reads.
+    doc = json.loads(
+        run("--user", "fahrenheit", "analyze", "--format", "json", db=sqlite_url).stdout
+    )
+    [cold] = [f for f in doc["findings"] if f["factor"] == "bedroom_temp_c" and f["lag_days"] == 0]
+    assert cold["effect"]["per"] == "5 °C lower"

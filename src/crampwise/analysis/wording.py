@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from crampwise.analysis.design import factor_label
 from crampwise.analysis.results import Finding
+from crampwise.diary.units import amount_text, unit_system
 
-__all__ = ["describe", "ratio", "sureness"]
+__all__ = ["describe", "ratio", "step_text", "sureness"]
 
 
 def ratio(x: float) -> str:
@@ -30,14 +31,25 @@ def sureness(q: float) -> str:
     return f"no good evidence ({_q(q)})"
 
 
-def describe(finding: Finding) -> str:
+def step_text(finding: Finding, units: str = "metric") -> str:
+    """A numeric finding's step in the person's units: '5 °C lower', or '9 °F lower'."""
+    if unit_system(units) == "metric":
+        return finding.effect.per  # the analysis works in the stored (metric) units
+    _, unit = factor_label(finding.factor)
+    return f"{amount_text(finding.effect.step, unit, units)} {finding.direction}"
+
+
+def describe(finding: Finding, units: str = "metric") -> str:
     """One sentence: "On nights after a day when exercise was 50 min higher, you had 1.3× as
-    many cramps (1.2–1.5×); very likely real (q < 0.001)." """
+    many cramps (1.2–1.5×); very likely real (q < 0.001)."
+
+    units: the person's unit system ('metric' or 'us') for the step of a numeric factor.
+    """
     label, _ = factor_label(finding.factor)
     effect = finding.effect
     when = "On nights after" if finding.lag_days == 0 else "On the second night after"
     if finding.kind == "numeric":
-        what = f"a day when {label} was {effect.per}"
+        what = f"a day when {label} was {step_text(finding, units)}"
     elif finding.kind == "boolean":
         what = f"a day when “{label}” was yes (vs no)"
     else:

@@ -44,11 +44,12 @@ def analyze(
     from crampwise.analysis.triggers import find_triggers
     from crampwise.cli.trigger_view import load_day_table, render_trigger_report
 
-    report = find_triggers(load_day_table(diary, current_user(ctx), sys.stdin))
+    table, units = load_day_table(diary, current_user(ctx), sys.stdin)
+    report = find_triggers(table)
     if wants_json(fmt):
-        print_json(report.to_dict())
+        print_json(report.to_dict())  # the contract's JSON stays metric ("5 °C lower")
     else:
-        render_trigger_report(report)
+        render_trigger_report(report, units)
 
 
 # --- experiments ---

@@ -7,6 +7,7 @@ from typing import TextIO
 
 from crampwise.analysis.design import factor_label
 from crampwise.analysis.results import MIN_CRAMP_NIGHTS, MIN_NIGHTS, TriggerReport
+from crampwise.analysis.wording import describe
 from crampwise.cli.common import console
 from crampwise.diary.daytable import DayTable
 from crampwise.interop.csv import read_day_table
@@ -14,22 +15,28 @@ from crampwise.interop.csv import read_day_table
 __all__ = ["load_day_table", "render_trigger_report"]
 
 
-def load_day_table(path: Path | None, user: str, stdin: TextIO) -> DayTable:
-    """The diary CSV at `path` ('-' = stdin), or with no path the user's stored diary."""
+def load_day_table(path: Path | None, user: str, stdin: TextIO) -> tuple[DayTable, str]:
+    """The diary CSV at `path` ('-' = stdin), or with no path the user's stored diary; with
+    the unit system to show it in (the user's choice for their own diary; a CSV file's
+    columns are metric, and reading one never opens the database)."""
     if path is None:
         # Imported here: a CSV analysis never needs SQLAlchemy (~150 ms at start-up).
         from crampwise.store import open_store
 
         with open_store() as store:
             # Reading never creates the user: an unknown user simply has an empty diary.
-            return store.diary(user).day_table()
+            diary = store.diary(user)
+            return diary.day_table(), diary.units()
     if str(path) == "-":
-        return read_day_table(stdin)
-    return read_day_table(path)
+        return read_day_table(stdin), "metric"
+    return read_day_table(path), "metric"
 
 
-def render_trigger_report(report: TriggerReport) -> None:
-    """Print the findings in plain words: what was found, how sure, what was not, what's next."""
+def render_trigger_report(report: TriggerReport, units: str = "metric") -> None:
+    """Print the findings in plain words: what was found, how sure, what was not, what's next.
+
+    units: 'metric' or 'us', for the step of a numeric factor ('per 9 °F lower').
+    """
     # Imported here: `analyze --format json` never loads Rich.
     from rich.markup import escape
     from rich.panel import Panel
@@ -55,7 +62,7 @@ def render_trigger_report(report: TriggerReport) -> None:
     if found:
         out.print("\n[bold]Found[/bold] (strongest evidence first):")
         for finding in found:
-            out.print(f"  • {escape(finding.plain)}")
+            out.print(f"  • {escape(describe(finding, units))}")
     else:
         out.print("\n[bold]No trigger stood out[/bold] at a false discovery rate of 10%.")
     hits = {f.factor for f in found}
@@ -65,7 +72,7 @@ def render_trigger_report(report: TriggerReport) -> None:
         out.print(f"\n[bold]Not found[/bold] — no clear link, that day or the day before: {names}.")
         hints = [f for f in report.findings if not f.significant and f.q_value <= 0.25]
         for finding in hints[:3]:
-            out.print(f"  ◦ Hint only: {escape(finding.plain)}")
+            out.print(f"  ◦ Hint only: {escape(describe(finding, units))}")
     if report.untested:
         out.print("\n[bold]Could not test[/bold]:")
         for item in report.untested[:12]:
