@@ -94,6 +94,49 @@ def test_back_pain_leads_to_the_saddle_question_and_an_emergency(kb: Knowledge) 
     assert assess(situation, kb).triage.level == "emergency"
 
 
+def test_a_narrowed_spinal_canal_leads_to_the_saddle_question_once(kb: Knowledge) -> None:
+    answers = sequence(["", "", "", "70", "", "", "", "14", "y"])
+    prompts: list[str] = []
+
+    def ask(prompt: str) -> str:
+        prompts.append(prompt)
+        return next(answers)
+
+    situation = ask_situation(ask, lambda _s: None)
+    assert sum("genitals" in p for p in prompts) == 1
+    assert situation["conditions"] == ["lumbar_spinal_stenosis"]
+    assert situation["symptoms"] == ["saddle_numbness_or_bladder_change"]
+    assert assess(situation, kb).triage.level == "emergency"
+
+
+def test_a_follow_up_answered_no_is_not_asked_again() -> None:
+    # Back pain and a narrowed spinal canal both lead to the saddle question; vomiting and
+    # a long exercise day both lead to the endurance question: each is asked once.
+    lists = sequence(
+        [
+            "",
+            _numbers(URGENT_SIGNS, "vomiting_or_diarrhoea"),
+            _numbers(OTHER_SIGNS, "back_pain_into_leg"),
+            "14",
+        ]
+    )
+    prompts: list[str] = []
+
+    def ask(prompt: str) -> str:
+        prompts.append(prompt)
+        if prompt.startswith("Numbers"):
+            return next(lists)
+        if "Minutes of exercise" in prompt:
+            return "180"
+        return "n" if "genitals" in prompt or "marathon" in prompt else ""
+
+    situation = ask_situation(ask, lambda _s: None)
+    assert sum("genitals" in p for p in prompts) == 1
+    assert sum("marathon" in p for p in prompts) == 1
+    assert situation["conditions"] == ["lumbar_spinal_stenosis"]
+    assert situation["symptoms"] == ["vomiting_or_diarrhoea", "back_pain_into_leg"]
+
+
 def test_vomiting_leads_to_the_endurance_question(kb: Knowledge) -> None:
     answers = sequence(["", _numbers(URGENT_SIGNS, "vomiting_or_diarrhoea"), "y"])
     situation = ask_situation(lambda _p: next(answers), lambda _s: None)

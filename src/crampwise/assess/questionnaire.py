@@ -72,6 +72,7 @@ class Questions:
     def __init__(self, ask: Ask, say: Say) -> None:
         self.ask = ask
         self.say = say
+        self.asked: set[str] = set()  # follow-up signs already asked (each asked once)
 
     def _retry(self, prompt: str, convert: Callable[[str], Any]) -> Any:
         for _ in range(3):
@@ -176,11 +177,18 @@ def parse_temperature(answer: str) -> tuple[str, float]:
 # Exercise this long the day before makes "was it an endurance event?" worth asking.
 LONG_EXERCISE_MIN = 120
 ENDURANCE_QUESTION = "In the last day, did you run a marathon, a long race or a long hike?"
+SADDLE_QUESTION = (
+    "Any numbness around your genitals or buttocks, or new trouble passing urine or"
+    " controlling your bladder or bowel?"
+)
 
 
 def _ask_sign(q: Questions, symptoms: list[str], symptom: str, prompt: str) -> None:
     """A follow-up yes/no about one sign, asked once and only when it is not known yet."""
-    if symptom not in symptoms and q.yes_no(prompt):
+    if symptom in symptoms or symptom in q.asked:
+        return
+    q.asked.add(symptom)
+    if q.yes_no(prompt):
         symptoms.append(symptom)
 
 
@@ -230,13 +238,7 @@ def ask_situation(ask: Ask | None = None, say: Say | None = None) -> dict[str, A
         _ask_sign(q, symptoms, "after_endurance_event", ENDURANCE_QUESTION)
     symptoms += q.pick_many("\nAny of these?", OTHER_SIGNS)
     if "back_pain_into_leg" in symptoms:
-        _ask_sign(
-            q,
-            symptoms,
-            "saddle_numbness_or_bladder_change",
-            "Any numbness around your genitals or buttocks, or new trouble passing urine or"
-            " controlling your bladder or bowel?",
-        )
+        _ask_sign(q, symptoms, "saddle_numbness_or_bladder_change", SADDLE_QUESTION)
 
     q.say("\nAbout you")
     person: dict[str, Any] = {}
@@ -248,6 +250,10 @@ def ask_situation(ask: Ask | None = None, say: Say | None = None) -> dict[str, A
             _put(person, "postmenopausal", q.yes_no("Past the menopause?"))
     options = tuple((c, labels.CONDITION_LABELS.get(c, c.replace("_", " "))) for c in v.CONDITIONS)
     conditions = q.pick_many("\nConditions a doctor has told you that you have:", options)
+    if "lumbar_spinal_stenosis" in conditions:
+        # A narrowed spinal canal is where cauda equina pressure starts: ask even without
+        # back pain ticked (asked once only).
+        _ask_sign(q, symptoms, "saddle_numbness_or_bladder_change", SADDLE_QUESTION)
     if {"peripheral_arterial_disease", "diabetes"} & set(conditions) or (
         "pain_walking_eases_with_rest" in symptoms
     ):

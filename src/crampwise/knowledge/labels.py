@@ -7,6 +7,7 @@ person's choice ("metric" or "us"), or the unit the situation was given in.
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 from crampwise.diary.units import c_to_f
@@ -156,7 +157,10 @@ _FLAG_WORDS = {
 
 
 def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
+    """A label as the middle of a sentence: "One leg swollen" → "one leg swollen"; an
+    acronym ("ALS") keeps its capitals."""
+    first = text.split(" ", 1)[0]
+    return text if len(first) > 1 and first.isupper() else text[:1].lower() + text[1:]
 
 
 def symptom_words(symptom: str) -> str:
@@ -265,10 +269,18 @@ def medicine_words(typed: str, generic: str | None, class_label: str | None) -> 
     return f"you take {medicine_name(typed, generic, class_label)}"
 
 
+# "Allen RE, Kirby KA" or "Turner J, et al": a list of authors, surname then initials.
+_AUTHORS = re.compile(r"^[A-Z][\w'-]+(?: [\w'-]+)* [A-Z]{1,3}(?:,| et al)")
+
+
 def short_citation(citation: str, year: int | None) -> str:
-    """A bibliography entry as a short reference: "Allen RE et al. (2012)"."""
-    head = citation.split(". ")[0]
-    if "," in head:  # authors: the first one, et al.
-        head = head.split(",")[0] + " et al."
+    """A bibliography entry as a short reference: "Allen RE et al. (2012)", and for an
+    organisation its page, "NHS: Leg cramps (2023)", so two pages of one site differ."""
+    parts = citation.replace("e.g. ", "e.g.\u00a0").split(". ")
+    head = parts[0]
+    if _AUTHORS.match(head):
+        head = head.split(",")[0].removesuffix(" et al") + " et al."
+    elif len(head.split()) <= 4 and len(parts) > 1:
+        head = f"{head}: {parts[1].rstrip('.')}"
     head = head if len(head) <= 48 else head[:47] + "…"
     return f"{head} ({year})" if year else head
