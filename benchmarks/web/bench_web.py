@@ -38,7 +38,7 @@ CONNECTIONS = 32
 # Share of the hello-world rate with as many workers (i.e. per worker), on both backends.
 SHARE_TARGETS = {"tonight": 0.40, "log_cramp": 0.20}
 SCALING_TARGET = 1.6  # 2 workers' rate over 1 worker's, for Tonight and logging a cramp
-WORKERS = (1, 2)
+
 Metrics = dict[str, Any]  # wrk's figures for one run (socket_errors is text)
 Runs = dict[str, dict[str, dict[str, Metrics]]]  # backend -> workers -> endpoint -> figures
 P99_LIMIT_MS = 100.0
@@ -169,12 +169,14 @@ def parse_wrk(output: str) -> Metrics:
         value, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()  # type: ignore[union-attr]
         return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
+    total = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
     p50 = ms(re.search(r"^\s+50%\s+(\S+)", output, re.M).group(1))  # type: ignore[union-attr]
     p99 = ms(re.search(r"^\s+99%\s+(\S+)", output, re.M).group(1))  # type: ignore[union-attr]
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
     errors = re.search(r"Socket errors:.*", output)
     return {
+        "requests": total,
         "requests_per_s": round(rps, 1),
         "p50_ms": round(p50, 2),
         "p99_ms": round(p99, 2),
@@ -183,16 +185,50 @@ def parse_wrk(output: str) -> Metrics:
     }
 
 
-def run_wrk(url: str, seconds: int, script: Path | None = None) -> Metrics:
+def cpu_seconds(groups: list[int]) -> dict[str, float]:
+    """CPU time (user + system, s) used so far by the processes of the given process groups
+    (a server and its workers) and by every PostgreSQL server process on this machine."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used = {"app": 0, "postgres": 0}
+    for entry in Path("/proc").iterdir():
+        pid = entry.name
+        if not pid.isdigit():
+            continue
+        try:
+            comm = Path(f"/proc/{pid}/comm").read_text().strip()
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        ticks = int(fields[11]) + int(fields[12])
+        if int(fields[2]) in groups:
+            used["app"] += ticks
+        elif comm in ("postgres", "postmaster"):
+            used["postgres"] += ticks
+    return {k: v / tick for k, v in used.items()}
+
+
+def run_wrk(
+    url: str, seconds: int, script: Path | None = None, groups: list[int] | None = None
+) -> Metrics:
+    """One bounded wrk run; with `groups` (the servers' process groups), also the CPU ms
+    that the servers and PostgreSQL spent per request: work done, which moves far less with
+    other jobs on the machine than the rate does."""
     cmd = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "--timeout", "5s"]
     if script is not None:
         cmd += ["-s", str(script)]
+    before = cpu_seconds(groups or [])
     out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
-    return parse_wrk(out)
+    after = cpu_seconds(groups or [])
+    metrics = parse_wrk(out)
+    if groups:
+        n = max(metrics["requests"], 1)
+        metrics["app_cpu_ms"] = round((after["app"] - before["app"]) * 1000 / n, 3)
+        metrics["db_cpu_ms"] = round((after["postgres"] - before["postgres"]) * 1000 / n, 3)
+    return metrics
 
 
 def tonight_while_logging(
-    base: str, cookies: dict[str, str], csrf: str, seconds: int, script: Path
+    base: str, cookies: dict[str, str], csrf: str, seconds: int, script: Path, groups: list[int]
 ) -> Metrics:
     """The Tonight page while the same person logs a cramp every 100 ms (10 a second, far
     more than any household): each write makes every kept page stale, so this shows what
@@ -216,7 +252,7 @@ def tonight_while_logging(
     writer = threading.Thread(target=log_cramps, daemon=True)
     writer.start()
     try:
-        result = run_wrk(f"{base}/", seconds, script)
+        result = run_wrk(f"{base}/", seconds, script, groups)
     finally:
         stop.set()
         writer.join(timeout=10)
@@ -362,15 +398,16 @@ def measure_config(
         # Warm-up: imports, template compilation, every worker's caches and connections.
         run_wrk(f"{cw}/", 2, get_lua)
         run_wrk(f"{nocache}/", 2, get_lua)
+        cw_group, nocache_group = [servers[0].pid], [servers[1].pid]
         results = {
-            "tonight": run_wrk(f"{cw}/", seconds, get_lua),
-            "tonight_uncached": run_wrk(f"{nocache}/", seconds, get_lua),
+            "tonight": run_wrk(f"{cw}/", seconds, get_lua, cw_group),
+            "tonight_uncached": run_wrk(f"{nocache}/", seconds, get_lua, nocache_group),
         }
         if with_writer:
             results["tonight_while_logging"] = tonight_while_logging(
-                cw, cookies, csrf, seconds, get_lua
+                cw, cookies, csrf, seconds, get_lua, cw_group
             )
-        results["log_cramp"] = run_wrk(f"{cw}/api/v1/episodes", seconds, post_lua)
+        results["log_cramp"] = run_wrk(f"{cw}/api/v1/episodes", seconds, post_lua, cw_group)
         print(f"  measured {backend}, {workers} worker(s)", file=sys.stderr)
         return results
     finally:
@@ -383,7 +420,11 @@ def main() -> int:
     parser.add_argument(
         "--backends", default="sqlite,postgres", help="comma-separated: sqlite, postgres"
     )
+    parser.add_argument(
+        "--workers", default="1,2", help="comma-separated worker counts (default: 1,2)"
+    )
     args = parser.parse_args()
+    workers_list = tuple(int(w) for w in args.workers.split(",") if w)
     if shutil.which("wrk") is None:
         sys.exit("wrk is missing: apt-get install -y wrk")
     backends = [b for b in args.backends.split(",") if b]
@@ -398,18 +439,20 @@ def main() -> int:
     runs: Runs = {}
     postgres = Postgres() if "postgres" in backends else None
     try:
-        for workers in WORKERS:
+        for workers in workers_list:
             port = free_port()
             hello_server = [start([py, str(HELLO_APP), str(port), str(workers)], env)]
             try:
                 wait_up(f"http://127.0.0.1:{port}/hello")
                 run_wrk(f"http://127.0.0.1:{port}/hello", 2)
-                hello[str(workers)] = run_wrk(f"http://127.0.0.1:{port}/hello", args.seconds)
+                hello[str(workers)] = run_wrk(
+                    f"http://127.0.0.1:{port}/hello", args.seconds, None, [hello_server[0].pid]
+                )
             finally:
                 stop(hello_server)
         for backend in backends:
             runs[backend] = {}
-            for workers in WORKERS:
+            for workers in workers_list:
                 if backend == "sqlite":
                     db_url = f"sqlite:///{tmp / f'bench-{workers}.sqlite3'}"
                 else:
@@ -494,11 +537,12 @@ def print_table(
         return (
             f"{backend:<9}{workers:>2} {name:<22}{res['requests_per_s']:>8.0f} {share:>7}"
             f" {ratio:>5} {res['p50_ms']:>7.2f} {res['p99_ms']:>7.2f}"
+            f" {res.get('app_cpu_ms', 0):>6.3f} {res.get('db_cpu_ms', 0):>6.3f}"
         )
 
     print(
         f"{'backend':<9}{'w':>2} {'endpoint':<22}{'req/s':>8} {'%hello':>7} {'x1w':>5}"
-        f" {'p50':>7} {'p99':>7}  targets"
+        f" {'p50':>7} {'p99':>7} {'cpu':>6} {'db cpu':>6}  targets"
     )
     limit = f"p99<{P99_LIMIT_MS:.0f}"
     for workers, res in hello.items():

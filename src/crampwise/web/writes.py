@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from crampwise.diary.model import Episode
 from crampwise.store import Store
 from crampwise.store.base import local_now
+from crampwise.store.engine import writer_turn
 
 Item = tuple[str, Episode, "asyncio.Future[Episode]"]
 
@@ -37,6 +38,9 @@ class EpisodeWriter:
         self._flushing = False
         self._task: asyncio.Task[None] | None = None
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crampwise-writer")
+        # SQLite: the writers of several processes (`--workers N`) take turns on the file
+        # instead of meeting its busy handler's sleeps (see `WriterTurn`).
+        self._turn = writer_turn(engine)
 
     async def add(self, user_name: str, episode: Episode) -> Episode:
         """Store one cramp durably; returns it with its id (or the stored one for a client_id).
@@ -84,7 +88,10 @@ class EpisodeWriter:
 
     def _write(self, items: list[tuple[str, Episode]]) -> list[Episode | BaseException]:
         # Many users, one transaction: one fsync for the whole batch.
-        return list(self.store.add_episodes_for(items, now=self.clock()))
+        if self._turn is None:
+            return list(self.store.add_episodes_for(items, now=self.clock()))
+        with self._turn:
+            return list(self.store.add_episodes_for(items, now=self.clock()))
 
     def submit(self, fn: Callable[..., object], *args: object) -> None:
         """Run a small write on the writer thread, without waiting (e.g. a session's clock).
@@ -92,7 +99,16 @@ class EpisodeWriter:
         A write from the event loop would block every request while this thread holds
         SQLite's write lock, and SQLite's busy handler sleeps in steps of up to 100 ms.
         """
-        self._executor.submit(fn, *args)
+        self._executor.submit(self._in_turn, fn, *args)
+
+    def _in_turn(self, fn: Callable[..., object], *args: object) -> None:
+        if self._turn is None:
+            fn(*args)
+            return
+        with self._turn:
+            fn(*args)
 
     def close(self) -> None:
         self._executor.shutdown(wait=True)
+        if self._turn is not None:
+            self._turn.close()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -14,7 +15,7 @@ from crampwise.store.diary.days import BUILTIN_NAMES
 from crampwise.store.diary.portable import PortableMixin
 from crampwise.store.diary.records import ExperimentRecord, RecordsMixin, _experiment
 from crampwise.store.diary.table_import import TableImportMixin
-from crampwise.store.tables import day_logs, episodes, experiments, users
+from crampwise.store.tables import assessments, day_logs, episodes, experiments, users
 
 # Built once: the Tonight page reads these on every visit, and building a statement costs
 # more than running it. The user is resolved by name inside each statement (never cached:
@@ -29,10 +30,10 @@ _NIGHT_COUNTS = (
     )
     .group_by(episodes.c.night)
 )
-# Counted but not logged one by one (see `NightsMixin`): added to the night's episodes.
-_NIGHT_UNLOGGED = sa.select(day_logs.c.date, day_logs.c.unlogged_cramps).where(
+# Every day's entry of the window: which nights have one at all (the strip's gaps), and the
+# cramps counted but not logged one by one (see `NightsMixin`), added to the night's episodes.
+_NIGHT_DAYS = sa.select(day_logs.c.date, day_logs.c.unlogged_cramps).where(
     day_logs.c.user_id == _USER,
-    day_logs.c.unlogged_cramps > 0,
     day_logs.c.date >= sa.bindparam("first"),
     day_logs.c.date <= sa.bindparam("last"),
 )
@@ -52,6 +53,13 @@ _NEWEST_NOTES = (
     .order_by(care_notes.c.id.desc())
     .limit(sa.bindparam("notes"))
 )
+# The latest saved assessment's situation: what it withholds from tonight's routine.
+_LATEST_SITUATION = (
+    sa.select(assessments.c.situation)
+    .where(assessments.c.user_id == _USER)
+    .order_by(assessments.c.created_at.desc(), assessments.c.id.desc())
+    .limit(1)
+)
 
 
 @dataclass
@@ -63,6 +71,12 @@ class TonightSummary:
     values: dict[str, FactorValue]  # tonight's built-in day values that are set
     experiments: list[ExperimentRecord]  # active ones, newest first
     notes: list[Note]  # the newest notes from the user's care team, newest first
+    # Nights of the window with a day's entry (any row, values or not).
+    entered: set[date] = field(default_factory=set)
+    # Nights of the window whose unlogged count is stored (0 included).
+    counted: set[date] = field(default_factory=set)
+    # The latest saved assessment's situation (None without one): `personal_rules` reads it.
+    situation: dict[str, Any] | None = None
 
 
 class UserDiary(BulkMixin, TableImportMixin, PortableMixin, RecordsMixin):
@@ -79,31 +93,35 @@ class UserDiary(BulkMixin, TableImportMixin, PortableMixin, RecordsMixin):
 
     def tonight(self, night: date, nights: int = 14, notes: int = 5) -> TonightSummary:
         """Cramp counts of the `nights` nights ending at `night`, its built-in values, the
-        active experiments and the newest `notes` care-team notes: one consistent read (one
-        transaction, five statements). A night's count is its episodes plus its unlogged
-        cramps."""
+        active experiments, the newest `notes` care-team notes, which nights have a day's
+        entry or a stored unlogged count, and the latest assessment's situation: one read
+        (one connection, six statements built once). A night's count is its episodes plus
+        its unlogged cramps."""
         first = night - timedelta(days=nights - 1)
         name = self.user_name
         with self._read() as conn:
             counts = conn.execute(
                 _NIGHT_COUNTS, {"name": name, "first": first, "last": night}
             ).all()
-            unlogged = conn.execute(
-                _NIGHT_UNLOGGED, {"name": name, "first": first, "last": night}
-            ).all()
+            days = conn.execute(_NIGHT_DAYS, {"name": name, "first": first, "last": night}).all()
             row = conn.execute(_DAY, {"name": name, "day": night}).first()
             active = conn.execute(_ACTIVE_EXPERIMENTS, {"name": name}).all()
             newest = conn.execute(_NEWEST_NOTES, {"name": name, "notes": notes}).all()
+            situation = conn.execute(_LATEST_SITUATION, {"name": name}).scalar()
         values = {} if row is None else {k: v for k, v in row._mapping.items() if v is not None}
         totals = {day: int(n) for day, n in counts}
-        for day, n in unlogged:
-            totals[day] = totals.get(day, 0) + int(n)
+        for day, n in days:
+            if n:
+                totals[day] = totals.get(day, 0) + int(n)
         return TonightSummary(
             night,
             totals,
             values,
             [_experiment(r) for r in active],
             [note_from_row(r) for r in newest],
+            entered={day for day, _ in days},
+            counted={day for day, n in days if n is not None},
+            situation=None if situation is None else dict(situation),
         )
 
     def __repr__(self) -> str:

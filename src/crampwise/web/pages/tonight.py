@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from crampwise.assess.personal import personal_rules
 from crampwise.diary.model import DayLog, last_night, night_of
 from crampwise.errors import InputError
 from crampwise.web.deps import DiaryDep, UserDep, WebUser, diary_for, render, web_context
@@ -57,14 +58,15 @@ async def tonight(request: Request, user: UserDep, logged: str = "") -> Response
 def _render_tonight(request: Request, user: WebUser, now: datetime, logged: str) -> Response:
     night = night_of(now)
     diary = diary_for(request, user)
-    # One short read transaction for everything on the page (counts, routine, experiment).
+    # One read for everything on the page (counts, entries, routine, experiment, notes, the
+    # latest assessment's situation): one connection, statements built once.
     summary = diary.tonight(night, nights=14)
     counts = summary.counts
     first = night - timedelta(days=13)
     # Gaps are gaps: a night with neither a cramp nor a day's entry has no count, and the
     # strip starts at the first night anything was entered (a new diary shows none).
-    entered = set(counts) | {log.date for log in diary.days(first, night)}
-    nights = []
+    entered = set(counts) | summary.entered
+    nights: list[Night] = []
     for i in range(14):
         day = first + timedelta(days=i)
         if not nights and day not in entered:
@@ -74,7 +76,7 @@ def _render_tonight(request: Request, user: WebUser, now: datetime, logged: str)
         cramps = counts.get(day, 0) if day in entered else None
         nights.append(Night(day, cramps, _LONG_DAY[day.weekday()][:3], long))
     values = summary.values
-    rules = diary.personal_rules()
+    rules = personal_rules(summary.situation)
     routine = [
         RoutineItem(name, label, values.get(name) is True)
         for name, label in ROUTINE
@@ -87,7 +89,11 @@ def _render_tonight(request: Request, user: WebUser, now: datetime, logged: str)
     ]
     asked = last_night(now)
     # Done once the check-in stored last night's unlogged count (0 included).
-    morning = is_morning(now) and asked not in diary.unlogged_cramps(asked, asked)
+    if first <= asked <= night:  # read with the rest of the page
+        counted = asked in summary.counted
+    else:
+        counted = asked in diary.unlogged_cramps(asked, asked)
+    morning = is_morning(now) and not counted
     return render(
         request,
         "tonight.html",
