@@ -273,3 +273,19 @@ def test_a_closed_stdout_ends_assess_quietly() -> None:
     finally:
         os.close(write_end)
     assert (proc.returncode, proc.stderr.decode()) == (1, "")
+
+
+def test_sources_in_words_without_reviewers_notes() -> None:
+    human = run_cli("sources", "--format", "human")
+    assert human.returncode == 0, human.stderr
+    text = " ".join(human.stdout.split())
+    assert "Allen RE, Kirby KA. Nocturnal leg cramps." in text
+    assert "2012 · checked: read in the source or its abstract" in text
+    assert "https://cks.nice.org.uk/leg-cramps" in text
+    assert "https://doi.org/10.1186/s12875-016-0509-9" in text
+    # How a detail was verified, the bibliography's ids and its status codes stay out.
+    for internal in ("found_via", "search pages:", "allen_kirby_2012", "[checked]"):
+        assert internal not in text
+    listed = json.loads(run_cli("sources", "--format", "json").stdout)
+    assert all("found_via" not in s for s in listed)
+    assert {"id", "citation", "year", "status"} <= set(listed[0])

@@ -34,7 +34,7 @@ def test_the_routine_wraps_to_the_width_between_words() -> None:
     flowing = " ".join(out.getvalue().split())
     assert "pull them up towards your knee" in flowing  # no word cut in two ("u/p")
     assert "_" not in out.getvalue()  # sources by name, not by bibliography id
-    assert "NHS (2023)" in out.getvalue()
+    assert "NHS: Leg cramps (2023)" in flowing  # a short reference, its page named
 
 
 def test_a_pipe_keeps_whole_lines() -> None:

@@ -3,6 +3,8 @@ references that tell two pages of one site apart."""
 
 from __future__ import annotations
 
+import re
+
 from crampwise.knowledge import labels, load_knowledge
 
 
@@ -36,3 +38,30 @@ def test_no_two_sources_share_a_short_citation() -> None:
     shown = [labels.short_citation(s.citation, s.year) for s in sources]
     repeated = sorted({s for s in shown if shown.count(s) > 1})
     assert repeated == []
+
+
+def test_an_organisation_reads_as_its_usual_abbreviation() -> None:
+    nice = (
+        "National Institute for Health and Care Excellence. Clinical Knowledge Summaries: "
+        "Leg cramps (last revised September 2012)."
+    )
+    short = "NICE: Clinical Knowledge Summaries: Leg cramps (2012)"
+    assert labels.short_citation(nice, 2012) == short
+    mhra = "Medicines and Healthcare products Regulatory Agency (MHRA). Quinine: not routine."
+    assert labels.short_citation(mhra, 2010) == "MHRA: Quinine: not routine (2010)"
+
+
+def test_a_long_title_is_cut_at_a_word_not_inside_one() -> None:
+    title = "Case-control study of alcohol consumption and nocturnal leg cramps in people over 60."
+    assert labels.short_citation(title, 2018) == "Case-control study of alcohol consumption… (2018)"
+
+
+def test_no_short_citation_ends_inside_a_word_or_runs_long() -> None:
+    for source in load_knowledge().sources.values():
+        shown = labels.short_citation(source.citation, source.year)
+        head = shown.removesuffix(f" ({source.year})")
+        assert len(head) <= labels.SHORT_CITATION_LENGTH, shown
+        if head.endswith("…"):
+            last = head[:-1].split()[-1]
+            # The last word shown is a whole word of the citation, not a cut one ("Excellen…").
+            assert re.search(rf"(^|\W){re.escape(last)}(\W|$)", source.citation), shown

@@ -121,7 +121,9 @@ def sources_command(fmt: FormatOption = None) -> None:
 
     sources = list(load_knowledge().sources.values())
     if wants_json(fmt):
-        print_json([dict(s.__dict__) for s in sources])
+        # `found_via` (how an entry's details were verified) is for reviewers of the
+        # bibliography file, not for readers of the list.
+        print_json([{k: v for k, v in s.__dict__.items() if k != "found_via"} for s in sources])
     else:
         from crampwise.cli.assess_report import print_sources
 

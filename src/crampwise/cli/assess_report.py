@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 from rich.panel import Panel
 from rich.table import Table
 
-from crampwise.cli.common import console
+from crampwise.cli.common import console, hanging
 from crampwise.knowledge import load_knowledge
-from crampwise.knowledge.labels import GRADE_LABELS, short_citation
+from crampwise.knowledge.labels import GRADE_LABELS, SOURCE_STATUS_LABELS, short_citation
 
 if TYPE_CHECKING:
     from crampwise.assess.guide import Section
@@ -92,16 +92,18 @@ def print_assessment(result: dict[str, Any], saved_on: date | None = None) -> No
         out.print("\n[bold underline]Most likely contributors[/]")
         for c in summary["top_causes"]:
             because = f": because {_words(c['because_text'])}" if c["because_text"] else ""
-            out.print(f"  • [bold]{c['title']}[/]{because}")
+            out.print(hanging(f"[bold]{c['title']}[/]{because}", 2, "•"))
     if summary["tonight"]:
         out.print("\n[bold underline]Tonight[/]")
         for p in summary["tonight"]:
-            out.print(f"  • [bold]{p['title']}[/] [dim]({p['when_text'].lower()})[/]")
+            out.print(hanging(f"[bold]{p['title']}[/] [dim]({p['when_text'].lower()})[/]", 2, "•"))
     # Held back with no replacement (massage while a clot is possible): say so, with why.
     # A replaced remedy is explained at its replacement in the plan.
     for w in result.get("withheld_text", []):
         if not w.get("instead"):
-            out.print(f"  [bold red]✗ Not now: {w['title']}[/]. {w['why']}")
+            out.print(
+                hanging(f"[bold red]Not now: {w['title']}[/]. {w['why']}", 2, "[bold red]✗[/]")
+            )
     out.print("\n[bold]In detail[/]")
     _detail(result)
 
@@ -112,17 +114,20 @@ def _detail(result: dict[str, Any]) -> None:
     out.print("\n[bold underline]Warning signs checked[/]")
     for r in reasons:
         because = f" [dim]because {_words(r['because_text'])}[/]" if r["because_text"] else ""
-        out.print(f"  [{LEVEL_COLOUR[r['level']]}]■[/] [bold]{r['title']}[/]{because}")
-        out.print(f"    {r['advice']} {srcs(r['sources'])}")
+        mark = f"[{LEVEL_COLOUR[r['level']]}]■[/]"
+        out.print(hanging(f"[bold]{r['title']}[/]{because}", 2, mark))
+        out.print(hanging(f"{r['advice']} {srcs(r['sources'])}", 4))
 
     if result["medications"]:
         out.print("\n[bold underline]Your medicines[/]")
         for m in result["medications"]:
             if not m["recognised"]:
-                out.print(f"  [yellow]?[/] {m['input']}: [yellow]not recognised[/]. {m['advice']}")
+                said = f"{m['input']}: [yellow]not recognised[/]. {m['advice']}"
+                out.print(hanging(said, 2, "[yellow]?[/]"))
                 continue
             mark = "[red]●[/]" if m["linked_to_cramps"] else "[green]○[/]"
-            out.print(f"  {mark} {m['name_text']}: {m['advice_text']} {srcs(m['sources'])}")
+            said = f"{m['name_text']}: {m['advice_text']} {srcs(m['sources'])}"
+            out.print(hanging(said, 2, mark))
 
     out.print("\n[bold underline]Likely contributors[/] [dim](best supported first)[/]")
     if result["causes"]:
@@ -137,10 +142,12 @@ def _detail(result: dict[str, Any]) -> None:
         out.print(table)
         for c in result["causes"][:3]:
             out.print(
-                f"  [bold]{c['title']}[/] {grade(c['evidence'])}: {c['summary_text']} "
-                f"{srcs(c['sources'])}"
+                hanging(
+                    f"[bold]{c['title']}[/] {grade(c['evidence'])}: {c['summary_text']} "
+                    f"{srcs(c['sources'])}"
+                )
             )
-    out.print(f"  [dim]{result['note']}[/]")
+    out.print(hanging(f"[dim]{result['note']}[/]"))
 
     out.print("\n[bold underline]Your plan[/]")
     phase = None
@@ -148,32 +155,38 @@ def _detail(result: dict[str, Any]) -> None:
         if p["when"] != phase:
             phase = p["when"]
             out.print(f"\n [bold]{p['when_text']}[/]")
-        out.print(f"  • [bold]{p['title']}[/] {grade(p['evidence'])} {srcs(p['sources'])}")
+        title = f"[bold]{p['title']}[/] {grade(p['evidence'])} {srcs(p['sources'])}"
+        out.print(hanging(title, 2, "•"))
         if p.get("replaces"):
             instead = (p.get("replaces_title") or "the usual remedy").lower()
-            out.print(f"    [bold yellow]Instead of {instead}:[/] {p['replacement_reason']}")
-        out.print(f"    {p['how']}")
+            said = f"[bold yellow]Instead of {instead}:[/] {p['replacement_reason']}"
+            out.print(hanging(said, 4))
+        out.print(hanging(p["how"], 4))
         if p["evidence_note_text"]:
-            out.print(f"    [dim]Evidence: {p['evidence_note_text']}[/]")
+            out.print(hanging(f"[dim]Evidence: {p['evidence_note_text']}[/]", 4))
         for caution in p["cautions"]:
-            out.print(f"    [bold red]![/] {caution}")
+            out.print(hanging(caution, 4, "[bold red]![/]"))
 
     out.print("\n[bold underline]Avoid[/]")
     for a in result["avoid"]:
-        out.print(
-            f"  ✗ [bold]{a['title']}[/] {grade(a['evidence'])}: {a['why']} {srcs(a['sources'])}"
-        )
+        said = f"[bold]{a['title']}[/] {grade(a['evidence'])}: {a['why']} {srcs(a['sources'])}"
+        out.print(hanging(said, 2, "✗"))
     out.print(f"\n[dim]Sources: `crampwise sources`. Knowledge {result['knowledge_version']}.[/]")
     out.print(f"[italic]{result['disclaimer']}[/]")
 
 
 def print_sources(sources: list[Source]) -> None:
+    """Each source as a reader needs it: the citation, its year, how it was checked and where
+    to find it (how its details were verified is for the knowledge base's reviewers)."""
+    from rich.markup import escape
+
     out = console()
     for s in sources:
-        link = (s.doi and f"doi:{s.doi}") or s.url or ""
-        out.print(f"[bold]{s.id}[/] [dim]\\[{s.status}][/] {s.citation} {link}")
-        if s.note:
-            out.print(f"    [dim]{s.note}[/]")
+        link = f"https://doi.org/{s.doi}" if s.doi else s.url
+        status = SOURCE_STATUS_LABELS.get(s.status, s.status)
+        out.print(hanging(escape(s.citation), 0, "•"))
+        where = f" · {escape(link)}" if link else ""
+        out.print(hanging(f"[dim]{s.year} · {escape(status)}[/]{where}", 2))
 
 
 def print_guide(sections: list[Section]) -> None:
@@ -186,14 +199,13 @@ def print_guide(sections: list[Section]) -> None:
             label = f"[dim]{item.label}[/] " if item.label else ""
             out.print(f"[bold]{item.title}[/] {label}{grade(item.evidence)}")
             if item.not_for_you:
-                out.print(
-                    f"  [bold red]Not for you now[/] (your saved assessment): {item.not_for_you}"
-                )
+                said = f"[bold red]Not for you now[/] (your saved assessment): {item.not_for_you}"
+                out.print(hanging(said))
             if item.seed_claim:
-                out.print(f"  [italic]The article says:[/] {item.seed_claim}")
-            out.print(f"  {item.text}")
+                out.print(hanging(f"[italic]The article says:[/] {item.seed_claim}"))
+            out.print(hanging(item.text))
             if item.evidence_note:
-                out.print(f"  [dim]Evidence: {item.evidence_note}[/]")
+                out.print(hanging(f"[dim]Evidence: {item.evidence_note}[/]"))
             if item.sources:
-                out.print(f"  {srcs(item.sources)}")
+                out.print(hanging(srcs(item.sources)))
             out.print()

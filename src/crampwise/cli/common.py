@@ -16,7 +16,7 @@ import typer
 from crampwise.errors import InputError
 
 if TYPE_CHECKING:
-    from rich.console import Console
+    from rich.console import Console, RenderableType
 
 
 @dataclass
@@ -65,6 +65,21 @@ def console(stderr: bool = False) -> Console:
     from rich.console import Console
 
     return Console(stderr=stderr, highlight=False)
+
+
+def hanging(text: str, indent: int = 2, mark: str = "") -> RenderableType:
+    """`text` (Rich markup) indented `indent` columns, its wrapped lines too; a `mark` ("•")
+    starts the first line and the text's later lines align under the text, not the mark."""
+    from rich.padding import Padding
+    from rich.table import Table
+
+    if not mark:
+        return Padding(text, (0, 0, 0, indent), expand=False)
+    grid = Table.grid(padding=(0, 1, 0, 0))
+    grid.add_column(no_wrap=True)
+    grid.add_column()
+    grid.add_row(mark, text)
+    return Padding(grid, (0, 0, 0, indent), expand=False)
 
 
 def local_now() -> datetime:

@@ -102,6 +102,13 @@ POSITION_LABELS: Final[dict[str, str]] = {
     "prone": "On your front",
 }
 SEX_LABELS: Final[dict[str, str]] = {"female": "Female", "male": "Male", "other": "Other"}
+# How each bibliography entry was checked (bibliography.toml's `status`), in words.
+SOURCE_STATUS_LABELS: Final[dict[str, str]] = {
+    "checked": "checked: read in the source or its abstract",
+    "secondary": "seen only in a summary of the source",
+    "unverified": "not yet confirmed in the source",
+    "seed": "the article crampwise started from",
+}
 # When a plan step applies (knowledge.vocabulary.PHASES).
 PHASE_LABELS: Final[dict[str, str]] = {
     "during_cramp": "During a cramp",
@@ -271,16 +278,68 @@ def medicine_words(typed: str, generic: str | None, class_label: str | None) -> 
 
 # "Allen RE, Kirby KA" or "Turner J, et al": a list of authors, surname then initials.
 _AUTHORS = re.compile(r"^[A-Z][\w'-]+(?: [\w'-]+)* [A-Z]{1,3}(?:,| et al)")
+# An organisation named with its abbreviation in brackets at the end of the citation's first
+# part: "Medicines and Healthcare products Regulatory Agency (MHRA)".
+_BRACKETED_ABBREVIATION = re.compile(r"[A-Z][\w-]*(?: [\w-]+)* \(([A-Z]{2,6})\)$")
+# Organisations the bibliography names in full, by the abbreviation they use themselves.
+ORGANISATION_ABBREVIATIONS: Final[dict[str, str]] = {
+    "National Institute for Health and Care Excellence": "NICE",
+    "US Food and Drug Administration": "US FDA",
+    "British Orthopaedic Association": "BOA",
+    "European Society for Vascular Surgery": "ESVS",
+    "NHS Bristol, North Somerset and South Gloucestershire ICB": "NHS BNSSG ICB",
+}
+# Longest short reference (before the year): it sits in a line of running text.
+SHORT_CITATION_LENGTH = 48
+# Words a shortened title does not end on ("Leg cramps in…" reads as cut mid-thought).
+_WEAK_ENDINGS = frozenset(
+    ["a", "an", "and", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to", "with"]
+)
+
+
+def _abbreviated(head: str) -> str:
+    for name, short in ORGANISATION_ABBREVIATIONS.items():
+        head = head.replace(name, short)
+    return _BRACKETED_ABBREVIATION.sub(lambda m: m.group(1), head)
+
+
+def _shortened(text: str, limit: int = SHORT_CITATION_LENGTH) -> str:
+    """`text`, or when longer than `limit` its start cut at a clause or word boundary, with
+    "…"; never inside a word and never leaving a bracket open."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    clause = max(cut.rfind(", "), cut.rfind(": "))
+    # At a clause break, unless it leaves one lone word ("Merck Manual: Table…").
+    if clause >= 20 and " " in cut[:clause].rsplit(": ", 1)[-1]:
+        cut = cut[:clause]
+    else:
+        cut = cut.rsplit(" ", 1)[0]
+    if cut.count("(") > cut.count(")"):
+        cut = cut[: cut.rfind("(")]
+    words = cut.rstrip(" ,:;").split(" ")
+    while len(words) > 1 and words[-1].lower() in _WEAK_ENDINGS:
+        words.pop()
+    return " ".join(words).rstrip(" ,:;") + "…"
 
 
 def short_citation(citation: str, year: int | None) -> str:
-    """A bibliography entry as a short reference: "Allen RE et al. (2012)", and for an
-    organisation its page, "NHS: Leg cramps (2023)", so two pages of one site differ."""
+    """A bibliography entry as a short reference: "Allen RE et al. (2012)"; an organisation
+    by its usual abbreviation, with its page so two pages of one site differ: "NICE: Clinical
+    Knowledge Summaries: Leg cramps (2012)", "NHS: Leg cramps (2023)"; a long title cut at a
+    word, "Case-control study of alcohol consumption… (2018)"."""
     parts = citation.replace("e.g. ", "e.g.\u00a0").split(". ")
     head = parts[0]
     if _AUTHORS.match(head):
         head = head.split(",")[0].removesuffix(" et al") + " et al."
-    elif len(head.split()) <= 4 and len(parts) > 1:
-        head = f"{head}: {parts[1].rstrip('.')}"
-    head = head if len(head) <= 48 else head[:47] + "…"
+    else:
+        head = _abbreviated(head)
+        if len(head.split()) <= 4 and len(parts) > 1:
+            head = f"{head}: {parts[1].rstrip('.')}"
+            # Too long: first without the page's bracket ("(last revised September 2012)"),
+            # then without the organisation's ("nidirect (NHS Northern Ireland)").
+            for bracket in (r" \([^)]*\)$", r" \([^)]*\)(?=:)"):
+                if len(head) > SHORT_CITATION_LENGTH:
+                    head = re.sub(bracket, "", head, count=1)
+    head = _shortened(head)
     return f"{head} ({year})" if year else head

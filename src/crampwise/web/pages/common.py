@@ -14,6 +14,7 @@ from crampwise.diary.model import MUSCLES
 from crampwise.diary.units import c_to_f, unit_system
 from crampwise.errors import InputError
 from crampwise.knowledge import Knowledge, load_knowledge
+from crampwise.knowledge.labels import short_citation
 from crampwise.knowledge.models import Remedy
 from crampwise.store.auth import Account
 from crampwise.web.deps import SESSION_COOKIE, diary_for, web_context
@@ -104,15 +105,12 @@ def remedy(remedy_id: str) -> Remedy | None:
 
 @functools.lru_cache(maxsize=1)
 def source_titles() -> dict[str, str]:
-    """Bibliography id → a short citation for links ("Allen RE, Kirby KA (2012)")."""
-    titles = {}
-    for key, source in knowledge().sources.items():
-        head = source.citation.split(". ")[0]
-        if "," in head:  # authors: the first one, et al.
-            head = head.split(",")[0] + " et al."
-        head = head if len(head) <= 48 else head[:47] + "…"
-        titles[key] = f"{head} ({source.year})" if source.year else head
-    return titles
+    """Bibliography id → a short citation for links ("Allen RE et al. (2012)"), the same one
+    the command line and the report print."""
+    return {
+        key: short_citation(source.citation, source.year)
+        for key, source in knowledge().sources.items()
+    }
 
 
 def source_title(source_id: str) -> str:
