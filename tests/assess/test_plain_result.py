@@ -62,3 +62,18 @@ def test_every_choice_has_words() -> None:
 
     assert set(v.SYMPTOMS) <= set(labels.SYMPTOM_LABELS)
     assert set(v.CONDITIONS) <= set(labels.CONDITION_LABELS)
+
+
+def test_the_summary_says_why_tonights_comforts_are_left_out() -> None:
+    # A possible clot: rubbing, warmth and the footbath are withheld with no replacement;
+    # the summary says why once, in words that name no withheld remedy.
+    clot = plain_result(assess({"symptoms": ["one_leg_swollen", "calf_pain_persists"]}))
+    assert clot["summary"]["not_tonight"] == [
+        "A leg that may hold a blood clot must not be rubbed or warmed until a doctor has"
+        " checked it."
+    ]
+    assert not any("massage" in t["title"].lower() for t in clot["summary"]["tonight"])
+    # Diabetes replaces the footbath (explained at the lukewarm wash): nothing "not tonight".
+    diabetes = plain_result(assess({"conditions": ["diabetes"]}))
+    assert diabetes["summary"]["not_tonight"] == []
+    assert any("lukewarm" in t["title"].lower() for t in diabetes["summary"]["tonight"])

@@ -87,6 +87,7 @@ def _withheld(result: AssessmentResult, knowledge: Knowledge) -> list[dict[str, 
                 "title": remedy.title if remedy else w.remedy.replace("_", " "),
                 "instead": w.instead,
                 "instead_title": instead.title if instead else None,
+                "when": remedy.phase if remedy else None,
                 "why": w.why,
                 "sources": list(w.sources),
             }
@@ -147,4 +148,15 @@ def _summary(out: dict[str, Any]) -> dict[str, Any]:
             for p in out["plan"]
             if p["when"] in TONIGHT
         ],
+        "not_tonight": _not_tonight(out["withheld_text"]),
     }
+
+
+def _not_tonight(withheld: list[dict[str, Any]]) -> list[str]:
+    """Why tonight's usual comforts (rubbing, warmth, a footbath) are left out, each reason
+    once; a remedy with a replacement is explained at the replacement instead."""
+    why: list[str] = []
+    for w in withheld:
+        if not w["instead"] and w["when"] in (*TONIGHT, "after_cramp") and w["why"] not in why:
+            why.append(w["why"])
+    return why

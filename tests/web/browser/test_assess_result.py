@@ -32,6 +32,8 @@ def test_an_urgent_possible_clot_shows_no_massage_anywhere(browser: Any, server:
     owner_signed_in(page, "dora")
     _assess_dvt(page)
     assert "triage-urgent" in (page.get_attribute("#triage", "class") or "")
+    # Tonight's part says, without naming it, why rubbing and warmth are left out.
+    assert "Not for now: A leg that may hold a blood clot" in page.inner_text("main")
     # Every fold opened: nothing on the page, read or folded, offers massage or rubbing.
     page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
     text = page.inner_text("body").lower()

@@ -19,7 +19,6 @@ from crampwise.knowledge.vocabulary import (
     MUSCLES,
     SEXES,
     SLEEP_POSITIONS,
-    SYMPTOMS,
     WHENS,
 )
 from crampwise.web.deps import DiaryDep, UserDep, render, run_blocking
@@ -27,8 +26,73 @@ from crampwise.web.pages.common import units_of
 
 router = APIRouter()
 
-# Shown first, under "right now": the signs that can make it urgent or an emergency.
-ACUTE_SYMPTOMS = tuple(s for s in SYMPTOM_LABELS if s in SYMPTOMS)[:22]
+# The warning signs in groups, so the form stays short: the signs that mean help now and
+# the leg signs are always shown; the rest sit in folds whose summary names what is inside
+# (a fold opens by itself when a saved answer in it is ticked). Every symptom is in one group.
+SYMPTOM_GROUPS: tuple[tuple[str, str, bool, tuple[str, ...]], ...] = (
+    (
+        "now",
+        "Get help now if you have any of these",
+        False,
+        (
+            "chest_pain",
+            "short_of_breath",
+            "coughing_blood",
+            "face_arm_speech_problem",
+            "leg_cold_pale_or_blue",
+            "sudden_leg_weakness_or_numbness",
+            "saddle_numbness_or_bladder_change",
+            "tense_swelling_pain_on_stretch",
+            "cramp_not_easing",
+            "stiff_jaw_or_spasms_after_wound",
+            "confusion",
+        ),
+    ),
+    (
+        "leg",
+        "Your leg, now or in the last few days",
+        False,
+        (
+            "one_leg_swollen",
+            "leg_red_or_warm",
+            "calf_pain_persists",
+            "severe_pain_swelling_after_exertion",
+            "dark_urine",
+        ),
+    ),
+    (
+        "unwell",
+        "Fever, being sick, great thirst, tingling or spasms, or a long race",
+        True,
+        (
+            "fever",
+            "vomiting_or_diarrhoea",
+            "very_thirsty_little_urine",
+            "after_endurance_event",
+            "tingling_lips_or_fingers",
+            "hand_or_foot_spasms",
+        ),
+    ),
+    (
+        "other",
+        "Numbness, weakness, pain on walking or at night, back pain, travel, medicines, sleep",
+        True,
+        (
+            "pain_walking_eases_with_rest",
+            "rest_pain_relieved_hanging_leg",
+            "numbness_or_tingling_feet",
+            "muscle_weakness",
+            "muscle_wasting",
+            "muscle_twitching",
+            "back_pain_into_leg",
+            "recent_long_travel_or_bed_rest",
+            "recent_leg_injury_or_surgery",
+            "cramps_started_after_new_medicine",
+            "frequent_daytime_cramps",
+            "sleep_badly_disrupted",
+        ),
+    ),
+)
 # Day fields the form does not ask: kept from the saved answers when they are updated.
 KEPT_DAY_FIELDS = (
     "exercise_min",
@@ -53,8 +117,10 @@ def _questionnaire(
         request,
         "assess.html",
         status_code=status_code,
-        acute=_labelled(ACUTE_SYMPTOMS, SYMPTOM_LABELS),
-        lately=_labelled(tuple(s for s in SYMPTOMS if s not in ACUTE_SYMPTOMS), SYMPTOM_LABELS),
+        symptom_groups=[
+            {"id": key, "title": title, "folded": folded, "items": _labelled(ids, SYMPTOM_LABELS)}
+            for key, title, folded, ids in SYMPTOM_GROUPS
+        ],
         conditions=_labelled(CONDITIONS, CONDITION_LABELS),
         muscles=_labelled(MUSCLES, labels.MUSCLE_LABELS),
         whens=_labelled(WHENS, labels.WHEN_LABELS),
