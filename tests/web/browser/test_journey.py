@@ -94,11 +94,23 @@ def test_first_run_to_account_deletion(browser: Any, server: Any, tmp_path: Path
 
     report = find_triggers(diary.day_table())
     assert report.enough_data and report.significant, "the demo diary has planted triggers"
+    from crampwise.web.charts.words import finding_sentence
+
     text = page.inner_text("main")
     assert f"{len(report.significant)} factor" in text
+    for finding in report.significant:  # each finding in words, the statistics folded
+        assert finding_sentence(finding) in text
+        assert finding.plain not in text
+    page.click("text=The statistics behind these findings")
+    text = page.inner_text("main")
     for finding in report.significant:
         assert finding.plain in text
-    assert page.locator("svg.chart").count() == 2
+    # Each chart is drawn for a phone and for a desktop; one of each pair shows. Three show:
+    # cramps over time, pain, and the factors' effects, each with a text alternative.
+    shown = page.locator("svg.chart:visible")
+    titles = [shown.nth(i).get_attribute("aria-label") or "" for i in range(shown.count())]
+    assert len(titles) == 3 and all(titles), titles
+    assert "Effects of the factors on cramps, with 95% intervals" in titles
     screenshot(page, "journey-insights-phone-dark")
 
     # An assessment with an emergency: the level comes first and says what to do.
