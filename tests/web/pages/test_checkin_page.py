@@ -44,8 +44,12 @@ def test_a_form_check_in_stores_the_count_not_invented_episodes(
     csrf = form_csrf(owner.get("/checkin").text)
     response = owner.post(
         "/checkin",
-        data={"csrf_token": csrf, "date": NIGHT.isoformat(), "unlogged_cramps": "2",
-              "legs_cold": "true"},
+        data={
+            "csrf_token": csrf,
+            "date": NIGHT.isoformat(),
+            "unlogged_cramps": "2",
+            "legs_cold": "true",
+        },
     )
     assert response.status_code == 303
     diary = app.state.ctx.diary("olive")
@@ -53,8 +57,15 @@ def test_a_form_check_in_stores_the_count_not_invented_episodes(
     assert diary.episodes() == []
     assert diary.get_day(NIGHT).values["legs_cold"] is True  # type: ignore[union-attr]
     # "More than 5" wins over the chips.
-    owner.post("/checkin", data={"csrf_token": csrf, "date": NIGHT.isoformat(),
-                                 "unlogged_cramps": "0", "unlogged_cramps_many": "7"})
+    owner.post(
+        "/checkin",
+        data={
+            "csrf_token": csrf,
+            "date": NIGHT.isoformat(),
+            "unlogged_cramps": "0",
+            "unlogged_cramps_many": "7",
+        },
+    )
     assert diary.unlogged_cramps(NIGHT, NIGHT)[NIGHT].count == 7
 
 
@@ -62,8 +73,11 @@ def test_the_offline_queue_sends_the_count_as_json(app: Any, owner: Any, frozen:
     owner.get("/checkin")
     response = owner.post(
         "/checkin",
-        json={"client_id": "x", "date": NIGHT.isoformat(),
-              "values": {"unlogged_cramps": "1", "unlogged_cramps_many": None}},
+        json={
+            "client_id": "x",
+            "date": NIGHT.isoformat(),
+            "values": {"unlogged_cramps": "1", "unlogged_cramps_many": None},
+        },
         headers={"X-CSRF-Token": session_csrf(owner)},
     )
     assert response.json() == {"date": NIGHT.isoformat(), "saved": True}
@@ -92,8 +106,15 @@ def test_us_units_ask_in_fahrenheit_and_fluid_ounces(app: Any, owner: Any, froze
     assert 'name="fluids_floz"' in page and "(fl oz)" in page
     assert 'name="bedroom_temp_f"' in page and "°C" not in page and "litres" not in page
     csrf = form_csrf(page)
-    owner.post("/checkin", data={"csrf_token": csrf, "date": NIGHT.isoformat(),
-                                 "fluids_floz": "64", "bedroom_temp_f": "64.4"})
+    owner.post(
+        "/checkin",
+        data={
+            "csrf_token": csrf,
+            "date": NIGHT.isoformat(),
+            "fluids_floz": "64",
+            "bedroom_temp_f": "64.4",
+        },
+    )
     values = app.state.ctx.diary("olive").get_day(NIGHT).values  # type: ignore[union-attr]
     assert values["fluids_l"] == pytest.approx(1.89, abs=0.01)
     assert values["bedroom_temp_c"] == pytest.approx(18.0)

@@ -43,8 +43,9 @@ def test_the_usual_leg_is_chosen_in_advance_after_three_cramps(
     for days in (4, 3):
         diary.add_episode(Episode(started_at=NOW - timedelta(days=days), side="right"))
     page = owner.get("/cramp").text
-    assert 'name="side" value="right" checked' not in page and "usual one is chosen" not in (
-        page.split("Which leg?")[1].split("</legend>")[0]
+    assert (
+        'name="side" value="right" checked' not in page
+        and "usual one is chosen" not in (page.split("Which leg?")[1].split("</legend>")[0])
     )
     diary.add_episode(Episode(started_at=NOW - timedelta(days=2), side="right"))
     page = owner.get("/cramp").text

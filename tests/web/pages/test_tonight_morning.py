@@ -26,8 +26,10 @@ def test_the_night_rule_after_midnight_and_the_check_in_night() -> None:
     assert last_night(datetime(2025, 12, 2, 23, 30)) == NIGHT
 
 
-@pytest.mark.parametrize("clock,morning", [(time(3, 59), False), (time(4, 0), True),
-                                           (time(11, 59), True), (time(12, 0), False)])
+@pytest.mark.parametrize(
+    "clock,morning",
+    [(time(3, 59), False), (time(4, 0), True), (time(11, 59), True), (time(12, 0), False)],
+)
 def test_morning_is_four_to_noon(clock: time, morning: bool) -> None:
     assert is_morning(datetime.combine(date(2025, 12, 2), clock)) is morning
 
