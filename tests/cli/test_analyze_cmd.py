@@ -57,6 +57,8 @@ def test_human_report_in_plain_words(diary_csv: Path) -> None:
     text = " ".join(result.stdout.split())
     assert "Found" in text and "× as many cramps" in text
     assert "Not found" in text and "steps" in text
+    # A level in everyday words, not the stored code.
+    assert "sleep position was 'on your front'" in text and "prone" not in text
 
 
 def test_too_little_data_says_how_many_more_nights(tmp_path: Path) -> None:

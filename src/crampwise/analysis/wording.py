@@ -39,11 +39,12 @@ def step_text(finding: Finding, units: str = "metric") -> str:
     return f"{amount_text(finding.effect.step, unit, units)} {finding.direction}"
 
 
-def describe(finding: Finding, units: str = "metric") -> str:
+def describe(finding: Finding, units: str = "metric", level_words: str | None = None) -> str:
     """One sentence: "On nights after a day when exercise was 50 min higher, you had 1.3× as
     many cramps (1.2–1.5×); very likely real (q < 0.001)."
 
-    units: the person's unit system ('metric' or 'us') for the step of a numeric factor.
+    units: the person's unit system ('metric' or 'us') for the step of a numeric factor;
+    level_words: a categorical level as people say it ('on your front' for 'prone').
     """
     label, _ = factor_label(finding.factor)
     effect = finding.effect
@@ -53,7 +54,7 @@ def describe(finding: Finding, units: str = "metric") -> str:
     elif finding.kind == "boolean":
         what = f"a day when “{label}” was yes (vs no)"
     else:
-        what = f"a day when {label} was '{finding.level}' (vs anything else)"
+        what = f"a day when {label} was '{level_words or finding.level}' (vs anything else)"
     ci = f"{ratio(effect.ci95[0]).rstrip('×')}–{ratio(effect.ci95[1])}"
     return (
         f"{when} {what}, you had {ratio(effect.estimate)} as many cramps ({ci}); "

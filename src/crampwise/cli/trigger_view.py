@@ -6,11 +6,12 @@ from pathlib import Path
 from typing import TextIO
 
 from crampwise.analysis.design import factor_label
-from crampwise.analysis.results import MIN_CRAMP_NIGHTS, MIN_NIGHTS, TriggerReport
+from crampwise.analysis.results import MIN_CRAMP_NIGHTS, MIN_NIGHTS, Finding, TriggerReport
 from crampwise.analysis.wording import describe
-from crampwise.cli.common import console
+from crampwise.cli.common import console, hanging
 from crampwise.diary.daytable import DayTable
 from crampwise.interop.csv import read_day_table
+from crampwise.knowledge.labels import CHOICE_LABELS
 
 __all__ = ["load_day_table", "render_trigger_report"]
 
@@ -30,6 +31,19 @@ def load_day_table(path: Path | None, user: str, stdin: TextIO) -> tuple[DayTabl
     if str(path) == "-":
         return read_day_table(stdin), "metric"
     return read_day_table(path), "metric"
+
+
+def level_words(factor: str, level: str | None) -> str | None:
+    """A categorical level as people say it: 'on your front' for sleep position 'prone'."""
+    if not level:
+        return None
+    words = CHOICE_LABELS.get(("day", factor), {}).get(level) or level.replace("_", " ")
+    return words.lower()
+
+
+def sentence(finding: Finding, units: str) -> str:
+    """A finding in words, in the person's units."""
+    return describe(finding, units, level_words(finding.factor, finding.level))
 
 
 def render_trigger_report(report: TriggerReport, units: str = "metric") -> None:
@@ -62,7 +76,7 @@ def render_trigger_report(report: TriggerReport, units: str = "metric") -> None:
     if found:
         out.print("\n[bold]Found[/bold] (strongest evidence first):")
         for finding in found:
-            out.print(f"  • {escape(describe(finding, units))}")
+            out.print(hanging(escape(sentence(finding, units)), 2, "•"))
     else:
         out.print("\n[bold]No trigger stood out[/bold] at a false discovery rate of 10%.")
     hits = {f.factor for f in found}
@@ -72,16 +86,14 @@ def render_trigger_report(report: TriggerReport, units: str = "metric") -> None:
         out.print(f"\n[bold]Not found[/bold] — no clear link, that day or the day before: {names}.")
         hints = [f for f in report.findings if not f.significant and f.q_value <= 0.25]
         for finding in hints[:3]:
-            out.print(f"  ◦ Hint only: {escape(describe(finding, units))}")
+            out.print(hanging(f"Hint only: {escape(sentence(finding, units))}", 2, "◦"))
     if report.untested:
         out.print("\n[bold]Could not test[/bold]:")
         for item in report.untested[:12]:
-            level = f" '{item.level}'" if item.level else ""
+            level = f" '{level_words(item.factor, item.level)}'" if item.level else ""
             lag = "that day" if item.lag_days == 0 else "the day before"
-            out.print(
-                f"  - {escape(factor_label(item.factor)[0])}{escape(level)} ({lag}): "
-                f"{escape(item.reason)}"
-            )
+            said = f"{factor_label(item.factor)[0]}{level} ({lag}): {item.reason}"
+            out.print(hanging(escape(said), 2, "-"))
         if len(report.untested) > 12:
             out.print(f"  … and {len(report.untested) - 12} more (see --format json).")
     out.print(
