@@ -6,6 +6,7 @@ diaries (one array per variant), so any margin can be read off afterwards:
 
     python benchmarks/experiment/margin_harness.py run NAME RATE DAYS PAIRS RR KIND REPS VARIANTS
     python benchmarks/experiment/margin_harness.py show /tmp/margins/NAME.npz ...
+    python benchmarks/experiment/margin_harness.py ceiling   # known-null power, shrunken SE
 
 KIND: mixed | none (grid ranges with that drift), harsh or mild (the study's corners).
 VARIANTS (comma-separated): unc (the package's bootstrap), cond (each pair keeps its observed
@@ -36,7 +37,7 @@ import numpy as np
 
 from crampwise.experiments import nulls
 from crampwise.experiments.blocks import Layout, blocks_of, layout_of
-from crampwise.experiments.estimate import Studentised, studentise
+from crampwise.experiments.estimate import Studentised, fit_log_rate_ratio, studentise
 from crampwise.experiments.simulation import Nuisance, SimulatedDiary, simulate_diary
 
 OUT = Path("/tmp/margins")
@@ -262,8 +263,59 @@ def show(files: list[str]) -> None:
             print(Path(f).stem, v, z.size, " ".join(cells))
 
 
+def se_with(y: Arr, x: Arr, observed: Arr, pairs: int, white: Arr, ar: Arr, rho: Arr) -> Arr:
+    """beta / SE of estimate.studentise with the extra-Poisson parameters given, not fitted."""
+    pair = np.repeat(np.arange(pairs), y.shape[1] // pairs)
+    obs = observed.astype(float)
+    xf, yo, one_hot = x.astype(float) * obs, y * obs, np.eye(pairs)[pair]
+    n1, n0 = xf @ one_hot, (obs - xf) @ one_hot
+    beta = fit_log_rate_ratio((yo * xf) @ one_hot, (yo * (obs - xf)) @ one_hot, n1, n0)
+    eb = np.exp(beta)[:, None]
+    level = ((yo * obs) @ one_hot) / np.maximum(n1 * eb + n0, 1e-12)
+    w = (xf - (n1 * eb / np.maximum(n1 * eb + n0, 1e-12))[:, pair]) * obs
+    mu = level[:, pair] * np.where(x, eb, 1.0) * obs
+    v, poisson = w * mu, np.sum(w**2 * mu, axis=1)
+    var_u = poisson + (white + ar) * np.sum(v**2, axis=1)
+    decay = np.asarray(rho, dtype=float).copy()
+    for k in range(1, min(28, y.shape[1] - 1) + 1):
+        var_u += 2.0 * ar * decay * np.sum(v[:, k:] * v[:, :-k], axis=1)
+        decay = decay * rho
+    return beta / (np.sqrt(np.maximum(var_u, poisson)) / np.sum(mu * w**2, axis=1))
+
+
+def ceiling() -> None:
+    """Known-null power at the headline (grid frailty, 2,000 + 2,000 diaries, the headline
+    table's oracle seed) of beta, of z as now, and of z with a shrunken or fixed SE."""
+    pairs, period, reps = 4, 14, 2000
+    days = 2 * pairs * period
+    pair = np.repeat(np.arange(pairs), 2 * period)
+    prior = (0.25, float(np.expm1(0.45**2)), 0.5)  # the planning model: alpha, ar, rho
+    rng = np.random.default_rng(seed_of("oracle", "grid ranges (sd .3-.6, rho .3-.7, alpha 0-.5)"))
+    runs: dict[str, list[Arr]] = {"beta": [], "z": [], "z halfway": [], "z planning": []}
+    for ratio in (1.0, 0.5):
+        now: dict[str, Arr] = {k: np.full(reps, np.inf) for k in runs}
+        for i in range(reps):
+            d = simulate_diary(rng, 1.0, pairs, period, ratio, Nuisance(adherence=(0.9, 0.9)))
+            y, x, obs = np.zeros((1, days)), np.zeros((1, days), bool), np.zeros((1, days), bool)
+            y[0, d.day_numbers], x[0, d.day_numbers], obs[0, d.day_numbers] = d.counts, d.on, True
+            if min(d.on.sum(), (~d.on).sum()) < 14:
+                continue
+            f = studentise(y, x, obs, pair, pairs)
+            half = [(a + b) / 2 for a, b in zip((f.white, f.ar, f.rho), prior, strict=True)]
+            now["beta"][i], now["z"][i] = f.beta[0], f.z[0]
+            now["z halfway"][i] = se_with(y, x, obs, pairs, *half)[0]
+            now["z planning"][i] = se_with(y, x, obs, pairs, *(np.full(1, p) for p in prior))[0]
+        for k in runs:
+            runs[k].append(now[k])
+    for k, (null, alt) in runs.items():
+        power = [float(np.mean(alt < np.quantile(null, lv))) for lv in (0.05, 0.04, 0.03)]
+        print(f"{k:<11} known-null power at 5% / 4% / 3%: " + " / ".join(f"{p:.3f}" for p in power))
+
+
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] == "run" and len(sys.argv) == 10:
+    if len(sys.argv) > 1 and sys.argv[1] == "ceiling":
+        ceiling()
+    elif len(sys.argv) > 1 and sys.argv[1] == "run" and len(sys.argv) == 10:
         run(sys.argv[2:])
     elif len(sys.argv) > 2 and sys.argv[1] == "show":
         show(sys.argv[2:])
