@@ -23,6 +23,7 @@ from crampwise.settings import get_settings
 from crampwise.store import Store, open_store
 from crampwise.web.api import diary as api_diary
 from crampwise.web.api import practice as api_practice
+from crampwise.web.api.answers import install_api_answers
 from crampwise.web.care import audit_trail, clinic, practice
 from crampwise.web.care import client as care_client
 from crampwise.web.care.audit import prune_due
@@ -229,6 +230,7 @@ def create_api_app(ctx: WebContext) -> FastAPI:
     )
     api_app.state.ctx = ctx
     _install_error_handlers(api_app)
+    install_api_answers(api_app, API_ROUTERS)
     for router in API_ROUTERS:
         api_app.include_router(router)
     api_app.openapi = lambda: _api_openapi(api_app)  # type: ignore[method-assign]

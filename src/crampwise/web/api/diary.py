@@ -9,17 +9,23 @@ up through the caller's own diary, so another user's id answers 404 like a missi
 from __future__ import annotations
 
 import io
-from datetime import datetime
 from typing import Any, Protocol
 
 from fastapi import APIRouter, Body, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from crampwise.diary.model import BUILTIN_FACTORS, CustomFactor, DayLog, Episode, episode_json
-from crampwise.errors import InputError
+from crampwise.diary.model import (
+    BUILTIN_FACTORS,
+    FACTOR_KINDS,
+    CustomFactor,
+    DayLog,
+    Episode,
+    episode_json,
+)
 from crampwise.interop.csv import export_diary
 from crampwise.store.auth import TOKEN_DAYS_DEFAULT, TOKEN_DAYS_MAX, ApiToken
+from crampwise.web.api.models import COMMON_ANSWERS, EpisodeChanges, EpisodeIn, WholeNumber
 from crampwise.web.care.audit import audit_export
 from crampwise.web.deps import (
     ApiDiaryDep,
@@ -31,43 +37,37 @@ from crampwise.web.deps import (
     web_context,
 )
 
-router = APIRouter(tags=["crampwise"])
-
-
-class EpisodeIn(BaseModel):
-    """A cramp to log; vocabularies and ranges are checked by the diary (422 naming the field)."""
-
-    started_at: datetime
-    muscle: str = "calf"
-    side: str | None = None
-    duration_s: float | None = None
-    pain: float | None = None
-    woke: bool | None = None
-    helped: list[str] = Field(default_factory=list)
-    note: str | None = None
-    client_id: str | None = Field(
-        None, description="The offline queue's id: sent twice, stored once."
-    )
+router = APIRouter(tags=["crampwise"], responses=COMMON_ANSWERS)
 
 
 class DayIn(BaseModel):
     """A day's factor values (built-in or custom); null clears a value."""
 
+    model_config = ConfigDict(extra="forbid")
+
     values: dict[str, float | bool | str | None]
 
 
 class FactorIn(BaseModel):
-    name: str
-    kind: str = Field(description="numeric, boolean or categorical")
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z][A-Za-z0-9_]*$",
+        description="letters, digits and _, starting with a letter; not a built-in factor's",
+    )
+    kind: str = Field(json_schema_extra={"enum": list(FACTOR_KINDS)})
     unit: str | None = None
-    choices: list[str] = Field(default_factory=list)
+    choices: list[str] = Field(default_factory=list, description="for categorical factors")
 
 
 class TokenIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     name: str = Field(min_length=1, max_length=64)
-    valid_days: int | None = Field(
+    valid_days: WholeNumber | None = Field(
         TOKEN_DAYS_DEFAULT,
-        strict=True,
         ge=1,
         le=TOKEN_DAYS_MAX,
         description="Days until the token stops working; null for never (until revoked).",
@@ -118,16 +118,10 @@ async def get_episode(diary: ApiDiaryDep, episode_id: RecordId) -> Response:
 
 @router.patch("/episodes/{episode_id}", summary="Change some fields of a cramp")
 async def update_episode(
-    diary: ApiDiaryDep, episode_id: RecordId, changes: dict[str, Any] = Body(...)
+    diary: ApiDiaryDep, episode_id: RecordId, changes: EpisodeChanges
 ) -> Response:
-    if "started_at" in changes and isinstance(changes["started_at"], str):
-        try:
-            changes["started_at"] = datetime.fromisoformat(changes["started_at"])
-        except ValueError as exc:
-            raise InputError(
-                "field 'started_at': not an ISO date-time", field="started_at"
-            ) from exc
-    return JSONResponse(episode_json(diary.update_episode(episode_id, **changes)))
+    edited = diary.update_episode(episode_id, **changes.model_dump(exclude_unset=True))
+    return JSONResponse(episode_json(edited))
 
 
 @router.delete("/episodes/{episode_id}", status_code=204, summary="Delete a cramp")
@@ -245,7 +239,12 @@ async def latest_assessment(diary: ApiDiaryDep) -> Response:
     )
 
 
-@router.get("/export.csv", summary="The diary as CSV (as `crampwise export csv`)")
+@router.get(
+    "/export.csv",
+    summary="The diary as CSV (as `crampwise export csv`)",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
 async def export_csv(user: ApiUserDep, request: Request) -> Response:
     out = io.StringIO()
     export_diary(web_context(request).diary(user.name), out)

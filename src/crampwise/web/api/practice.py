@@ -28,6 +28,7 @@ from crampwise.diary.model import Episode, episode_json
 from crampwise.store.care.audit import Audit, Person
 from crampwise.store.diary.records import ExperimentRecord
 from crampwise.web.api.diary import day_json, jsonable
+from crampwise.web.api.models import COMMON_ANSWERS
 from crampwise.web.care.common import (
     care_store,
     client_share,
@@ -40,7 +41,7 @@ from crampwise.web.deps import ApiUserDep, IsoDate, RecordId, WebUser, run_block
 from crampwise.web.pages.common import report_period
 from crampwise.web.security.address import client_address
 
-router = APIRouter(prefix="/practice", tags=["practice (read-only)"])
+router = APIRouter(prefix="/practice", tags=["practice (read-only)"], responses=COMMON_ANSWERS)
 
 
 def _share_json(share: Share) -> dict[str, Any]:
@@ -188,6 +189,7 @@ async def practice_assessment(request: Request, user: ApiUserDep, client_id: Rec
     "/clients/{client_id}/report.pdf",
     summary="The clinician PDF report (scope `reports`), `from`/`to` capped at the share's end",
     response_class=Response,
+    responses={200: {"content": {"application/pdf": {"schema": {"type": "string"}}}}},
 )
 async def practice_report(request: Request, user: ApiUserDep, client_id: RecordId) -> Response:
     # Imported here: reportlab costs ~0.2 s at start-up and only the report needs it.
