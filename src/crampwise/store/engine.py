@@ -37,6 +37,9 @@ if TYPE_CHECKING:
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 BUSY_TIMEOUT_MS = 10_000
+# PostgreSQL connections a pool keeps open: more than the web tier's threads that use the
+# database at once (`web.deps.DB_THREADS` + the writer), so none is opened per request.
+PG_POOL_SIZE = 12
 # Execution option read by the `begin` hook: False = a read (plain deferred BEGIN).
 WRITE_OPTION = "crampwise_write"
 
@@ -59,7 +62,7 @@ def make_engine(url: str) -> sa.Engine:
         # The URL itself is not echoed: it may hold a password.
         raise InputError(f"database URL (CRAMPWISE_DATABASE_URL): {exc}") from None
     if parsed.get_backend_name() != "sqlite":
-        engine = sa.create_engine(url)
+        engine = sa.create_engine(url, pool_size=PG_POOL_SIZE, max_overflow=PG_POOL_SIZE)
         event.listen(engine, "connect", _pg_on_connect)
         event.listen(engine, "begin", _pg_on_begin)
         event.listen(engine, "checkin", _pg_on_checkin)

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from crampwise.errors import InputError
 from crampwise.store.auth_tables import MEMBER, Account, site_settings, utcnow
+from crampwise.store.engine import WRITE_OPTION
 from crampwise.store.tables import users
 
 # Web account names never contain "+" (NAME_RE), so a sample's name cannot be anyone's.
@@ -29,6 +30,9 @@ class SampleAccounts:
     def __init__(self, engine: sa.Engine):
         self.engine = engine
 
+    def _read(self) -> sa.Connection:
+        return self.engine.connect().execution_options(**{WRITE_OPTION: False})
+
     def _setting(self, conn: sa.Connection, key: str) -> int | None:
         value = conn.execute(
             sa.select(site_settings.c.value).where(site_settings.c.key == key)
@@ -36,7 +40,8 @@ class SampleAccounts:
         return int(value) if value is not None else None
 
     def sample_of(self, maker_id: int) -> Account | None:
-        with self.engine.connect() as conn:
+        # A read (every page asks it, from base.html): never SQLite's write lock.
+        with self._read() as conn:
             sample_id = self._setting(conn, f"sample_of:{maker_id}")
             if sample_id is None:
                 return None
@@ -45,7 +50,7 @@ class SampleAccounts:
 
     def maker_of(self, sample_id: int) -> int | None:
         """The person who made this sample account; None when it is not a sample."""
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             return self._setting(conn, f"sample_maker:{sample_id}")
 
     def create(self, maker: Account) -> Account:

@@ -48,14 +48,18 @@ Contract for page routes (`crampwise.web.pages.tonight.router` is one to copy):
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import re
 import secrets
+import weakref
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
+from anyio import CapacityLimiter, to_thread
 from fastapi import Depends, HTTPException, Request
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse
@@ -66,9 +70,10 @@ from starlette.responses import Response
 
 from crampwise.diary.model import Episode
 from crampwise.store import UserDiary
+from crampwise.web.context import WebContext
 from crampwise.web.context import web_context as web_context  # routes import it from here
 from crampwise.web.security.limits import DB_INT_MAX
-from crampwise.web.security.sessions import SessionInfo
+from crampwise.web.security.sessions import SessionInfo, session_generation
 from crampwise.web.security.sessions import WebUser as WebUser  # routes import it from here
 
 WEB_DIR = Path(__file__).resolve().parent
@@ -122,8 +127,11 @@ async def current_user(request: Request) -> WebUser | None:
     else:
         raw = request.cookies.get(SESSION_COOKIE)
         if raw:
-            session = ctx.sessions.lookup(raw)
+            session = await db_call(ctx, ctx.sessions.lookup, raw)
             user = session.user if session else None
+            if ctx.changes is None and session is not None and session.generation:
+                # Read on a worker thread: the kept page checks against it (`generation`).
+                session_generation.set(session.generation)
     request.state.session = session
     request.state.user = user
     return user
@@ -272,6 +280,37 @@ async def log_episode(request: Request, user: WebUser, episode: Episode) -> Epis
     never waits on the disk.
     """
     return await web_context(request).writer.add(user.name, episode)
+
+
+async def db_call(ctx: WebContext, fn: Callable[..., T], *args: Any) -> T:
+    """`fn(*args)`: on PostgreSQL on a worker thread, on SQLite here on the event loop.
+
+    A PostgreSQL statement is a network round trip, and psycopg waits for it holding the
+    thread: on the event loop every other request would wait too (one worker served ~400
+    cached Tonight pages a second, the loop mostly idle). A thread lets the loop go on
+    meanwhile. An SQLite read takes microseconds, less than the hand-off to a thread.
+    """
+    if ctx.changes is not None:
+        return fn(*args)
+    return await to_thread.run_sync(partial(fn, *args), limiter=_db_limiter())
+
+
+# Threads that talk to PostgreSQL at once, per event loop: fewer than the engine's pool
+# keeps (`DB_THREADS` < `store.engine.PG_POOL_SIZE`). With more, the pool opened extra
+# connections and closed them again on return, a new PostgreSQL backend process for
+# every few requests (most of a worker's time in a profile under load).
+DB_THREADS = 8
+_limiters: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, CapacityLimiter] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _db_limiter() -> CapacityLimiter:
+    loop = asyncio.get_running_loop()
+    limiter = _limiters.get(loop)
+    if limiter is None:
+        limiter = _limiters[loop] = CapacityLimiter(DB_THREADS)
+    return limiter
 
 
 async def run_blocking(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:

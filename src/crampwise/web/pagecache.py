@@ -106,7 +106,9 @@ class PageCache:
 
     def forget(self, match: Callable[[Key], bool]) -> None:
         """Drop every copy whose key matches (e.g. an ended session's)."""
-        for key in [k for k in self._pages if match(k)]:
+        # list() first: a session ended on a worker thread (PostgreSQL) may call this while
+        # the event loop stores a page.
+        for key in [k for k in list(self._pages) if match(k)]:
             del self._pages[key]
 
     def close(self) -> None:

@@ -12,7 +12,15 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from crampwise.assess.personal import personal_rules
 from crampwise.diary.model import DayLog, last_night, night_of
 from crampwise.errors import InputError
-from crampwise.web.deps import DiaryDep, UserDep, WebUser, diary_for, render, web_context
+from crampwise.web.deps import (
+    DiaryDep,
+    UserDep,
+    WebUser,
+    db_call,
+    diary_for,
+    render,
+    web_context,
+)
 from crampwise.web.pages.common import ROUTINE, form_dict, knowledge, local_now, remedy
 
 # "Morning" on Tonight: from 04:00 (after the small hours, when a cramp is logged, not
@@ -50,7 +58,8 @@ async def tonight(request: Request, user: UserDep, logged: str = "") -> Response
     if body is not None:
         return HTMLResponse(body)
     version = pages.version()  # before the read: see PageCache.put
-    response = _render_tonight(request, user, now, logged)
+    # PostgreSQL: the page's reads are round trips, made off the event loop (`db_call`).
+    response = await db_call(web_context(request), _render_tonight, request, user, now, logged)
     pages.put(key, version, bytes(response.body))
     return response
 

@@ -55,6 +55,9 @@ class SessionInfo:
     created_at: datetime
     last_seen: datetime
     expires_at: datetime
+    # (user id, data generation) as read with the row: `session_generation` for a lookup
+    # made off the event loop (a context variable set in a worker thread stays there).
+    generation: tuple[int, int] | None = None
 
 
 class SessionManager:
@@ -108,8 +111,9 @@ class SessionManager:
                 row.created_at,
                 row.last_seen,
                 row.expires_at,
+                (row.account.id, row.generation),
             )
-            session_generation.set((row.account.id, row.generation))
+            session_generation.set(info.generation)
             if version is not None:
                 self._remember(version, info)
         now = utcnow()
