@@ -32,6 +32,11 @@ def test_temperatures_in_text_follow_the_units_rounded_the_safe_way() -> None:
     text = "Water 37-38 °C (about 100 °F), never above 40 °C; below 37 °C."
     assert in_units(text, "metric") == "Water 37–38 °C, never above 40 °C; below 37 °C."
     assert in_units(text, "us") == "Water 99–100 °F, never above 104 °F; below 98 °F."
+    # A Fahrenheit figure with Celsius in brackets is said once, in °F.
+    assert (
+        in_units("Soak at 100 °F (38 °C) for 5 minutes.", "us") == "Soak at 100 °F for 5 minutes."
+    )
+    assert in_units("Soak at 100 °F (38 °C).", "metric") == "Soak at 100 °F (38 °C)."
 
 
 @pytest.mark.parametrize(

@@ -29,11 +29,15 @@ router = APIRouter()
 # readers in °F, which says the same number a second time.
 _CELSIUS = re.compile(r"(\d+(?:\.\d+)?)(?:\s*(-|–|to)\s*(\d+(?:\.\d+)?))?\s*°C")
 _ABOUT_F = re.compile(r"\s*\(about \d+(?:\.\d+)? °F\)")
+# "100 °F (38 °C)": for a reader in °F the Celsius in brackets says it a second time.
+_BRACKET_C = re.compile(r"(°F)\s*\((?:about )?\d+(?:\.\d+)? °C\)")
 
 
 def in_units(text: str, units: str) -> str:
     """Knowledge-base text with its temperatures in the user's units, each said once."""
     text = _ABOUT_F.sub("", text)
+    if units == "us":
+        text = _BRACKET_C.sub(r"\1", text)
 
     # In °F rounded the safe way, as on the headline: a range inwards, a limit downwards.
     def convert(match: re.Match[str]) -> str:

@@ -7,10 +7,13 @@ from fastapi.responses import Response
 
 from crampwise.errors import InputError, NotFoundError
 from crampwise.web.care.clinic import GuideUserDep  # public in clinic mode
-from crampwise.web.deps import diary_for, render
-from crampwise.web.pages.common import knowledge
+from crampwise.web.deps import diary_for, render, templates
+from crampwise.web.pages.bedtime import in_units
+from crampwise.web.pages.common import knowledge, units_of
 
 router = APIRouter()
+# Knowledge-base text with its temperatures in the reader's units ("99–100 °F").
+templates.env.filters["in_units"] = in_units
 
 
 @router.get("/guide")
@@ -22,7 +25,14 @@ async def guide(request: Request, user: GuideUserDep) -> Response:
     everything = sections()
     overview = everything[0]
     topics = [s for s in everything if s.id != overview.id and s.id in TOPICS]
-    return render(request, "guide.html", overview=overview, topics=topics, kb=knowledge())
+    return render(
+        request,
+        "guide.html",
+        overview=overview,
+        topics=topics,
+        kb=knowledge(),
+        units=units_of(request),
+    )
 
 
 @router.get("/guide/sources")
@@ -42,4 +52,4 @@ async def guide_topic(request: Request, user: GuideUserDep, topic: str) -> Respo
         found = sections(topic, rules=rules)
     except InputError:
         raise NotFoundError(topic) from None
-    return render(request, "guide_section.html", section=found[0])
+    return render(request, "guide_section.html", section=found[0], units=units_of(request))
