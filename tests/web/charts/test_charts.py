@@ -85,6 +85,28 @@ def test_effect_rows_say_in_shape_and_words_what_colour_says() -> None:
         assert words in svg
 
 
+def test_long_labels_break_into_lines_that_fit_a_phone() -> None:
+    from crampwise.web.charts.svg import LABEL_CHAR_W
+
+    label = "Exercise intensity: moderate, day before"
+    svg = effect_chart([Interval(label, 0.4, 0.2, 0.8, True)], "effects", NARROW)
+    text = re.search(r'<text class="label"[^>]*>(.*?)</text>', svg)
+    assert text
+    lines = [
+        re.sub(r"<[^>]+>", "", t)
+        for t in re.findall(r"<tspan(?: x[^>]*)?>(.*?)</tspan>(?=<tspan x|$)", text.group(1))
+    ]
+    assert len(lines) >= 2 and " ".join(lines).replace("  ", " ").startswith(label)
+    assert all(len(line) * LABEL_CHAR_W <= NARROW - 24 for line in lines), lines
+    assert "(fewer cramps)" in lines[-1]
+    # The interval sits below the last line of its label.
+    line_y = float(re.search(r'<line class="ci[^"]*"[^>]* y1="([^"]+)"', svg).group(1))  # type: ignore[union-attr]
+    assert line_y > 17 + 18 * (len(lines) - 1)
+    # The same row on a desktop needs one line.
+    wide = effect_chart([Interval(label, 0.4, 0.2, 0.8, True)], "effects", WIDE)
+    assert 'dy="18"' not in wide
+
+
 def test_labels_are_escaped() -> None:
     svg = effect_chart([Interval("<script>x</script>", 1.5, 1.1, 2.0, True)], "t & u")
     assert "<script>" not in svg and "&lt;script&gt;" in svg and "t &amp; u" in svg
@@ -169,3 +191,11 @@ def test_ratio_words_are_what_people_say() -> None:
     assert ratio_words(1.0) == "about as frequent"
     assert ratio_words(2.1) == "about twice as frequent"
     assert ratio_words(3.4) == "about 3 times as frequent"
+
+
+def test_a_factors_step_reads_in_the_persons_units() -> None:
+    from crampwise.web.charts.words import in_units
+
+    assert in_units("0.5 L lower", "us") == "17 fl oz lower"
+    assert in_units("5 °C colder", "us") == "9 °F colder"  # a difference: no 32 added
+    assert in_units("0.5 L lower", "metric") == "0.5 L lower"

@@ -9,6 +9,7 @@ a note to a client they hold a live share with.
 
 from __future__ import annotations
 
+import functools
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
@@ -35,7 +36,7 @@ from crampwise.web.charts.cramps import (
 )
 from crampwise.web.charts.words import finding_label, finding_sentence
 from crampwise.web.deps import UserDep, current_user, render, run_blocking, web_context
-from crampwise.web.pages.common import report_period
+from crampwise.web.pages.common import remedy_title, report_period, units_of
 from crampwise.web.security.address import client_address
 
 # How a therapist reads a muscle id (the diary keeps the id).
@@ -139,7 +140,7 @@ async def practice_client(request: Request, user: UserDep, client_id: int) -> Re
         table = store.diary(view.share.client_name, create=False).day_table()
         view.insights.report = await run_blocking(find_triggers, table)
         rows = chart_rows(view.insights.report.findings) if view.insights.report.enough_data else []
-        effects = effects_chart(rows, finding_label)
+        effects = effects_chart(rows, functools.partial(finding_label, units=units_of(request)))
     notes = care_store(request).notes_for(client_id, practitioner_id=user.id)
     return render(
         request,
@@ -149,7 +150,7 @@ async def practice_client(request: Request, user: UserDep, client_id: int) -> Re
         effects=effects,
         notes=notes,
         scope_labels=SCOPE_LABELS,
-        sentence=finding_sentence,
+        sentence=functools.partial(finding_sentence, units=units_of(request)),
         muscles=MUSCLE_WORDS,
         remedy_title=remedy_title,
         status_words=EXPERIMENT_STATUS_WORDS,
@@ -159,16 +160,6 @@ async def practice_client(request: Request, user: UserDep, client_id: int) -> Re
 
 # How an experiment's stored status reads to a therapist.
 EXPERIMENT_STATUS_WORDS = {"active": "under way", "stopped": "finished", "completed": "finished"}
-
-
-def remedy_title(intervention: str) -> str:
-    """A tested remedy in words ("warm footbath before bed"), whatever its stored id."""
-    from crampwise.experiments.catalogue import testable_intervention
-
-    try:
-        return testable_intervention(intervention).title.capitalize()
-    except InputError:
-        return intervention.replace("_", " ").capitalize()
 
 
 @router.get("/practice/clients/{client_id}/report.pdf")

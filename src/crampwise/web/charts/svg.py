@@ -147,15 +147,39 @@ def _tag(r: Interval, short: bool = False) -> str:
     return word if short else f"{word} cramps"
 
 
+# Characters of a 15-px bold label that fit a line, per user unit of width (measured:
+# about 8.7 units a character in the system sans-serif).
+LABEL_CHAR_W = 8.7
+LINE_H = 18
+
+
+def _label_lines(label: str, tag: str, room: float) -> list[tuple[str, str]]:
+    """A row label (and its tag in brackets) broken into lines that fit `room` units:
+    (words, tag words) per line, the tag on the last line."""
+    most = max(int(room / LABEL_CHAR_W), 12)
+    lines: list[str] = []
+    for word in label.split(" "):
+        if lines and len(lines[-1]) + 1 + len(word) <= most:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    tagged = f"({tag})"
+    if len(lines[-1]) + 1 + len(tagged) <= most:
+        return [(line, "") for line in lines[:-1]] + [(lines[-1], tagged)]
+    return [(line, "") for line in lines] + [("", tagged)]
+
+
 def effect_chart(rows: Sequence[Interval], title: str, width: int = NARROW) -> str:
     """A forest plot of rate ratios on a log scale, 1 = no difference, with 95% intervals.
 
-    Each row puts its label (and, in words, what the row shows) on a line of its own above
-    the interval, so a phone can read it.
+    Each row puts its label (and, in words, what the row shows) on lines of their own above
+    the interval, broken to fit, so a phone can read it.
     """
     row_h, top, bottom, side = 52, 4, 40, 12
-    height = top + bottom + row_h * max(len(rows), 1)
     plot_w = width - 2 * side
+    labels = [_label_lines(r.label, _tag(r), plot_w) for r in rows]
+    heights = [row_h + LINE_H * (len(lines) - 1) for lines in labels]
+    height = top + bottom + (sum(heights) if rows else row_h)
     values = [v for r in rows for v in (r.low, r.high, r.estimate) if v > 0]
     lo_log = math.log(max(min([0.5, *values]), 0.05))
     hi_log = math.log(min(max([2.0, *values]), 20.0))
@@ -165,7 +189,7 @@ def effect_chart(rows: Sequence[Interval], title: str, width: int = NARROW) -> s
         return side + plot_w * (math.log(v) - lo_log) / (hi_log - lo_log)
 
     parts = [open_svg("chart", width, height, title)]
-    axis_y = top + row_h * max(len(rows), 1)
+    axis_y = height - bottom
     for tick in (0.1, 0.25, 0.5, 1, 2, 4, 8):
         if math.exp(lo_log) <= tick <= math.exp(hi_log):
             x = xpos(tick)
@@ -177,14 +201,18 @@ def effect_chart(rows: Sequence[Interval], title: str, width: int = NARROW) -> s
             )
     one = xpos(1.0)
     parts.append(f'<line class="ref" x1="{one:.1f}" x2="{one:.1f}" y1="{top}" y2="{axis_y}"/>')
-    for i, r in enumerate(rows):
-        y = top + row_h * i
-        line_y = y + 36
+    y = top
+    for r, lines, h in zip(rows, labels, heights, strict=True):
+        line_y = y + h - 16
         kind = "" if not r.significant else (" ci-sig" if r.estimate > 1 else " ci-protect")
-        parts.append(
-            f'<text class="label" x="{side}" y="{y + 17}">{escape(r.label)} '
-            f'<tspan class="tag">({_tag(r, short=len(r.label) * 9 > plot_w - 120)})</tspan></text>'
+        spans = "".join(
+            (f'<tspan x="{side}" dy="{LINE_H}">' if i else "<tspan>")
+            + escape(words)
+            + (f'{" " if words else ""}<tspan class="tag">{escape(tag)}</tspan>' if tag else "")
+            + "</tspan>"
+            for i, (words, tag) in enumerate(lines)
         )
+        parts.append(f'<text class="label" x="{side}" y="{y + 17}">{spans}</text>')
         parts.append(
             f'<line class="ci{kind}" x1="{xpos(r.low):.1f}" x2="{xpos(r.high):.1f}" '
             f'y1="{line_y}" y2="{line_y}"/>'
@@ -194,6 +222,7 @@ def effect_chart(rows: Sequence[Interval], title: str, width: int = NARROW) -> s
             _marker(r, xpos(r.estimate), line_y) + f"<title>{escape(r.label)}: ×{_num(r.estimate)} "
             f"(95% interval ×{_num(r.low)} to ×{_num(r.high)})</title>{close}"
         )
+        y += h
     parts.append(
         f'<text x="{width / 2:.0f}" y="{height - 6}" text-anchor="middle">'
         f"cramps ×, compared with nights without (1 = same)</text>"

@@ -7,6 +7,7 @@ were ..." to a therapist; the ratio and the q-value stay in the chart and its de
 from __future__ import annotations
 
 import math
+import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the analysis modules import scipy: only the type checker needs them here
@@ -44,13 +45,28 @@ def ratio_words(x: float) -> str:
     return f"about {round(x)} times as frequent"
 
 
-def _condition(finding: Finding) -> str:
+# The analysis words a numeric factor's step in metric ("0.5 L lower", "5 °C colder"): both
+# are differences, so °C become °F by 1.8 alone.
+_LITRES = re.compile(r"(\d+(?:\.\d+)?) L\b")
+_DEGREES_C = re.compile(r"(\d+(?:\.\d+)?) °C")
+FL_OZ_PER_L = 33.814
+
+
+def in_units(text: str, units: str) -> str:
+    """A step of a factor in the person's units: "0.5 L lower" → "17 fl oz lower"."""
+    if units != "us":
+        return text
+    text = _LITRES.sub(lambda m: f"{round(float(m.group(1)) * FL_OZ_PER_L):g} fl oz", text)
+    return _DEGREES_C.sub(lambda m: f"{round(float(m.group(1)) * 1.8):g} °F", text)
+
+
+def _condition(finding: Finding, units: str = "metric") -> str:
     from crampwise.analysis.design import factor_label  # scipy-free, but the package is not
 
     label, _ = factor_label(finding.factor)
     after = "after" if finding.lag_days == 0 else "two days after"
     if finding.kind == "numeric":
-        return f"on nights {after} a day when {label} was {finding.effect.per}"
+        return f"on nights {after} a day when {label} was {in_units(finding.effect.per, units)}"
     if finding.kind == "boolean":
         return f"on nights {after} a day with “{label}”"
     return f"on nights {after} a day when {label} was {str(finding.level).replace('_', ' ')}"
@@ -67,16 +83,16 @@ def sure_words(finding: Finding) -> str:
     return "only a hint"
 
 
-def finding_sentence(finding: Finding, whose: str = "your") -> str:
+def finding_sentence(finding: Finding, whose: str = "your", units: str = "metric") -> str:
     """ "Your client's cramps were about a quarter as frequent on nights after a day with
     “stretched before bed” (very likely real)." (whose: "your" or "your client's")."""
     return (
         f"{whose.capitalize()} cramps were {ratio_words(finding.effect.estimate)} "
-        f"{_condition(finding)} ({sure_words(finding)})."
+        f"{_condition(finding, units)} ({sure_words(finding)})."
     )
 
 
-def finding_label(finding: Finding) -> str:
+def finding_label(finding: Finding, units: str = "metric") -> str:
     """A finding's row label in the effects chart: "Hard exercise", "Fluids 1 L lower"."""
     from crampwise.analysis.design import factor_label  # the package imports scipy
 
@@ -85,7 +101,7 @@ def finding_label(finding: Finding) -> str:
     if finding.level:
         label = f"{label}: {finding.level.replace('_', ' ')}"
     if finding.kind == "numeric":
-        label = f"{label} {finding.effect.per}"
+        label = f"{label} {in_units(finding.effect.per, units)}"
     if finding.lag_days:
         label = f"{label}, day before"
     return label

@@ -176,3 +176,13 @@ def report_period(first_text: str, last_text: str, today: date) -> tuple[date, d
             f"field 'from': {first.isoformat()} is after 'to' {last.isoformat()}", field="from"
         )
     return first, last
+
+
+def remedy_title(intervention: str) -> str:
+    """A tested remedy in words ("Warm footbath before bed"), whatever its stored id."""
+    from crampwise.experiments.catalogue import testable_intervention  # few pages need it
+
+    try:
+        return testable_intervention(intervention).title.capitalize()
+    except InputError:
+        return intervention.replace("_", " ").capitalize()

@@ -3,6 +3,7 @@ nights, pain, which leg) and the triggers `crampwise analyze` finds, in plain wo
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -27,7 +28,7 @@ from crampwise.web.charts.nights import (
 )
 from crampwise.web.charts.words import finding_label, finding_sentence
 from crampwise.web.deps import DiaryDep, UserDep, render, run_blocking
-from crampwise.web.pages.common import local_now
+from crampwise.web.pages.common import local_now, units_of
 
 router = APIRouter()
 
@@ -61,6 +62,7 @@ async def insights(
         charts["nights"], charts["cramps"] = len(shown), sum(shown.cramps)
     report = await run_blocking(find_triggers, table)
     rows = chart_rows(report.findings)
+    units = units_of(request)
     return render(
         request,
         "insights.html",
@@ -70,8 +72,8 @@ async def insights(
         range_key=key,
         legend=legend(),
         open_months=OPEN_MONTHS,
-        effects=effects_chart(rows, finding_label),
-        sentence=finding_sentence,
+        effects=effects_chart(rows, functools.partial(finding_label, units=units)),
+        sentence=functools.partial(finding_sentence, units=units),
         significant=report.significant,
         others=[f for f in report.findings if not f.significant],
         **charts,

@@ -21,7 +21,14 @@ from crampwise.web.deps import (
     render,
     web_context,
 )
-from crampwise.web.pages.common import ROUTINE, form_dict, knowledge, local_now, remedy
+from crampwise.web.pages.common import (
+    ROUTINE,
+    form_dict,
+    knowledge,
+    local_now,
+    remedy,
+    remedy_title,
+)
 
 # "Morning" on Tonight: from 04:00 (after the small hours, when a cramp is logged, not
 # reviewed) until noon, when the night's diary row ends (`night_of`).
@@ -179,7 +186,7 @@ def _tonights_experiment(records: list[Any], night: date) -> dict[str, str] | No
         for period in getattr(record, "schedule", None) or []:
             start, end = _period_bounds(period)
             if start is not None and end is not None and start <= night <= end:
-                title = str(getattr(record, "intervention", "experiment")).replace("_", " ")
+                title = remedy_title(str(getattr(record, "intervention", "experiment")))
                 return {"title": title, "condition": str(_field(period, "condition"))}
     return None
 
