@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
+from crampwise.diary.model import night_of
 from crampwise.errors import InputError
 from crampwise.store.auth import TOKEN_DAYS_DEFAULT, utcnow
 from crampwise.store.samples import SUFFIX, SampleAccounts
@@ -209,7 +210,7 @@ async def open_sample(request: Request, user: UserDep) -> Response:
         return render(request, "more.html", 422, error=str(exc))
     if fresh:
         diary = ctx.store.diary(sample.name)
-        today = local_now().date()
+        today = night_of(local_now())  # the night in progress: the diary ends before it
         plan = sample_plan(today)
         planned = {
             day: {plan.column: plan.condition_on(day) == "on"}
