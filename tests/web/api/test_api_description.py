@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from ..support import TestClient, session_csrf
@@ -68,3 +70,19 @@ def test_the_description_documents_refusals_and_file_answers(owner: TestClient) 
     episode = spec["components"]["schemas"]["EpisodeIn"]
     assert episode["additionalProperties"] is False
     assert "calf" in episode["properties"]["muscle"]["enum"]
+
+
+def test_days_show_the_nights_count_of_cramps_not_logged_one_by_one(owner: TestClient) -> None:
+    h = _headers(owner)
+    assert owner.put("/api/v1/days/2026-01-09", json={"values": {"stretched": True}}, headers=h)
+    diary = owner.app.state.ctx.store.diary("olive")  # type: ignore[attr-defined]
+    diary.set_unlogged_cramps(date(2026, 1, 10), 3, pain=5)
+    days = owner.get("/api/v1/days").json()
+    assert [(d["date"], d["unlogged_cramps"], d["unlogged_pain"]) for d in days] == [
+        ("2026-01-09", None, None),
+        ("2026-01-10", 3, 5),
+    ]
+    one = owner.get("/api/v1/days/2026-01-10").json()
+    assert (one["unlogged_cramps"], one["values"]) == (3, {})
+    # No episodes are made up for the count.
+    assert owner.get("/api/v1/episodes").json() == []

@@ -20,6 +20,13 @@ CW_CUSTOM_FACTOR = CW + "custom-factor"
 CW_EPISODE = CW + "episode"
 CW_MUSCLE = CW + "muscle"
 CW_SIDE = CW + "side"
+# A night's cramps counted but not logged one by one (code "unlogged-cramps").
+CW_NIGHT = CW + "night"
+UNLOGGED_CODE = (
+    CW_NIGHT,
+    "unlogged-cramps",
+    "Leg cramps in the night, counted, not logged one by one",
+)
 CW_PATIENT_ID = "https://crampwise.example/fhir/NamingSystem/user"
 OBS_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 

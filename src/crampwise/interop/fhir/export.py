@@ -1,7 +1,9 @@
 """FHIR R5 export of a diary (`fhir.resources` 8, whose default models are R5).
 
 A Bundle (type `collection`) holds the Patient, one Observation per cramp episode, one
-Observation per day-log value and one MedicationStatement per medicine.
+Observation per day-log value, one Observation per night with a count of cramps not logged
+one by one (`valueInteger`, with a plain-words narrative) and one MedicationStatement per
+medicine.
 
 Times: diary times are local wall-clock times. FHIR requires an offset on a dateTime with a
 time, so we write the offset the exporting machine had at that moment; the import keeps the
@@ -11,6 +13,7 @@ wall-clock part as written, which round-trips exactly.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
@@ -42,6 +45,7 @@ from crampwise.interop.fhir.codes import (
     SNOMED,
     UCUM,
     UCUM_UNITS,
+    UNLOGGED_CODE,
     coding,
 )
 from crampwise.interop.records import StoredAssessment
@@ -56,6 +60,16 @@ class ExportDiary(Protocol):
     def medicines(self) -> list[Medicine]: ...
     def custom_factors(self) -> list[CustomFactor]: ...
     def latest_assessment(self) -> StoredAssessment | None: ...
+    def unlogged_cramps(self) -> Mapping[date, NightCount]: ...
+
+
+class NightCount(Protocol):
+    """A night's cramps counted but not logged one by one (`store.diary.nights.Unlogged`)."""
+
+    @property
+    def count(self) -> int: ...
+    @property
+    def pain(self) -> int | None: ...
 
 
 def _stamp(moment: datetime) -> str:
@@ -110,6 +124,35 @@ def _episode_observation(ep: Episode, n: int) -> dict[str, Any]:
         obs["component"] = components
     if ep.note:
         obs["note"] = [{"text": ep.note}]
+    return obs
+
+
+def _night_observation(night: date, count: int, pain: int | None, n: int) -> dict[str, Any]:
+    """A night's count of cramps not logged one by one: a count, never made-up episodes."""
+    when = f"the night of {night.day} {night:%B %Y}"
+    if count == 0:
+        said = f"No leg cramps in {when} beyond those logged one by one"
+    else:
+        said = f"{count} leg cramp{'s' if count != 1 else ''} in {when}"
+        said += ", counted but not logged one by one"
+    if pain is not None:
+        said += f"; the worst pain {pain} out of 10"
+    obs: dict[str, Any] = {
+        "resourceType": "Observation",
+        "id": f"night-{n}",
+        "text": {
+            "status": "generated",
+            "div": f'<div xmlns="http://www.w3.org/1999/xhtml">{said}.</div>',
+        },
+        "status": "final",
+        "category": [{"coding": [coding(OBS_CATEGORY, "survey", "Survey")]}],
+        "code": {"coding": [coding(*UNLOGGED_CODE)], "text": "Leg cramps counted in the night"},
+        "subject": {"reference": "Patient/patient"},
+        "effectiveDateTime": night.isoformat(),
+        "valueInteger": count,
+    }
+    if pain is not None:
+        obs["component"] = [{"code": {"coding": [coding(*PAIN_CODE)]}, "valueInteger": pain}]
     return obs
 
 
@@ -172,10 +215,12 @@ def build_bundle(
     custom_factors: list[CustomFactor],
     now: datetime | None = None,
     sex: str | None = None,
+    counts: Mapping[date, NightCount] | None = None,
 ) -> dict[str, Any]:
     """A validated FHIR R5 Bundle (as a JSON-ready dict) of one user's diary.
 
-    `sex` (female, male, other; from the last assessment) becomes Patient.gender.
+    `sex` (female, male, other; from the last assessment) becomes Patient.gender;
+    `counts`: nights' cramps counted but not logged one by one, one Observation each.
     """
     units = {f.name: f.unit for f in custom_factors}
     resources: list[dict[str, Any]] = [{
@@ -195,6 +240,10 @@ def build_bundle(
             custom = name not in BUILTIN_BY_NAME
             unit = units.get(name) if custom else BUILTIN_BY_NAME[name].unit
             resources.append(_factor_observation(day.date, name, value, unit, custom, n))
+    resources += [
+        _night_observation(night, c.count, c.pain, n)
+        for n, (night, c) in enumerate(sorted((counts or {}).items()), 1)
+    ]
     resources += [_medication_statement(m, n) for n, m in enumerate(medicines, 1)]
     bundle = {
         "resourceType": "Bundle",
@@ -219,5 +268,5 @@ def export_diary(diary: ExportDiary, user: str) -> dict[str, Any]:
     person = (last.situation.get("person") or {}) if last is not None else {}
     return build_bundle(
         user, diary.episodes(), diary.days(), diary.medicines(), diary.custom_factors(),
-        sex=person.get("sex"),
+        sex=person.get("sex"), counts=diary.unlogged_cramps(),
     )  # fmt: skip

@@ -36,12 +36,15 @@ from crampwise.interop.fhir.codes import (
     CW_DAY_FACTOR,
     CW_EPISODE,
     CW_MUSCLE,
+    CW_NIGHT,
     CW_SIDE,
     LOINC,
     PAIN_CODE,
     SNOMED,
+    UNLOGGED_CODE,
     codes_of,
 )
+from crampwise.store.diary.nights import check_unlogged
 
 
 class ImportDiary(Protocol):
@@ -55,6 +58,7 @@ class ImportDiary(Protocol):
         episodes: Sequence[Episode] = (),
         days: Sequence[DayLog] = (),
         medicines: Sequence[Medicine] = (),
+        counts: Sequence[tuple[date, int, int | None]] = (),
         source: str,
     ) -> object: ...
 
@@ -67,6 +71,8 @@ class FhirDiary:
     days: list[DayLog] = field(default_factory=list)
     medicines: list[Medicine] = field(default_factory=list)
     custom_factors: list[CustomFactor] = field(default_factory=list)
+    # (night, count, worst pain): cramps counted but not logged one by one.
+    counts: list[tuple[date, int, int | None]] = field(default_factory=list)
 
 
 def _wall_clock(text: str, where: str) -> datetime:
@@ -174,18 +180,25 @@ def read_bundle(text: str | bytes) -> FhirDiary:
     out = FhirDiary()
     days: dict[date, dict[str, FactorValue]] = {}
     customs: dict[str, CustomFactor] = {}
+    counts: dict[date, tuple[int, int | None]] = {}
     entries = data.get("entry", [])
     for i, entry in enumerate(entries):
         where = f"entry[{i}]"
         try:
-            _read_entry(entry.get("resource", {}), where, out, days, customs)
+            resource = entry.get("resource", {})
+            if codes_of(resource.get("code")).get(CW_NIGHT) == UNLOGGED_CODE[1]:
+                night, count, pain = _read_night(resource, where)
+                counts[night] = (count, pain)
+                continue
+            _read_entry(resource, where, out, days, customs)
         except InputError:
             raise
         except (KeyError, TypeError, ValueError) as exc:
             raise InputError(f"field '{where}': cannot be read ({exc!r})", field=where) from None
     out.days = [DayLog(d, v) for d, v in sorted(days.items())]
     out.custom_factors = list(customs.values())
-    if not (out.episodes or out.days or out.medicines):
+    out.counts = [(night, count, pain) for night, (count, pain) in sorted(counts.items())]
+    if not (out.episodes or out.days or out.medicines or out.counts):
         kinds = sorted({str(e.get("resource", {}).get("resourceType")) for e in entries})
         held = f"it holds only {', '.join(kinds)}" if kinds else "it has no entries"
         raise InputError(
@@ -223,6 +236,26 @@ def _read_entry(
             started=date.fromisoformat(period["start"][:10]) if "start" in period else None,
             stopped=date.fromisoformat(period["end"][:10]) if "end" in period else None,
         ))  # fmt: skip
+
+
+def _read_night(res: dict[str, Any], where: str) -> tuple[date, int, int | None]:
+    """A night's count of cramps not logged one by one (as `build_bundle` writes it)."""
+    if "effectiveDateTime" not in res:
+        raise InputError(f"field '{where}.effectiveDateTime': missing", field=where)
+    count = res.get("valueInteger")
+    if isinstance(count, bool) or not isinstance(count, int):
+        raise InputError(
+            f"field '{where}.valueInteger': a night's count of cramps is missing", field=where
+        )
+    pain = None
+    for comp in res.get("component", []):
+        if codes_of(comp.get("code")).get(LOINC) == PAIN_CODE[1]:
+            pain = comp.get("valueInteger")
+    try:
+        checked = check_unlogged(count, pain)
+    except InputError as exc:
+        raise InputError(f"field '{where}': {exc}", field=where) from None
+    return date.fromisoformat(res["effectiveDateTime"][:10]), *checked
 
 
 def _read_episode(res: dict[str, Any], where: str) -> Episode:
@@ -297,6 +330,7 @@ def import_diary(diary: ImportDiary, text: str | bytes) -> FhirDiary:
         episodes=parsed.episodes,
         days=parsed.days,
         medicines=parsed.medicines,
+        counts=parsed.counts,
         source="fhir",
     )
     return parsed

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 import sqlalchemy as sa
 
@@ -18,8 +19,8 @@ from crampwise.diary.model import (
 )
 from crampwise.errors import InputError
 from crampwise.store import tables
-from crampwise.store.diary.days import DaysMixin
 from crampwise.store.diary.episodes import EpisodesMixin
+from crampwise.store.diary.nights import NightsMixin, check_unlogged
 from crampwise.store.diary.records import RecordsMixin, check_medicine
 
 
@@ -31,9 +32,10 @@ class RecordsImported:
     episodes: int
     days_changed: int
     medicines: int
+    nights_counted: int = 0  # nights whose count of cramps not logged one by one changed
 
 
-class BulkMixin(EpisodesMixin, DaysMixin, RecordsMixin):
+class BulkMixin(EpisodesMixin, NightsMixin, RecordsMixin):
     """`UserDiary.import_records`: all or nothing, so a bad last record leaves no half import."""
 
     def import_records(
@@ -43,13 +45,15 @@ class BulkMixin(EpisodesMixin, DaysMixin, RecordsMixin):
         episodes: Sequence[Episode] = (),
         days: Sequence[DayLog] = (),
         medicines: Sequence[Medicine] = (),
+        counts: Sequence[tuple[date, int, int | None]] = (),
         source: str,
     ) -> RecordsImported:
         """Add everything in one transaction; an InputError (or any failure) writes nothing.
 
         Factors already defined with the same kind, cramps already stored (same start time
         and muscle) and medicines already stored (same name and dates) are kept once; days
-        merge as `put_days(..., source=source)` does.
+        merge as `put_days(..., source=source)` does, and nightly counts as
+        `set_unlogged_cramps(..., source)` does (a count typed by hand is kept).
         """
         if source not in tables.SOURCES:
             raise InputError(
@@ -58,6 +62,8 @@ class BulkMixin(EpisodesMixin, DaysMixin, RecordsMixin):
         new_factors = [check_custom_factor(f) for f in factors]
         new_episodes = [check_episode(episode) for episode in episodes]  # recorded history
         new_medicines = [check_medicine(m) for m in medicines]
+        # (night, count, worst pain): cramps counted but not logged one by one.
+        new_counts = [(night, *check_unlogged(count, pain)) for night, count, pain in counts]
         with self._write() as conn:
             uid = self._require_uid(conn)
             known = self._factors(conn, uid)
@@ -78,7 +84,11 @@ class BulkMixin(EpisodesMixin, DaysMixin, RecordsMixin):
             for med in new_medicines:
                 self._insert_medicine(conn, uid, med, source)
             added_medicines = len(self._medicine_ids(conn, uid)) - before
-        return RecordsImported(added_factors, added_episodes, changed, added_medicines)
+            counted = sum(
+                self._set_unlogged(conn, uid, night, count, pain, source)
+                for night, count, pain in new_counts
+            )
+        return RecordsImported(added_factors, added_episodes, changed, added_medicines, counted)
 
     def _episode_keys(self, conn: sa.Connection, uid: int) -> set[tuple[object, str]]:
         rows = conn.execute(

@@ -9,6 +9,7 @@ up through the caller's own diary, so another user's id answers 404 like a missi
 from __future__ import annotations
 
 import io
+from datetime import date
 from typing import Any, Protocol
 
 from fastapi import APIRouter, Body, HTTPException, Request, Response
@@ -25,6 +26,8 @@ from crampwise.diary.model import (
 )
 from crampwise.interop.csv import export_diary
 from crampwise.store.auth import TOKEN_DAYS_DEFAULT, TOKEN_DAYS_MAX, ApiToken
+from crampwise.store.diary.nights import Unlogged
+from crampwise.store.diary.userdiary import UserDiary
 from crampwise.web.api.models import COMMON_ANSWERS, EpisodeChanges, EpisodeIn, WholeNumber
 from crampwise.web.care.audit import audit_export
 from crampwise.web.deps import (
@@ -83,8 +86,25 @@ def token_json(token: ApiToken) -> dict[str, Any]:
     }
 
 
-def day_json(log: DayLog) -> dict[str, Any]:
-    return {"date": log.date.isoformat(), "values": dict(log.values)}
+def day_json(log: DayLog, counted: Unlogged | None = None) -> dict[str, Any]:
+    """A day's values, and its night's cramps counted but not logged one by one (null when
+    no count was given; the night's total is these plus its episodes)."""
+    return {
+        "date": log.date.isoformat(),
+        "values": dict(log.values),
+        "unlogged_cramps": counted.count if counted else None,
+        "unlogged_pain": counted.pain if counted else None,
+    }
+
+
+def days_json(diary: UserDiary, start: date | None, end: date | None) -> list[dict[str, Any]]:
+    """Every logged day within [start, end] with its night's count."""
+    counts = diary.unlogged_cramps(start, end)
+    return [day_json(d, counts.get(d.date)) for d in diary.days(start, end)]
+
+
+def one_day_json(diary: UserDiary, log: DayLog) -> dict[str, Any]:
+    return day_json(log, diary.unlogged_cramps(log.date, log.date).get(log.date))
 
 
 class Reported(Protocol):
@@ -134,7 +154,7 @@ async def delete_episode(diary: ApiDiaryDep, episode_id: RecordId) -> Response:
 async def list_days(
     diary: ApiDiaryDep, start: IsoDate | None = None, end: IsoDate | None = None
 ) -> Response:
-    return JSONResponse([day_json(d) for d in diary.days(start, end)])
+    return JSONResponse(days_json(diary, start, end))
 
 
 @router.get("/days/{day}", summary="One day's log")
@@ -142,14 +162,14 @@ async def get_day(diary: ApiDiaryDep, day: IsoDate) -> Response:
     log = diary.get_day(day)
     if log is None:
         raise HTTPException(404)
-    return JSONResponse(day_json(log))
+    return JSONResponse(one_day_json(diary, log))
 
 
 @router.put("/days/{day}", summary="Set a day's factor values (typed by hand)")
 async def put_day(diary: ApiDiaryDep, day: IsoDate, body: DayIn) -> Response:
     # None clears a value (the store's put_day contract), so values are wider than FactorValue.
     log = DayLog(day, dict(body.values))  # type: ignore[arg-type]
-    return JSONResponse(day_json(diary.put_day(log, source="manual")))
+    return JSONResponse(one_day_json(diary, diary.put_day(log, source="manual")))
 
 
 @router.delete("/days/{day}", status_code=204, summary="Delete a day's log")

@@ -27,7 +27,7 @@ from crampwise.care.consent import Share
 from crampwise.diary.model import Episode, episode_json
 from crampwise.store.care.audit import Audit, Person
 from crampwise.store.diary.records import ExperimentRecord
-from crampwise.web.api.diary import day_json, jsonable
+from crampwise.web.api.diary import days_json, jsonable
 from crampwise.web.api.models import COMMON_ANSWERS
 from crampwise.web.care.common import (
     care_store,
@@ -151,7 +151,7 @@ async def practice_days(
 ) -> Response:
     share = client_share(request, user, client_id, "diary")
     diary = web_context(request).store.diary(share.client_name, create=False)
-    rows = [day_json(d) for d in diary.days(start, capped_end(end, share))]
+    rows = days_json(diary, start, capped_end(end, share))
     _served(request, user, share, "days", "diary")
     return JSONResponse(rows)
 
