@@ -11,7 +11,9 @@ diaries (one array per variant), so any margin can be read off afterwards:
 KIND: mixed | none (grid ranges with that drift), harsh or mild (the study's corners).
 VARIANTS (comma-separated): unc (the package's bootstrap), cond (each pair keeps its observed
 cramps), bc / bcr (frailty and over-dispersion bias-corrected by a first round of 100, then
-plugged in / drawn from that round's spread), fdb (fast double bootstrap on cond).
+plugged in / drawn from that round's spread), fdb (fast double bootstrap on cond), shr (the
+package's bootstrap diaries, but z with a shrunken SE: its extra-Poisson parameters halfway
+between the diary's estimate and the planning model's, in the diary and in every null diary).
 Seeds come from NAME and the design. The README's rows were measured with an earlier copy of
 this code: `unc` reproduces them digit for digit (checked on n_head), the other variants on
 the same diaries with their bootstrap draws in a slightly different order (statistically the
@@ -24,6 +26,9 @@ same, not digit for digit). The rows:
     run u_1_8 1.0 14 8 1.0 mixed 600 unc,cond      run u_1_8b 1.0 14 8 1.0 none 600 unc,cond
     run n_3_12 3.0 14 12 1.0 mixed 1000 cond       run a_head 1.0 14 4 0.5 mixed 1000 unc,cond
     run f_03_3 0.3 7 3 1.0 mixed 1500 fdb          run fa_head 1.0 14 4 0.5 mixed 800 fdb
+    run s_03_3 0.3 7 3 1.0 mixed 1200 unc,shr      run s_1_8 1.0 14 8 1.0 mixed 800 unc,shr
+    run s_head 1.0 14 4 1.0 mixed 1200 unc,shr     run sa_head 1.0 14 4 0.5 mixed 800 unc,shr
+    run s_h03 0.3 7 3 1.0 harsh 1000 unc,shr       run s_h1 1.0 14 4 1.0 harsh 1000 unc,shr
 """
 
 from __future__ import annotations
@@ -200,6 +205,11 @@ def null_z(variant: str, y: Arr, x: Arr, layout: Layout, fit: Studentised) -> Ar
         return np.sort(bias_corrected(y[0], x[0], layout, fit, rng, variant == "bcr"))
     if variant == "fdb":
         return double(y[0], x[0], layout, fit, rng)
+    if variant == "shr":  # first entry: the diary's own shrunken z; then its bootstrap
+        own = shrunk_z(y, x, layout.observed[None, :], layout.pair, layout.pairs)
+        y_star, x_star = unconditional_diaries(y[0], x[0], layout, fit)
+        obs = np.broadcast_to(layout.observed, y_star.shape)
+        return np.r_[own, np.sort(shrunk_z(y_star, x_star, obs, layout.pair, layout.pairs))]
     raise SystemExit(f"unknown variant {variant!r}")
 
 
@@ -255,17 +265,19 @@ def show(files: list[str]) -> None:
             if v in ("z", "enough"):
                 continue
             cells = []
+            zv, nz = (data[v][:, 0], data[v][:, 1:]) if v == "shr" else (z, data[v])
             for m in MARGINS:
-                p = double_helps(z, m * data[v]) if v == "fdb" else mid_rank_helps(z, m * data[v])
+                p = double_helps(zv, m * nz) if v == "fdb" else mid_rank_helps(zv, m * nz)
                 cells.append(
                     f"{np.mean((p >= 0.95) & enough):.3f}/{np.mean((p <= 0.05) & enough):.3f}"
                 )
             print(Path(f).stem, v, z.size, " ".join(cells))
 
 
-def se_with(y: Arr, x: Arr, observed: Arr, pairs: int, white: Arr, ar: Arr, rho: Arr) -> Arr:
+def se_with(
+    y: Arr, x: Arr, observed: Arr, pair: Arr, pairs: int, white: Arr, ar: Arr, rho: Arr
+) -> Arr:
     """beta / SE of estimate.studentise with the extra-Poisson parameters given, not fitted."""
-    pair = np.repeat(np.arange(pairs), y.shape[1] // pairs)
     obs = observed.astype(float)
     xf, yo, one_hot = x.astype(float) * obs, y * obs, np.eye(pairs)[pair]
     n1, n0 = xf @ one_hot, (obs - xf) @ one_hot
@@ -280,7 +292,33 @@ def se_with(y: Arr, x: Arr, observed: Arr, pairs: int, white: Arr, ar: Arr, rho:
     for k in range(1, min(28, y.shape[1] - 1) + 1):
         var_u += 2.0 * ar * decay * np.sum(v[:, k:] * v[:, :-k], axis=1)
         decay = decay * rho
-    return beta / (np.sqrt(np.maximum(var_u, poisson)) / np.sum(mu * w**2, axis=1))
+    se = np.sqrt(np.maximum(var_u, poisson)) / np.maximum(np.sum(mu * w**2, axis=1), 1e-12)
+    ok = np.isfinite(se) & (se > 0) & np.isfinite(beta)
+    return np.where(ok, beta / np.where(ok, se, 1.0), 0.0)
+
+
+PRIOR = (0.25, float(np.expm1(0.45**2)), 0.5)  # the planning model: alpha, ar, rho
+
+
+def shrunk_z(y: Arr, x: Arr, observed: Arr, pair: Arr, pairs: int) -> Arr:
+    """z with the SE's (white, ar, rho) halfway between the diary's estimate and PRIOR."""
+    f = studentise(y, x, observed, pair, pairs)
+    half = [(a + b) / 2 for a, b in zip((f.white, f.ar, f.rho), PRIOR, strict=True)]
+    return se_with(y, x, observed, pair, pairs, *half)
+
+
+def unconditional_diaries(y: Arr, x: Arr, layout: Layout, fit: Studentised) -> tuple[Arr, Arr]:
+    """The null diaries of nulls.bootstrap_null_z (the same draws, seed 0)."""
+    rng = np.random.default_rng(0)
+    base = nulls._null_baseline(y, x, layout, float(fit.beta[0]))
+    ar_var = float(np.log1p(float(fit.ar[0])))
+    total = float(np.log1p(max(float(fit.white[0]) + float(fit.ar[0]), 0.0)))
+    ar_var = min(ar_var, total)
+    latent = nulls.ar1_paths(rng, REPS, y.size, np.sqrt(ar_var), float(fit.rho[0]))
+    latent += rng.normal(0.0, np.sqrt(max(total - ar_var, 0.0)), (REPS, y.size))
+    y_star = rng.poisson(base[None, :] * np.exp(latent - total / 2)).astype(float)
+    coin = rng.random((REPS, layout.pairs)) < 0.5
+    return y_star, x[None, :] ^ coin[:, layout.pair]
 
 
 def ceiling() -> None:
@@ -303,8 +341,10 @@ def ceiling() -> None:
             f = studentise(y, x, obs, pair, pairs)
             half = [(a + b) / 2 for a, b in zip((f.white, f.ar, f.rho), prior, strict=True)]
             now["beta"][i], now["z"][i] = f.beta[0], f.z[0]
-            now["z halfway"][i] = se_with(y, x, obs, pairs, *half)[0]
-            now["z planning"][i] = se_with(y, x, obs, pairs, *(np.full(1, p) for p in prior))[0]
+            now["z halfway"][i] = se_with(y, x, obs, pair, pairs, *half)[0]
+            now["z planning"][i] = se_with(y, x, obs, pair, pairs, *(np.full(1, p) for p in prior))[
+                0
+            ]
         for k in runs:
             runs[k].append(now[k])
     for k, (null, alt) in runs.items():
