@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
-.PHONY: help install run test test-fast system-deps check lint format lock bench clean
+.PHONY: help install run test test-fast fuzz system-deps check lint format lock bench clean
 
 help: ## list every target
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -34,6 +34,10 @@ test: $(STAMP) system-deps ## set up and run every test (SQLite, PostgreSQL, Chr
 
 test-fast: $(STAMP) ## run the tests that need no browser or PostgreSQL
 	$(BIN)/python -m pytest -n 2 -m "not postgres and not browser and not slow"
+
+FUZZ_SECONDS ?= 900
+fuzz: $(STAMP) ## schemathesis on the JSON API against a live server, FUZZ_SECONDS long, a new seed each run
+	CRAMPWISE_FUZZ_SECONDS=$(FUZZ_SECONDS) $(BIN)/python -m pytest -p no:cacheprovider tests/web/test_schemathesis.py
 
 check: $(STAMP) ## ruff (lint + format check) and mypy
 	$(BIN)/ruff check src tests benchmarks scripts
