@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from crampwise.assess.assessment import assess
-from crampwise.assess.plain import plain_result, split_statistics
+from crampwise.assess.plain import for_reader, plain_result, split_statistics
 from crampwise.knowledge import labels
 
 
@@ -77,3 +77,17 @@ def test_the_summary_says_why_tonights_comforts_are_left_out() -> None:
     diabetes = plain_result(assess({"conditions": ["diabetes"]}))
     assert diabetes["summary"]["not_tonight"] == []
     assert any("lukewarm" in t["title"].lower() for t in diabetes["summary"]["tonight"])
+
+
+def test_for_reader_says_each_knowledge_base_temperature_once_in_the_readers_units() -> None:
+    out = plain_result(assess({"day": {"legs_cold": True, "bedroom_temp_c": 15}}), units="us")
+    footbath = next(p for p in out["plan"] if p["id"] == "warm_footbath")
+    assert "37-38 °C (about 100 °F)" in footbath["how"]  # the contract keeps the KB's words
+    us = for_reader(out, "us")
+    shown = next(p for p in us["plan"] if p["id"] == "warm_footbath")
+    # Rounded the safe way: the range inwards, the limit downwards.
+    assert "99–100 °F, never above 104 °F" in shown["how"]
+    assert "°C" not in str(us) and "your bedroom is 59 °F" in str(us)
+    metric = for_reader(out, "metric")
+    shown = next(p for p in metric["plan"] if p["id"] == "warm_footbath")
+    assert "37–38 °C, never above 40 °C" in shown["how"] and "about 100 °F" not in str(metric)

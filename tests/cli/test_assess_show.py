@@ -58,3 +58,21 @@ def test_experiment_plan_refuses_a_footbath_after_a_diabetes_assessment(
     assert "calf_stretch_bedtime" in refused.err  # what can be tested instead
     other = cli(*plan[:3], "calf_stretch_bedtime", *plan[4:])
     assert other.code == 0 and json.loads(other.out)["intervention"] == "calf_stretch_bedtime"
+
+
+def test_the_printed_assessment_gives_temperatures_once_in_the_users_units(
+    cli: Cli, tmp_path: Path, database_url: str
+) -> None:
+    from crampwise.store import open_store
+
+    path = _situation(tmp_path, {"day": {"legs_cold": True}})
+    assert cli("assess", path, "--save", "--format", "json").code == 0
+    with open_store(database_url) as store:
+        store.diary("me").set_units("us")
+    for args in ((path, "--save"), ("--show",)):
+        shown = cli("assess", *args, "--format", "human")
+        assert shown.code == 0, shown.err
+        text = " ".join(shown.out.split())
+        assert "99–100 °F" in text and "°C" not in text and "about 100 °F" not in text
+    # The JSON keeps the knowledge base's words (the contract).
+    assert "37-38 °C (about 100 °F)" in cli("assess", "--show", "--format", "json").out

@@ -6,15 +6,20 @@ for people: every "because" in words (`because_text`), a plan step's phase in wo
 statistics (`advice_text`, the figures in `advice_details`), the remedies held back and why
 (`withheld_text`), and a short `summary` (level, what to do now, top causes, tonight's plan)
 that pages show before the detail.
+
+`for_reader` is what a person reads of it: every knowledge-base temperature said once, in
+their units (the contract JSON and the saved record keep the knowledge base's words).
 """
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
 from crampwise.assess.assessment import AssessmentResult
 from crampwise.assess.context import build_context
+from crampwise.diary.units import c_to_f
 from crampwise.knowledge import Knowledge, labels, load_knowledge
 from crampwise.knowledge.facts import in_words
 
@@ -36,6 +41,47 @@ _LINK_WORDS = {
 # the plan is in the folded detail, so the summary stays about a phone screen).
 TONIGHT = ("during_cramp", "bedtime")
 TOP_CAUSES = 3
+
+
+# "37-38 °C", "40 °C", "below 37 °C"; and the "(about 100 °F)" the knowledge base adds for
+# readers in °F, which says the same number a second time.
+_CELSIUS = re.compile(r"(\d+(?:\.\d+)?)(?:\s*(-|–|to)\s*(\d+(?:\.\d+)?))?\s*°C")
+_ABOUT_F = re.compile(r"\s*\(about \d+(?:\.\d+)? °F\)")
+# "100 °F (38 °C)": for a reader in °F the Celsius in brackets says it a second time.
+_BRACKET_C = re.compile(r"(°F)\s*\((?:about )?\d+(?:\.\d+)? °C\)")
+
+
+def in_units(text: str, units: str | None) -> str:
+    """Knowledge-base text with its temperatures in the reader's units ('us' is °F), each
+    said once. In °F rounded the safe way: a range inwards (37-38 °C reads 99–100 °F, never
+    a degree hotter than 38 °C), a single limit downwards (40 °C reads 104 °F)."""
+    text = _ABOUT_F.sub("", text)
+    if units == "us":
+        text = _BRACKET_C.sub(r"\1", text)
+
+    def convert(match: re.Match[str]) -> str:
+        first, joint, last = match.group(1), match.group(2), match.group(3)
+        joint = "–" if joint in ("-", "–") else f" {joint} "
+        if units != "us":
+            return f"{first} °C" if last is None else f"{first}{joint}{last} °C"
+        low = c_to_f(float(first))
+        if last is None:
+            return f"{math.floor(low)} °F"
+        return f"{math.ceil(low)}{joint}{math.floor(c_to_f(float(last)))} °F"
+
+    return _CELSIUS.sub(convert, text)
+
+
+def for_reader(value: Any, units: str | None) -> Any:
+    """A copy of a plain result (or any part of it) with every temperature in its text in
+    the reader's units, for the page and the terminal."""
+    if isinstance(value, str):
+        return in_units(value, units)
+    if isinstance(value, dict):
+        return {k: for_reader(v, units) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [for_reader(v, units) for v in value]
+    return value
 
 
 _COUNT = re.compile(r"\(n\s*=\s*(\d[\d,]*)\)")

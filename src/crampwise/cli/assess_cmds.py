@@ -59,7 +59,7 @@ def assess_command(
 def run_assess(file: str | None, fmt: OutputFormat | None, save: bool, user: str) -> None:
     """The body of `assess` (also reached through `cli.fastpath` without Typer's start-up)."""
     from crampwise.assess.assessment import assess
-    from crampwise.assess.plain import plain_result
+    from crampwise.assess.plain import for_reader, plain_result
     from crampwise.assess.situation import parse_situation, parse_situation_json
 
     if file is None and sys.stdin.isatty():
@@ -86,14 +86,14 @@ def run_assess(file: str | None, fmt: OutputFormat | None, save: bool, user: str
     else:
         from crampwise.cli.assess_report import print_assessment
 
-        print_assessment(shown)
+        print_assessment(for_reader(shown, units))  # temperatures in the reader's units
 
 
 def show_saved(fmt: OutputFormat | None, user: str) -> None:
     """`assess --show`: the last saved assessment, recomputed from its situation with today's
     knowledge base (as every page that honours it does), with the date it was saved."""
     from crampwise.assess.assessment import assess
-    from crampwise.assess.plain import plain_result
+    from crampwise.assess.plain import for_reader, plain_result
     from crampwise.store import open_store
 
     with open_store() as store:
@@ -111,7 +111,7 @@ def show_saved(fmt: OutputFormat | None, user: str) -> None:
     else:
         from crampwise.cli.assess_report import print_assessment
 
-        print_assessment(shown, saved_on=saved.created_at.date())
+        print_assessment(for_reader(shown, units), saved_on=saved.created_at.date())
 
 
 @app.command("sources")

@@ -88,6 +88,19 @@ def test_fahrenheit_users_read_and_type_fahrenheit(app: FastAPI, owner: Any) -> 
     assert "your bedroom is 59 °F" in _text(page) and 'value="59"' in page
 
 
+def test_fahrenheit_users_read_the_knowledge_base_temperatures_once_in_fahrenheit(
+    app: FastAPI, owner: Any
+) -> None:
+    _diary(app).set_units("us")
+    form = {"csrf_token": form_csrf(owner.get("/assess").text), "legs_cold": "true"}
+    result = _text(owner.post("/assess", data=form).text)
+    saved = _text(owner.get("/assess").text)
+    for page in (result, saved):
+        # The footbath's water, rounded the safe way (a range inwards, a limit downwards).
+        assert "99–100 °F, never above 104 °F" in page
+        assert "°C" not in page and "about 100 °F" not in page
+
+
 def test_the_wizard_and_the_guide_follow_a_diabetes_assessment(app: FastAPI, owner: Any) -> None:
     wizard = owner.get("/experiment").text
     assert re.search(r'value="warm_footbath"\s+checked', wizard)

@@ -173,7 +173,7 @@ async def _saved_page(request: Request, diary: Any) -> Response | None:
         request,
         answers=form_answers(saved.situation, units),
         saved_on=saved.created_at,
-        **result_context(result),
+        **result_context(result, units),
     )
 
 
@@ -264,20 +264,25 @@ def run_assessment(situation: dict[str, Any], units: str | None = None) -> dict[
 async def assess_result(request: Request, user: UserDep, diary: DiaryDep) -> Response:
     """The result page: the triage level first, impossible to miss when it is an emergency."""
     form = await request.form()
+    units = units_of(request)
     try:
-        situation = situation_from_form(form, units_of(request))
-        result = run_assessment(situation, units_of(request))
+        situation = situation_from_form(form, units)
+        result = run_assessment(situation, units)
     except InputError as exc:
         return _questionnaire(request, status_code=422, error=str(exc))
     # Kept so the user can see it again, and so every page that offers a remedy honours it.
     saved = diary.save_assessment(situation, result)
     return render(
-        request, "assess_result.html", **result_context(result), saved_on=saved.created_at
+        request, "assess_result.html", **result_context(result, units), saved_on=saved.created_at
     )
 
 
-def result_context(result: dict[str, Any]) -> dict[str, Any]:
-    """What the result templates need: the result, its level and the numbers to call."""
+def result_context(result: dict[str, Any], units: str) -> dict[str, Any]:
+    """What the result templates need: the result (its temperatures in the reader's units),
+    its level and the numbers to call."""
+    from crampwise.assess.plain import for_reader
+
+    result = for_reader(result, units)
     triage = result["triage"]
     text = " ".join([triage.get("action", ""), *(r["advice"] for r in triage["reasons"])])
     # Emergency numbers named in the advice become big call buttons (111 is not for emergencies).
