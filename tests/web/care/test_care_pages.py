@@ -89,6 +89,8 @@ def test_whole_flow_invite_accept_read_note_revoke(team: Team) -> None:
     dashboard = team.dana.get("/practice")
     assert dashboard.status_code == 200
     assert f'href="/practice/clients/{carl_id}">carl</a>' in dashboard.text
+    # The nights behind the weekly rate, in words.
+    assert "(1 night)" in dashboard.text and " n)" not in dashboard.text
 
     page = team.dana.get(f"/practice/clients/{carl_id}")
     assert page.status_code == 200
