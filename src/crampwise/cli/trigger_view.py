@@ -7,11 +7,10 @@ from typing import TextIO
 
 from crampwise.analysis.design import factor_label
 from crampwise.analysis.results import MIN_CRAMP_NIGHTS, MIN_NIGHTS, Finding, TriggerReport
-from crampwise.analysis.wording import describe
+from crampwise.analysis.wording import describe, finding_sentence, level_words
 from crampwise.cli.common import console, hanging
 from crampwise.diary.daytable import DayTable
 from crampwise.interop.csv import read_day_table
-from crampwise.knowledge.labels import CHOICE_LABELS
 
 __all__ = ["load_day_table", "render_trigger_report"]
 
@@ -33,16 +32,8 @@ def load_day_table(path: Path | None, user: str, stdin: TextIO) -> tuple[DayTabl
     return read_day_table(path), "metric"
 
 
-def level_words(factor: str, level: str | None) -> str | None:
-    """A categorical level as people say it: 'on your front' for sleep position 'prone'."""
-    if not level:
-        return None
-    words = CHOICE_LABELS.get(("day", factor), {}).get(level) or level.replace("_", " ")
-    return words.lower()
-
-
 def sentence(finding: Finding, units: str) -> str:
-    """A finding in words, in the person's units."""
+    """A finding with its numbers (rate ratio, interval, q-value), for the details."""
     return describe(finding, units, level_words(finding.factor, finding.level))
 
 
@@ -76,17 +67,18 @@ def render_trigger_report(report: TriggerReport, units: str = "metric") -> None:
     if found:
         out.print("\n[bold]Found[/bold] (strongest evidence first):")
         for finding in found:
-            out.print(hanging(escape(sentence(finding, units)), 2, "•"))
+            out.print(hanging(escape(finding_sentence(finding, units=units)), 2, "•"))
     else:
-        out.print("\n[bold]No trigger stood out[/bold] at a false discovery rate of 10%.")
+        out.print("\n[bold]No trigger stood out[/bold] clearly enough to name.")
     hits = {f.factor for f in found}
     quiet = sorted({f.factor for f in report.findings} - hits)
+    hints: list[Finding] = []
     if quiet:
         names = ", ".join(factor_label(name)[0] for name in quiet)
         out.print(f"\n[bold]Not found[/bold] — no clear link, that day or the day before: {names}.")
-        hints = [f for f in report.findings if not f.significant and f.q_value <= 0.25]
-        for finding in hints[:3]:
-            out.print(hanging(f"Hint only: {escape(sentence(finding, units))}", 2, "◦"))
+        hints = [f for f in report.findings if not f.significant and f.q_value <= 0.25][:3]
+        for finding in hints:
+            out.print(hanging(escape(finding_sentence(finding, units=units)), 2, "◦"))
     if report.untested:
         out.print("\n[bold]Could not test[/bold]:")
         for item in report.untested[:12]:
@@ -96,6 +88,12 @@ def render_trigger_report(report: TriggerReport, units: str = "metric") -> None:
             out.print(hanging(escape(said), 2, "-"))
         if len(report.untested) > 12:
             out.print(f"  … and {len(report.untested) - 12} more (see --format json).")
+    details = [*found, *hints]
+    if details:
+        # The numbers behind the sentences above, apart, so the main text stays in words.
+        out.print("\n[bold]Details[/bold] (rate ratio, 95% interval, false-discovery q-value):")
+        for finding in details:
+            out.print(hanging(escape(sentence(finding, units)), 2, "-"))
     out.print(
         "\n[dim]An association in your own diary, not proof of cause: confirm a suspected "
         "trigger or remedy with `crampwise experiment plan`. Method: docs/methods.md.[/dim]"

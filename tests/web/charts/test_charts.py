@@ -17,7 +17,7 @@ from crampwise.web.charts.nights import (
     side_counts,
 )
 from crampwise.web.charts.svg import NARROW, WIDE, Bar, Interval, bar_chart, effect_chart
-from crampwise.web.charts.words import ratio_words
+from crampwise.analysis.wording import ratio_words
 
 STATIC = Path(__file__).resolve().parents[3] / "src" / "crampwise" / "web" / "static"
 
@@ -194,8 +194,15 @@ def test_ratio_words_are_what_people_say() -> None:
 
 
 def test_a_factors_step_reads_in_the_persons_units() -> None:
-    from crampwise.web.charts.words import in_units
+    from crampwise.analysis.results import Effect, Finding
+    from crampwise.web.charts.words import finding_label
 
-    assert in_units("0.5 L lower", "us") == "17 fl oz lower"
-    assert in_units("5 °C colder", "us") == "9 °F colder"  # a difference: no 32 added
-    assert in_units("0.5 L lower", "metric") == "0.5 L lower"
+    def numeric(factor: str, per: str, step: float) -> Finding:
+        effect = Effect(2.0, (1.5, 2.7), per, step=step)
+        return Finding(factor, "numeric", None, 0, "lower", effect, 0.01, 100)
+
+    fluids = numeric("fluids_l", "0.5 L lower", 0.5)
+    assert finding_label(fluids, "us") == "Fluids 17 fl oz lower"
+    assert finding_label(fluids, "metric") == "Fluids 0.5 L lower"
+    # A difference of temperature: 5 °C is 9 °F, no 32 added.
+    assert finding_label(numeric("bedroom_temp_c", "5 °C lower", 5.0), "us").endswith("9 °F lower")
