@@ -8,6 +8,7 @@ import re
 from datetime import date, timedelta
 from pathlib import Path
 
+from crampwise.analysis.wording import ratio_words
 from crampwise.web.charts.cramps import chart_span, period_bars, periods
 from crampwise.web.charts.nights import (
     month_calendar,
@@ -17,7 +18,6 @@ from crampwise.web.charts.nights import (
     side_counts,
 )
 from crampwise.web.charts.svg import NARROW, WIDE, Bar, Interval, bar_chart, effect_chart
-from crampwise.analysis.wording import ratio_words
 
 STATIC = Path(__file__).resolve().parents[3] / "src" / "crampwise" / "web" / "static"
 
