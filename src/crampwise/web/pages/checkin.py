@@ -13,7 +13,7 @@ from crampwise.diary.model import BUILTIN_BY_NAME, DayLog, FactorValue, last_nig
 from crampwise.diary.units import FL_OZ_L, c_to_f, f_to_c
 from crampwise.errors import InputError
 from crampwise.web.deps import DiaryDep, UserDep, render
-from crampwise.web.pages.common import form_dict, local_now, units_of
+from crampwise.web.pages.common import form_dict, local_now, parse_day, units_of
 
 router = APIRouter()
 
@@ -141,7 +141,7 @@ async def checkin(request: Request, user: UserDep, diary: DiaryDep) -> Response:
     """Last night's unlogged cramps and the day before it (or a chosen day's), with earlier
     answers as defaults."""
     latest = last_night(local_now())
-    day = _parse_day(request.query_params.get("date", "")) or latest
+    day = parse_day(request.query_params.get("date", "")) or latest
     values, defaults_from = _defaults(diary, day)
     units = units_of(request)
     custom = [_custom_field(f, values.get(f.name)) for f in diary.custom_factors()]
@@ -160,15 +160,6 @@ async def checkin(request: Request, user: UserDep, diary: DiaryDep) -> Response:
         unlogged_max=UNLOGGED_MAX,
         api_url="/checkin",
     )
-
-
-def _parse_day(text: str) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"field 'date': {text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _coerce(kind: str, name: str, raw: Any) -> FactorValue | None:
@@ -237,11 +228,11 @@ async def checkin_save(request: Request, user: UserDep, diary: DiaryDep) -> Resp
             body = await request.json()
             if not isinstance(body, dict) or not isinstance(body.get("values"), dict):
                 raise InputError("field 'values': expected an object of factor values")
-            day = _parse_day(str(body.get("date", "")))
+            day = parse_day(str(body.get("date", "")))
             submitted: dict[str, Any] = dict(body["values"])
         else:
             form = await form_dict(request)
-            day = _parse_day(form.pop("date", ""))
+            day = parse_day(form.pop("date", ""))
             submitted = dict(form)
         if day is None:
             raise InputError("field 'date': required", field="date")

@@ -14,7 +14,7 @@ from crampwise.diary.model import MUSCLES
 from crampwise.diary.units import c_to_f, unit_system
 from crampwise.errors import InputError
 from crampwise.knowledge import Knowledge, load_knowledge
-from crampwise.knowledge.labels import short_citation
+from crampwise.knowledge.labels import MUSCLE_LABELS, short_citation
 from crampwise.knowledge.models import Remedy
 from crampwise.store.auth import Account
 from crampwise.web.deps import SESSION_COOKIE, diary_for, web_context
@@ -25,15 +25,6 @@ ROUTINE: tuple[tuple[str, str], ...] = (
     ("stretched", "Calf and hamstring stretch"),
     ("footbath", "Warm footbath"),
 )
-MUSCLE_LABELS = {
-    "calf": "Calf",
-    "foot": "Foot",
-    "toes": "Toes",
-    "thigh_front": "Front of thigh",
-    "thigh_back": "Back of thigh",
-    "hand": "Hand",
-    "other": "Other",
-}
 MUSCLE_CHOICES = [{"value": m, "label": MUSCLE_LABELS.get(m, m)} for m in MUSCLES]
 UNITS_COOKIE = "crampwise_units"
 
@@ -186,3 +177,13 @@ def remedy_title(intervention: str) -> str:
         return testable_intervention(intervention).title.capitalize()
     except InputError:
         return intervention.replace("_", " ").capitalize()
+
+
+def parse_day(text: str) -> date | None:
+    """A form's or query's optional date (YYYY-MM-DD); empty means none given."""
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"field 'date': {text!r} is not a date (YYYY-MM-DD)") from None

@@ -16,6 +16,7 @@ from crampwise.web.pages.common import (
     MUSCLE_CHOICES,
     form_dict,
     local_now,
+    parse_day,
     parse_local_datetime,
     units_of,
 )
@@ -23,15 +24,6 @@ from crampwise.web.pages.common import (
 router = APIRouter()
 
 DIARY_PAGE_NIGHTS = 30
-
-
-def _parse_day(text: str) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"field 'date': {text!r} is not a date (YYYY-MM-DD)") from None
 
 
 # ---- Diary --------------------------------------------------------------------------------
@@ -189,7 +181,7 @@ async def episode_delete(
 
 @router.post("/diary/days/{day}/delete")
 async def day_delete(request: Request, user: UserDep, diary: DiaryDep, day: str) -> Response:
-    parsed = _parse_day(day)
+    parsed = parse_day(day)
     assert parsed is not None
     diary.delete_day(parsed)
     return RedirectResponse("/diary", status_code=303)
