@@ -61,8 +61,32 @@ def test_date_range_limits_the_figures(planted: Planted) -> None:
 
 def test_empty_diary_still_gives_a_report(store: Store) -> None:
     pages, text = text_of(diary_report(store.diary("nobody"), "nobody", today=TODAY))
-    assert pages == 1 and "0 on 0 of 0 nights" in text and "No nights in this period" in text
-    assert "0 nights: too few for a weekly rate" in text
+    assert pages == 1 and "No nights in this period" in text
+    assert "No nights recorded from 05 Mar 2026 to 01 Apr 2026" in text
+    assert "No cramps recorded; no nights recorded" in text
+    assert "Not enough data yet: no nights recorded" in text
+    assert not re.search(r"\b0 (on|of|nights)\b", text)  # no "0 on 0 of 0 nights"
+
+
+def test_nights_without_cramps_say_so(store: Store) -> None:
+    diary = store.diary("calm")
+    for n in range(3):
+        diary.put_day(DayLog(date(2026, 3, 20) + timedelta(days=n), {"legs_cold": False}))
+    _, text = text_of(diary_report(diary, "calm", today=TODAY))
+    assert "No cramps recorded in 3 nights; 3 nights: too few for a weekly rate" in text
+
+
+def test_warning_signs_give_the_saved_reasons_in_words(store: Store) -> None:
+    from crampwise.assess.plain import plain_result
+
+    diary = store.diary("statin")
+    situation = {"medications": ["Lipitor"], "episode": {"per_week": 5}}
+    diary.save_assessment(situation, plain_result(assess(situation)))
+    _, text = text_of(diary_report(diary, "statin", today=TODAY))
+    assert (
+        "Frequent cramps while taking a cramp-linked medicine "
+        "(you take Lipitor (atorvastatin, a statin), 5 cramps a week)"
+    ) in text
 
 
 @pytest.mark.skipif(

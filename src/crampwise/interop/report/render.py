@@ -57,6 +57,8 @@ def _trigger_rows(d: ReportData) -> tuple[list[list[str]], str]:
     t = d.triggers
     if t is None:
         return [], d.triggers_error or "not available"
+    if not t.enough_data and not t.nights:
+        return [], f"Not enough data yet: no nights recorded ({t.nights_needed} nights needed)."
     if not t.enough_data:
         return [], (
             f"Not enough data yet: {count(t.nights, 'night')}, {t.cramp_nights} with cramps "
@@ -174,7 +176,11 @@ def _red_flags(d: ReportData, body: ParagraphStyle, h2: ParagraphStyle) -> list[
     words = TRIAGE_WORDS.get(level, "Not graded")
     out.append(Paragraph(f'<font color="{colour}"><b>{_esc(words)}</b></font>', body))
     for reason in triage.get("reasons", [])[:6]:
-        because = [w for w in (_because(b) for b in reason.get("because", [])) if w]
+        # The saved plain words name what was meant ("you take Lipitor (atorvastatin, a
+        # statin)"); a result saved without them falls back to the codes put into words.
+        because = [str(b) for b in reason.get("because_text", []) if b] or [
+            w for w in (_because(b) for b in reason.get("because", [])) if w
+        ]
         said = f" ({_esc(', '.join(because))})" if because else ""
         out.append(Paragraph(f"- {_esc(str(reason.get('title', 'Warning sign')))}{said}", body))
     return out

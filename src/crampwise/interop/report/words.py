@@ -70,13 +70,11 @@ def summary_rows(d: ReportData) -> list[list[str]]:
     """The summary table: label and words."""
     span = (d.last - d.first).days + 1
     nights = f"{d.nights} of the {span} nights from {day(d.first)} to {day(d.last)}"
-    if d.nights < MIN_RATE_NIGHTS:
-        rate = f"{count(d.nights, 'night')}: too few for a weekly rate"
-    else:
-        rate = f"about {number(d.per_week or 0.0)} per week"
+    if not d.nights:
+        nights = f"No nights recorded from {day(d.first)} to {day(d.last)}"
     rows = [
         ["Nights in diary", nights],
-        ["Cramps", f"{d.cramps} on {d.cramp_nights} of {count(d.nights, 'night')}; {rate}"],
+        ["Cramps", _cramps(d)],
         ["Pain (0-10)", spread(d.pain, noun=("cramp rated", "cramps rated"), top="worst")],
         ["Duration", _durations(d.durations)],
         ["Woken by cramps", _woken(d)],
@@ -87,6 +85,19 @@ def summary_rows(d: ReportData) -> list[list[str]]:
         said = ", ".join(names[:1] + [_lower_first(n) for n in names[1:]]) or "None given"
         rows.append([f"Conditions ({d.assessed_on:%d %b %Y})", said])
     return rows
+
+
+def _cramps(d: ReportData) -> str:
+    """'12 on 9 of 28 nights; about 3 per week', or plainly that there are none."""
+    if not d.nights:
+        return "No cramps recorded; no nights recorded"
+    if d.nights < MIN_RATE_NIGHTS:
+        rate = f"{count(d.nights, 'night')}: too few for a weekly rate"
+    else:
+        rate = f"about {number(d.per_week or 0.0)} per week"
+    if not d.cramps:
+        return f"No cramps recorded in {count(d.nights, 'night')}; {rate}"
+    return f"{d.cramps} on {d.cramp_nights} of {count(d.nights, 'night')}; {rate}"
 
 
 def _lower_first(text: str) -> str:
@@ -119,7 +130,7 @@ def _where(d: ReportData) -> str:
         for m, n in d.muscles.most_common()
     )
     if not muscles:
-        return "-"
+        return "not recorded"
     sides = [f"{s} {d.sides[s]}" for s in ("left", "right", "both") if d.sides[s]]
     if d.sides[""] and sides:
         sides.append(f"side not said {d.sides['']}")
