@@ -55,7 +55,14 @@ def test_experiment_plan_refuses_a_footbath_after_a_diabetes_assessment(
     refused = cli(*plan)
     assert refused.code == 2 and refused.out == ""
     assert "no soaking" in refused.err and "lukewarm foot wash" in refused.err
-    assert "calf_stretch_bedtime" in refused.err  # what can be tested instead
+    # What can be tested instead: by name, each with the option to type.
+    assert (
+        "Remedies you can test: calf and hamstring stretching at bedtime "
+        "(--intervention calf_stretch_bedtime);" in " ".join(refused.err.split())
+    )
+    assert "calf_stretch_bedtime, " not in refused.err and refused.err.count("error") == 1
+    start = cli("experiment", "start", "--intervention", "warm_footbath", "--format", "json")
+    assert start.code == 2 and "(--intervention calf_stretch_bedtime)" in start.err
     other = cli(*plan[:3], "calf_stretch_bedtime", *plan[4:])
     assert other.code == 0 and json.loads(other.out)["intervention"] == "calf_stretch_bedtime"
 

@@ -27,6 +27,7 @@ from crampwise.errors import InputError, NotFoundError
 
 if TYPE_CHECKING:
     from crampwise.diary.daytable import DayTable
+    from crampwise.experiments.catalogue import RemedyRules
     from crampwise.experiments.plan import ExperimentPlan
     from crampwise.experiments.verdict import ExperimentResult
 
@@ -156,13 +157,12 @@ def experiment_start(
     fmt: FormatOption = None,
 ) -> None:
     """Start an experiment in your diary: schedule, power statement, reminders."""
-    from crampwise.experiments.catalogue import check_allowed
     from crampwise.experiments.running import plan_with_power, start_experiment
     from crampwise.store import open_store
 
     with open_store() as store:
         diary = store.diary(current_user(ctx))
-        check_allowed(intervention, diary.personal_rules())
+        _refuse_ruled_out(intervention, diary.personal_rules())
         start_day = start or _today().isoformat()
         plan = plan_with_power(
             intervention,
@@ -218,11 +218,25 @@ def _today() -> date:
 def _check_personal_rules(intervention: str, user: str) -> None:
     """Refuse (exit 2, the reason in words) a remedy the user's saved assessment rules out:
     a footbath with diabetes, massage while a clot is possible."""
-    from crampwise.experiments.catalogue import check_allowed
     from crampwise.store import open_store
 
     with open_store() as store:
-        check_allowed(intervention, store.diary(user).personal_rules())
+        _refuse_ruled_out(intervention, store.diary(user).personal_rules())
+
+
+def _refuse_ruled_out(intervention: str, rules: RemedyRules) -> None:
+    """One message: why the remedy is ruled out, what to do instead, and the remedies that
+    can be tested by name, each with the option to type ('calf and hamstring stretching at
+    bedtime (--intervention calf_stretch_bedtime)')."""
+    from crampwise.experiments.catalogue import TESTABLE, not_for_you
+
+    reason = not_for_you(intervention, rules)
+    if reason is None:
+        return
+    others = [f"{t.title} (--intervention {t.id})" for t in TESTABLE.values() if rules.allows(t.id)]
+    if others:
+        reason += f" Remedies you can test: {'; '.join(others)}."
+    raise InputError(f"field 'intervention': {reason}", field="intervention")
 
 
 def _experiment_history(user: str) -> DayTable | None:
