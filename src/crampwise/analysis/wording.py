@@ -128,12 +128,13 @@ def level_words(factor: str, level: str | None) -> str | None:
 
 def _condition(finding: Finding, units: str) -> str:
     label, _ = factor_label(finding.factor)
-    after = "after" if finding.lag_days == 0 else "two days after"
+    # Lag 1: the day before the night's own day, i.e. the second night after it.
+    after = "on nights after" if finding.lag_days == 0 else "on the second night after"
     if finding.kind == "numeric":
-        return f"on nights {after} a day when {label} was {step_text(finding, units)}"
+        return f"{after} a day when {label} was {step_text(finding, units)}"
     if finding.kind == "boolean":
-        return f"on nights {after} a day with “{label}”"
-    return f"on nights {after} a day when {label} was {level_words(finding.factor, finding.level)}"
+        return f"{after} a day with “{label}”"
+    return f"{after} a day when {label} was {level_words(finding.factor, finding.level)}"
 
 
 def finding_sentence(finding: Finding, whose: str = "your", units: str = "metric") -> str:
