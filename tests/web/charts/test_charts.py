@@ -206,3 +206,21 @@ def test_a_factors_step_reads_in_the_persons_units() -> None:
     assert finding_label(fluids, "metric") == "Fluids 0.5 L lower"
     # A difference of temperature: 5 °C is 9 °F, no 32 added.
     assert finding_label(numeric("bedroom_temp_c", "5 °C lower", 5.0), "us").endswith("9 °F lower")
+
+
+def test_a_finding_reads_in_words_without_statistics() -> None:
+    from crampwise.analysis.results import Effect, Finding
+    from crampwise.analysis.wording import finding_sentence
+
+    def hard(lag: int) -> Finding:
+        effect = Effect(0.26, (0.15, 0.46), "hard vs any other value")
+        return Finding(
+            "sleep_position", "categorical", "prone", lag, "absent", effect, 1e-4, 90, 0.004
+        )
+
+    today = finding_sentence(hard(0))
+    assert today.startswith("Your cramps were about a quarter as frequent on nights after a day")
+    assert "on your front" in today and "prone" not in today
+    assert "(very likely real)" in today and "q <" not in today and "×" not in today
+    said = finding_sentence(hard(1), whose="your client's")
+    assert said.startswith("Your client's cramps") and "on the second night after" in said
