@@ -13,13 +13,12 @@ their units (the contract JSON and the saved record keep the knowledge base's wo
 
 from __future__ import annotations
 
-import math
 import re
 from typing import Any
 
 from crampwise.assess.assessment import AssessmentResult
 from crampwise.assess.context import build_context
-from crampwise.diary.units import c_to_f
+from crampwise.diary.units import in_units
 from crampwise.knowledge import Knowledge, labels, load_knowledge
 from crampwise.knowledge.facts import in_words
 
@@ -41,35 +40,6 @@ _LINK_WORDS = {
 # the plan is in the folded detail, so the summary stays about a phone screen).
 TONIGHT = ("during_cramp", "bedtime")
 TOP_CAUSES = 3
-
-
-# "37-38 °C", "40 °C", "below 37 °C"; and the "(about 100 °F)" the knowledge base adds for
-# readers in °F, which says the same number a second time.
-_CELSIUS = re.compile(r"(\d+(?:\.\d+)?)(?:\s*(-|–|to)\s*(\d+(?:\.\d+)?))?\s*°C")
-_ABOUT_F = re.compile(r"\s*\(about \d+(?:\.\d+)? °F\)")
-# "100 °F (38 °C)": for a reader in °F the Celsius in brackets says it a second time.
-_BRACKET_C = re.compile(r"(°F)\s*\((?:about )?\d+(?:\.\d+)? °C\)")
-
-
-def in_units(text: str, units: str | None) -> str:
-    """Knowledge-base text with its temperatures in the reader's units ('us' is °F), each
-    said once. In °F rounded the safe way: a range inwards (37-38 °C reads 99–100 °F, never
-    a degree hotter than 38 °C), a single limit downwards (40 °C reads 104 °F)."""
-    text = _ABOUT_F.sub("", text)
-    if units == "us":
-        text = _BRACKET_C.sub(r"\1", text)
-
-    def convert(match: re.Match[str]) -> str:
-        first, joint, last = match.group(1), match.group(2), match.group(3)
-        joint = "–" if joint in ("-", "–") else f" {joint} "
-        if units != "us":
-            return f"{first} °C" if last is None else f"{first}{joint}{last} °C"
-        low = c_to_f(float(first))
-        if last is None:
-            return f"{math.floor(low)} °F"
-        return f"{math.ceil(low)}{joint}{math.floor(c_to_f(float(last)))} °F"
-
-    return _CELSIUS.sub(convert, text)
 
 
 def for_reader(value: Any, units: str | None) -> Any:

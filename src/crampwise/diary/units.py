@@ -7,6 +7,9 @@ and the parsers cannot disagree about a degree.
 
 from __future__ import annotations
 
+import math
+import re
+
 # The unit systems a person may choose; the first is the default.
 UNIT_SYSTEMS: tuple[str, ...] = ("metric", "us")
 DEFAULT_UNIT_SYSTEM = UNIT_SYSTEMS[0]
@@ -78,3 +81,32 @@ def duration_text(seconds: float) -> str:
     if seconds < 60:
         return "under 1 min"
     return f"about {int(seconds / 60 + 0.5)} min"  # half up: 90 s is "about 2 min"
+
+
+# "37-38 °C", "40 °C", "below 37 °C"; and the "(about 100 °F)" the knowledge base adds for
+# readers in °F, which says the same number a second time.
+_CELSIUS = re.compile(r"(\d+(?:\.\d+)?)(?:\s*(-|–|to)\s*(\d+(?:\.\d+)?))?\s*°C")
+_ABOUT_F = re.compile(r"\s*\(about \d+(?:\.\d+)? °F\)")
+# "100 °F (38 °C)": for a reader in °F the Celsius in brackets says it a second time.
+_BRACKET_C = re.compile(r"(°F)\s*\((?:about )?\d+(?:\.\d+)? °C\)")
+
+
+def in_units(text: str, units: str | None) -> str:
+    """Knowledge-base text with its temperatures in the reader's units ('us' is °F), each
+    said once. In °F rounded the safe way: a range inwards (37-38 °C reads 99–100 °F, never
+    a degree hotter than 38 °C), a single limit downwards (40 °C reads 104 °F)."""
+    text = _ABOUT_F.sub("", text)
+    if units == "us":
+        text = _BRACKET_C.sub(r"\1", text)
+
+    def convert(match: re.Match[str]) -> str:
+        first, joint, last = match.group(1), match.group(2), match.group(3)
+        joint = "–" if joint in ("-", "–") else f" {joint} "
+        if units != "us":
+            return f"{first} °C" if last is None else f"{first}{joint}{last} °C"
+        low = c_to_f(float(first))
+        if last is None:
+            return f"{math.floor(low)} °F"
+        return f"{math.ceil(low)}{joint}{math.floor(c_to_f(float(last)))} °F"
+
+    return _CELSIUS.sub(convert, text)

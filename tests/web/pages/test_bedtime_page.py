@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from crampwise.web.pages.bedtime import in_units
+from crampwise.diary.units import in_units
 
 from ..support import session_csrf
 from .night_support import freeze_clock

@@ -322,7 +322,7 @@ def test_bedtime_shows_the_footbath_safety_notes(owner: Any) -> None:
     from crampwise.knowledge import load_knowledge
 
     footbath = load_knowledge().remedies["warm_footbath"]
-    from crampwise.web.pages.bedtime import in_units
+    from crampwise.diary.units import in_units
 
     page = owner.get("/bedtime").text
     assert "37–38 °C" in page and "never above 40 °C" in page

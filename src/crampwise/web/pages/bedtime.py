@@ -4,15 +4,13 @@ and the care team's notes kept in the plan."""
 
 from __future__ import annotations
 
-import math
-import re
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from crampwise.diary.model import night_of
-from crampwise.diary.units import c_to_f
+from crampwise.diary.units import in_units
 from crampwise.web.care.common import care_store
 from crampwise.web.deps import DiaryDep, UserDep, render
 from crampwise.web.pages.common import (
@@ -24,33 +22,6 @@ from crampwise.web.pages.common import (
 )
 
 router = APIRouter()
-
-# "37-38 °C", "40 °C", "below 37 °C"; and the "(about 100 °F)" the knowledge base adds for
-# readers in °F, which says the same number a second time.
-_CELSIUS = re.compile(r"(\d+(?:\.\d+)?)(?:\s*(-|–|to)\s*(\d+(?:\.\d+)?))?\s*°C")
-_ABOUT_F = re.compile(r"\s*\(about \d+(?:\.\d+)? °F\)")
-# "100 °F (38 °C)": for a reader in °F the Celsius in brackets says it a second time.
-_BRACKET_C = re.compile(r"(°F)\s*\((?:about )?\d+(?:\.\d+)? °C\)")
-
-
-def in_units(text: str, units: str) -> str:
-    """Knowledge-base text with its temperatures in the user's units, each said once."""
-    text = _ABOUT_F.sub("", text)
-    if units == "us":
-        text = _BRACKET_C.sub(r"\1", text)
-
-    # In °F rounded the safe way, as on the headline: a range inwards, a limit downwards.
-    def convert(match: re.Match[str]) -> str:
-        first, joint, last = match.group(1), match.group(2), match.group(3)
-        joint = "–" if joint in ("-", "–") else f" {joint} "
-        if units != "us":
-            return f"{first} °C" if last is None else f"{first}{joint}{last} °C"
-        low = c_to_f(float(first))
-        if last is None:
-            return f"{math.floor(low)} °F"
-        return f"{math.ceil(low)}{joint}{math.floor(c_to_f(float(last)))} °F"
-
-    return _CELSIUS.sub(convert, text)
 
 
 def _card(remedy_id: str, units: str) -> dict[str, Any] | None:

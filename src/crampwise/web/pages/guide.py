@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from crampwise.diary.units import in_units
 from crampwise.errors import InputError, NotFoundError
 from crampwise.web.care.clinic import GuideUserDep  # public in clinic mode
 from crampwise.web.deps import diary_for, render, templates
-from crampwise.web.pages.bedtime import in_units
 from crampwise.web.pages.common import knowledge, units_of
 
 router = APIRouter()
