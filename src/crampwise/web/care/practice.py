@@ -34,7 +34,7 @@ from crampwise.web.charts.cramps import (
     over_time_chart,
     periods,
 )
-from crampwise.web.charts.words import finding_label, finding_sentence
+from crampwise.web.charts.words import finding_details, finding_label, finding_sentence
 from crampwise.web.deps import UserDep, current_user, render, run_blocking, web_context
 from crampwise.web.pages.common import remedy_title, report_period, units_of
 from crampwise.web.security.address import client_address
@@ -151,6 +151,7 @@ async def practice_client(request: Request, user: UserDep, client_id: int) -> Re
         notes=notes,
         scope_labels=SCOPE_LABELS,
         sentence=functools.partial(finding_sentence, units=units_of(request)),
+        details=functools.partial(finding_details, units=units_of(request)),
         muscles=MUSCLE_WORDS,
         remedy_title=remedy_title,
         status_words=EXPERIMENT_STATUS_WORDS,

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from crampwise.analysis.design import factor_label
 from crampwise.analysis.results import Finding
-from crampwise.analysis.wording import finding_sentence, level_words, step_text
+from crampwise.analysis.wording import describe, finding_sentence, level_words, step_text
 
-__all__ = ["finding_label", "finding_sentence"]
+__all__ = ["finding_details", "finding_label", "finding_sentence"]
 
 
 def finding_label(finding: Finding, units: str = "metric") -> str:
@@ -24,3 +24,8 @@ def finding_label(finding: Finding, units: str = "metric") -> str:
     if finding.lag_days:
         label = f"{label}, day before"
     return label
+
+
+def finding_details(finding: Finding, units: str = "metric") -> str:
+    """The statistics sentence for a details fold, in the reader's units ("9 °F lower")."""
+    return describe(finding, units, level_words(finding.factor, finding.level))

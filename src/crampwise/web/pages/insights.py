@@ -26,7 +26,7 @@ from crampwise.web.charts.nights import (
     side_bars,
     side_counts,
 )
-from crampwise.web.charts.words import finding_label, finding_sentence
+from crampwise.web.charts.words import finding_details, finding_label, finding_sentence
 from crampwise.web.deps import DiaryDep, UserDep, render, run_blocking
 from crampwise.web.pages.common import local_now, units_of
 
@@ -74,6 +74,7 @@ async def insights(
         open_months=OPEN_MONTHS,
         effects=effects_chart(rows, functools.partial(finding_label, units=units)),
         sentence=functools.partial(finding_sentence, units=units),
+        details=functools.partial(finding_details, units=units),
         significant=report.significant,
         others=[f for f in report.findings if not f.significant],
         **charts,
