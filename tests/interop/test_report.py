@@ -89,6 +89,17 @@ def test_warning_signs_give_the_saved_reasons_in_words(store: Store) -> None:
     ) in text
 
 
+def test_a_warning_sign_is_not_named_twice(store: Store) -> None:
+    from crampwise.assess.plain import plain_result
+
+    diary = store.diary("chest")
+    situation = {"symptoms": ["chest_pain"]}
+    diary.save_assessment(situation, plain_result(assess(situation)))
+    _, text = text_of(diary_report(diary, "chest", today=TODAY))
+    assert "Chest pain" in text
+    assert "Chest pain (chest pain)" not in " ".join(text.split())
+
+
 @pytest.mark.skipif(
     shutil.which("pdftoppm") is None, reason="needs poppler-utils (make system-deps)"
 )

@@ -181,8 +181,11 @@ def _red_flags(d: ReportData, body: ParagraphStyle, h2: ParagraphStyle) -> list[
         because = [str(b) for b in reason.get("because_text", []) if b] or [
             w for w in (_because(b) for b in reason.get("because", [])) if w
         ]
+        title = str(reason.get("title", "Warning sign"))
+        # "Chest pain (chest pain)" says nothing twice: drop a reason that only repeats it.
+        because = [b for b in because if b.strip(" .").lower() != title.strip(" .").lower()]
         said = f" ({_esc(', '.join(because))})" if because else ""
-        out.append(Paragraph(f"- {_esc(str(reason.get('title', 'Warning sign')))}{said}", body))
+        out.append(Paragraph(f"- {_esc(title)}{said}", body))
     return out
 
 
