@@ -129,8 +129,10 @@ async def current_user(request: Request) -> WebUser | None:
         if raw:
             session = await db_call(ctx, ctx.sessions.lookup, raw)
             user = session.user if session else None
-            if ctx.changes is None and session is not None and session.generation:
-                # Read on a worker thread: the kept page checks against it (`generation`).
+            if ctx.changes is None and session is not None and session.generation is not None:
+                # Read just now (no session is kept without a change counter), perhaps on a
+                # worker thread whose context variables stay there: the kept page checks
+                # against this (`WebContext.generation`).
                 session_generation.set(session.generation)
     request.state.session = session
     request.state.user = user
@@ -288,9 +290,10 @@ async def db_call(ctx: WebContext, fn: Callable[..., T], *args: Any) -> T:
     A PostgreSQL statement is a network round trip, and psycopg waits for it holding the
     thread: on the event loop every other request would wait too (one worker served ~400
     cached Tonight pages a second, the loop mostly idle). A thread lets the loop go on
-    meanwhile. An SQLite read takes microseconds, less than the hand-off to a thread.
+    meanwhile. An SQLite read takes microseconds, less than the hand-off to a thread (and
+    an in-memory SQLite database is one per thread).
     """
-    if ctx.changes is not None:
+    if ctx.store.engine.dialect.name == "sqlite":
         return fn(*args)
     return await to_thread.run_sync(partial(fn, *args), limiter=_db_limiter())
 
