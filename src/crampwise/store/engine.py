@@ -24,7 +24,7 @@ import re
 import sqlite3
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -122,12 +122,15 @@ class WriterTurn:
     """
 
     def __init__(self, database: str):
-        self._file = Path(database + "-writer-turn").open("a+b")  # noqa: SIM115 (kept open)
+        self._path = Path(database + "-writer-turn")
+        self._file: BinaryIO | None = None  # opened at the first turn, kept open after
         self._lock = threading.Lock()  # flock is per open file: threads queue here first
 
     def __enter__(self) -> WriterTurn:
         self._lock.acquire()
         try:
+            if self._file is None:
+                self._file = self._path.open("a+b")
             fcntl.flock(self._file.fileno(), fcntl.LOCK_EX)
         except BaseException:
             self._lock.release()
@@ -136,12 +139,16 @@ class WriterTurn:
 
     def __exit__(self, *exc: object) -> None:
         try:
-            fcntl.flock(self._file.fileno(), fcntl.LOCK_UN)
+            if self._file is not None:
+                fcntl.flock(self._file.fileno(), fcntl.LOCK_UN)
         finally:
             self._lock.release()
 
     def close(self) -> None:
-        self._file.close()
+        with self._lock:
+            if self._file is not None:
+                self._file.close()
+                self._file = None
 
 
 def writer_turn(engine: sa.Engine) -> WriterTurn | None:
