@@ -263,7 +263,11 @@ def create_app(
     )
     app.state.ctx = ctx
     _install_error_handlers(app)
-    prune_due(ctx, engine, force=True)  # the audit retention, if set: at start, then daily
+    try:
+        prune_due(ctx, engine, force=True)  # the audit retention, if set: at start, then daily
+    except BaseException:
+        ctx.close()  # a refused setting must not leave the writer and its files open
+        raise
     # The API is its own app under a Mount: a request is matched against the routes of its
     # part only (FastAPI walks every route of every included router, ~2 µs each, twice).
     app.mount("/api/v1", create_api_app(ctx))
