@@ -31,6 +31,13 @@ def cli(
     database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> Cli:
     """`cli("log", "cramp")` runs crampwise on this test's fresh database."""
+    return in_process(database_url, monkeypatch, capsys)
+
+
+def in_process(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Cli:
+    """A runner of crampwise through `main()` on `database_url`, with its exit code."""
     monkeypatch.setenv("CRAMPWISE_DATABASE_URL", database_url)
 
     def run(*args: str) -> Result:

@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from crampwise.cli import main
 from crampwise.store import open_store
 
-from .conftest import Result
+from .conftest import Result, in_process
 
 AFTER_MIDNIGHT = datetime(2026, 12, 2, 1, 0)
 
@@ -25,21 +23,9 @@ def run(
     sqlite_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> Callable[..., Result]:
     """crampwise in this process on a fresh SQLite file, the clock frozen at 01:00 on 2 Dec."""
-    monkeypatch.setenv("CRAMPWISE_DATABASE_URL", sqlite_url)
     monkeypatch.delenv("CRAMPWISE_TODAY", raising=False)
     monkeypatch.setattr("crampwise.cli.common.local_now", lambda: AFTER_MIDNIGHT)
-
-    def call(*args: str) -> Result:
-        monkeypatch.setattr(sys, "argv", ["crampwise", *args])
-        code = 0
-        try:
-            main()
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        out, err = capsys.readouterr()
-        return Result(code, out, err)
-
-    return call
+    return in_process(sqlite_url, monkeypatch, capsys)
 
 
 def test_every_export_to_a_file_says_what_it_wrote(
