@@ -23,6 +23,8 @@ from crampwise.store import UserDiary
 
 from .support import TestClient, form_csrf, session_csrf
 
+# "In the future" is judged against the real clock by every face (CLI, form, API), so the
+# refused cramp is three days after whenever the test runs.
 AHEAD = (datetime.now() + timedelta(days=3)).replace(hour=3, minute=0, second=0, microsecond=0)
 MESSAGE = f"field 'episode.started_at': {AHEAD:%Y-%m-%d %H:%M} is in the future"
 PAST = datetime(2026, 11, 2, 3, 0)

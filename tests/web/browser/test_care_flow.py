@@ -54,6 +54,7 @@ def test_share_read_note_revoke(browser: Any, server: Any) -> None:
     owner_signed_in(olive, "olive")
     carl_ctx, carl, carl_watch = _join(browser, server, olive, "carl")
     dana_ctx, dana, dana_watch = _join(browser, server, olive, "dana")
+    # A cramp just now on the server's real clock: inside any share period that starts today.
     server.store.diary("carl").add_episode(
         Episode(started_at=datetime.now().replace(microsecond=0), pain=6, woke=True)
     )

@@ -64,6 +64,8 @@ def test_first_run_to_account_deletion(browser: Any, server: Any, tmp_path: Path
     page.click("fieldset:has(legend:text('legs cold')) label:has(input[value=true])")
     page.click("#checkin-form button[type=submit]")
     page.wait_for_url("**/?logged=checkin")
+    # The check-in files last night (diary.model.last_night): at any hour, by the server's
+    # real clock, the calendar day before today.
     yesterday = date.today() - timedelta(days=1)
     log = diary.get_day(yesterday)
     assert log is not None

@@ -94,6 +94,7 @@ def test_3_account_deleted_on_a_cannot_write_through_b(
     cluster: Cluster, olive: Browser, browsers: NewBrowser
 ) -> None:
     dan = join(cluster, olive, browsers, "dan")
+    # The servers are other processes on the real clock: a cramp an hour ago is always valid.
     night = datetime.now().replace(microsecond=0) - timedelta(hours=1)
     assert dan.log_cramp(cluster.b, night).status_code == 201
     cookie = dict(dan.cookies)
