@@ -7,9 +7,10 @@ import statistics
 from collections.abc import Callable, Sequence
 from datetime import date
 
+from crampwise.analysis.design import factor_label
 from crampwise.analysis.results import Finding
-from crampwise.diary.model import BUILTIN_BY_NAME
-from crampwise.diary.units import amount_text, duration_text
+from crampwise.analysis.wording import level_words, step_text
+from crampwise.diary.units import duration_text
 from crampwise.interop.report.gather import MIN_RATE_NIGHTS, ReportData
 from crampwise.knowledge import labels
 
@@ -139,12 +140,10 @@ def _where(d: ReportData) -> str:
 
 def factor_name(finding: Finding) -> str:
     """The factor (and level) as people read it: 'Exercise intensity: hard'."""
-    spec = BUILTIN_BY_NAME.get(finding.factor)
-    name = spec.label if spec else finding.factor.replace("_", " ")
-    if finding.level is None:
-        return name
-    level = labels.POSITION_LABELS.get(finding.level, finding.level.replace("_", " "))
-    return f"{name}: {level.lower()}"
+    label, _ = factor_label(finding.factor)
+    name = label[:1].upper() + label[1:]
+    level = level_words(finding.factor, finding.level)
+    return name if level is None else f"{name}: {level}"
 
 
 def more_cramps_when(finding: Finding) -> str:
@@ -160,9 +159,7 @@ def more_cramps_when(finding: Finding) -> str:
 def compared(finding: Finding, units: str) -> str:
     """What the rate ratio compares, in the person's units ('per 9 °F lower')."""
     if finding.kind == "numeric":
-        spec = BUILTIN_BY_NAME.get(finding.factor)
-        step = amount_text(finding.effect.step, spec.unit if spec else None, units)
-        return f"per {step} {finding.direction}"
+        return f"per {step_text(finding, units)}"
     if finding.kind == "boolean":
         return "yes vs no"
     return "this level vs any other"
