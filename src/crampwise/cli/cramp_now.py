@@ -209,7 +209,5 @@ def log_episode(user: str, outcome: RoutineOutcome, url: str | None = None) -> s
     with open_store(url) as store:
         saved = store.diary(user).add_episode(episode)
     lasted = "" if saved.duration_s is None else f", {duration_text(saved.duration_s)}"
-    return (
-        f"Logged cramp #{saved.id}: {saved.muscle.replace('_', ' ')} at "
-        f"{saved.started_at:%a %d %b %H:%M}{lasted}."
-    )
+    muscle = labels.MUSCLE_LABELS.get(saved.muscle, saved.muscle).lower()
+    return f"Logged cramp #{saved.id}: {muscle} at {saved.started_at:%a %d %b %H:%M}{lasted}."

@@ -52,10 +52,11 @@ def _describe(record: Mapping[str, object], units: str) -> str:
     from datetime import datetime
 
     from crampwise.cli.diary_view import day_words
+    from crampwise.knowledge.labels import MUSCLE_LABELS
 
     if "id" in record:
         pain = f", pain {record['pain']}" if record.get("pain") is not None else ""
-        muscle = str(record["muscle"]).replace("_", " ")
+        muscle = MUSCLE_LABELS.get(str(record["muscle"]), str(record["muscle"])).lower()
         try:
             when = f"{datetime.fromisoformat(str(record['started_at'])):%a %d %b %H:%M}"
         except ValueError:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from crampwise.cli.common import OutputFormat, console, print_json, wants_json
 from crampwise.diary.model import BUILTIN_BY_NAME, Episode, episode_json
 from crampwise.diary.units import amount_text, temperature_text, volume_text
+from crampwise.knowledge.labels import MUSCLE_LABELS
 
 if TYPE_CHECKING:
     from crampwise.store.diary.entry import NightSummary
@@ -101,7 +102,7 @@ def render_nights(user: str, rows: list[NightSummary], nights: int, units: str =
     for row in rows:
         episodes = "; ".join(
             f"#{e.id} {e.started_at:%H:%M} {e.side + ' ' if e.side else ''}"
-            f"{e.muscle.replace('_', ' ')}"
+            f"{MUSCLE_LABELS.get(e.muscle, e.muscle).lower()}"
             for e in row.episodes
         )
         pain = "" if row.worst_pain is None else str(row.worst_pain)
