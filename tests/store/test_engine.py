@@ -180,6 +180,39 @@ def test_change_counter_moves_on_every_commit_from_anywhere(sqlite_url: str) -> 
         store.close()
 
 
+def test_the_access_count_moves_with_sessions_accounts_and_settings_not_diaries(
+    sqlite_url: str,
+) -> None:
+    from datetime import timedelta
+
+    from crampwise.store.auth import AuthStore
+    from crampwise.store.tables import users
+
+    store = open_store(sqlite_url)
+    counter = change_counter(store.engine)
+    assert counter is not None
+    auth = AuthStore(store.engine)
+    try:
+        diary = store.diary("me")
+        diary.add_episode(Episode(started_at=datetime(2026, 3, 1, 23, 0)))
+        user_id = diary.user_id()
+        assert user_id is not None
+        seen = [counter.access()]
+        diary.add_episode(Episode(started_at=datetime(2026, 3, 2, 23, 0)))
+        assert counter.access() == seen[-1]  # a cramp is no access change
+        auth.create_session(user_id, timedelta(hours=1))
+        seen.append(counter.access())
+        auth.set_site_setting("open_signup", "true")
+        seen.append(counter.access())
+        with store.engine.begin() as conn:
+            conn.execute(users.update().where(users.c.id == user_id).values(role="owner"))
+        seen.append(counter.access())
+        assert len(set(seen)) == 4, seen
+    finally:
+        counter.close()
+        store.close()
+
+
 def test_a_home_folder_url_opens_one_file_and_the_probe_watches_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

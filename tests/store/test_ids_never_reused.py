@@ -26,6 +26,7 @@ from crampwise.store.engine import MIGRATIONS_DIR, alembic_config, make_engine, 
 from crampwise.store.tables import metadata
 
 BEFORE = "0008_invitation_role"
+THIS = "0009_ids_never_reused"  # later migrations add tables of their own
 WHEN = datetime(2026, 3, 4, 2, 30)
 
 
@@ -158,7 +159,7 @@ def test_upgrading_a_database_with_data_keeps_every_row(empty_url: str) -> None:
         rows_before, keys_before = _counts(conn), _foreign_keys(conn)
     assert rows_before["episodes"] == rows_before["care_notes"] == 1
 
-    upgrade(engine)
+    upgrade(engine, THIS)
 
     with engine.connect() as conn:
         assert _counts(conn) == rows_before

@@ -239,8 +239,7 @@ class AuthStore(InvitationQueries):
         return token, csrf
 
     def get_session(self, token_hash: str) -> SessionRow | None:
-        """The session and its user, with the user's data generation (one read: a kept page
-        is then checked without a second round trip)."""
+        """The session and its user (one read)."""
         with self._read() as conn:
             row = conn.execute(SESSION_QUERY, {"token_hash": token_hash}).first()
         if row is None:
@@ -253,7 +252,6 @@ class AuthStore(InvitationQueries):
             row.created_at,
             row.last_seen,
             row.expires_at,
-            int(row.generation or 0),
         )
 
     def touch_session(self, token_hash: str, when: datetime) -> None:

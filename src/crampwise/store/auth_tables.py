@@ -84,6 +84,16 @@ data_generations = sa.Table(
     sa.Column("generation", sa.BigInteger, nullable=False),
 )
 
+# SQLite: `access` counts commits that changed sessions, accounts, settings or sharing
+# (bumped by triggers, migration 0010), so kept sessions outlive diary writes. PostgreSQL
+# has the table but never writes it: its notifications say the same (`store/notify.py`).
+change_counts = sa.Table(
+    "change_counts",
+    metadata,
+    sa.Column("name", sa.String(32), primary_key=True),
+    sa.Column("n", sa.BigInteger, nullable=False),
+)
+
 # Failed sign-ins per limiter key ("account:olive", "device:…", "address:…") in a window that
 # opens with the first failure after a quiet spell; shared by every web process.
 signin_failures = sa.Table(
@@ -140,7 +150,6 @@ class SessionRow:
     created_at: datetime
     last_seen: datetime
     expires_at: datetime
-    generation: int = 0  # the user's data generation, read with the session
 
 
 @dataclass(frozen=True)
@@ -157,17 +166,10 @@ class ApiToken:
         return self.expires_at is not None and self.expires_at <= now
 
 
-# Built once: every request of a signed-in person runs it on PostgreSQL.
+# Built once: a session is read whenever the database has changed since it was last read.
 SESSION_QUERY = (
-    sa.select(
-        web_sessions,
-        users.c.name,
-        users.c.role,
-        users.c.password_hash,
-        data_generations.c.generation,
-    )
+    sa.select(web_sessions, users.c.name, users.c.role, users.c.password_hash)
     .join(users, users.c.id == web_sessions.c.user_id)
-    .outerjoin(data_generations, data_generations.c.user_id == web_sessions.c.user_id)
     .where(web_sessions.c.token_hash == sa.bindparam("token_hash"))
 )
 

@@ -20,6 +20,7 @@ pool, and the next request connects afresh.
 from __future__ import annotations
 
 import fcntl
+import itertools
 import re
 import sqlite3
 import threading
@@ -40,6 +41,7 @@ BUSY_TIMEOUT_MS = 10_000
 # PostgreSQL connections a pool keeps open: more than the web tier's threads that use the
 # database at once (`web.deps.DB_THREADS` + the writer), so none is opened per request.
 PG_POOL_SIZE = 12
+_ACCESS_COUNT = "SELECT n FROM change_counts WHERE name = 'access'"
 # Execution option read by the `begin` hook: False = a read (plain deferred BEGIN).
 WRITE_OPTION = "crampwise_write"
 
@@ -79,7 +81,11 @@ def make_engine(url: str) -> sa.Engine:
 
 
 class ChangeCounter:
-    """A cheap "has anything changed?" probe for an SQLite file (`change_counter`)."""
+    """Cheap "has anything changed?" probes for an SQLite file (`change_counter`).
+
+    `self()` moves with every commit; `access()` only with commits that touch sessions,
+    accounts, settings or sharing (the `change_counts` row that migration 0010's triggers
+    bump), so a cramp logged by anyone leaves kept sessions alone."""
 
     def __init__(self, path: str):
         # mode=rw: the probe may never create a file of its own (it would then never change).
@@ -87,6 +93,7 @@ class ChangeCounter:
         self._conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
         self._conn.execute("PRAGMA query_only = ON")
         self._cursor = self._conn.cursor()
+        self._unknown = itertools.count(1)
         # One cursor: a thread-pool caller and the event loop must not use it at once.
         self._lock = threading.Lock()
 
@@ -94,6 +101,15 @@ class ChangeCounter:
         with self._lock:
             value: int = self._cursor.execute("PRAGMA data_version").fetchone()[0]
         return value
+
+    def access(self) -> int:
+        with self._lock:
+            try:
+                row = self._cursor.execute(_ACCESS_COUNT).fetchone()
+            except sqlite3.OperationalError:  # a schema older than 0010 (mid-upgrade)
+                row = None
+        # Nothing to read: every read is a change, so nothing kept is trusted.
+        return int(row[0]) if row is not None else -next(self._unknown)
 
     def close(self) -> None:
         self._conn.close()

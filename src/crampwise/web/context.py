@@ -6,14 +6,15 @@ Nothing here decides who may do what from memory alone: several processes may se
 database (`crampwise serve --workers N`, several machines behind a proxy), so sessions,
 the sign-in counts, the owner, the open-sign-up switch and the device-cookie key are read
 from the database. What is kept in memory is checked against the database on every use:
-on an SQLite file against its change counter (a few microseconds), on PostgreSQL by
-reading the row itself or the user's data generation (one primary-key read).
+on an SQLite file against its change counter (a few microseconds), on PostgreSQL against
+counters that the database's change notifications move (`crampwise.store.notify`: no
+round trip).
 """
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import TypeVar
 
 import sqlalchemy as sa
@@ -22,12 +23,12 @@ from fastapi import Request
 from crampwise.store import Store, UserDiary
 from crampwise.store.auth import AuthStore
 from crampwise.store.engine import change_counter
+from crampwise.store.notify import pg_changes
 from crampwise.web.pagecache import Counter, PageCache
 from crampwise.web.security.passwords import Passwords
 from crampwise.web.security.sessions import (
     SessionManager,
     WebUser,
-    session_generation,
     web_user,
 )
 from crampwise.web.security.signin_limits import DeviceCookies, LoginLimiter
@@ -35,6 +36,7 @@ from crampwise.web.settings import WebSettings
 from crampwise.web.writes import EpisodeWriter
 
 T = TypeVar("T")
+KEPT_LIMIT = 10_000  # small facts kept by `fresh` (per user: at most a few each)
 
 
 class WebContext:
@@ -45,11 +47,15 @@ class WebContext:
         self.store = store
         self.auth = AuthStore(engine)
         self.writer = EpisodeWriter(engine)
-        # SQLite's change counter (None on PostgreSQL): what kept copies are checked against.
-        self.changes: Counter | None = change_counter(engine)
+        # What kept copies are checked against: sessions and settings against the access
+        # count; pages on SQLite against any commit at all, on PostgreSQL against their
+        # user's counter, which the database's notifications move.
+        sqlite = change_counter(engine)
+        self.notes = pg_changes(engine)
+        self.changes: Counter | None = sqlite or self.notes
         self.pages = PageCache(
-            self.changes if settings.page_cache else None,
-            generations=self.generation if settings.page_cache else None,
+            sqlite if settings.page_cache else None,
+            generations=self.notes.user if settings.page_cache and self.notes else None,
         )
         self.sessions = SessionManager(
             self.auth,
@@ -69,14 +75,7 @@ class WebContext:
             },
         )
         self._diaries: dict[str, UserDiary] = {}
-        self._kept: dict[str, tuple[int, object]] = {}
-
-    def generation(self, user_id: int) -> int:
-        """The user's data generation: as read with this request's session, else read now."""
-        known = session_generation.get()
-        if known is not None and known[0] == user_id:
-            return known[1]
-        return self.auth.data_generation(user_id)
+        self._kept: dict[Hashable, tuple[int, object]] = {}
 
     def close(self) -> None:
         """Finish queued writes, then close the database."""
@@ -97,23 +96,27 @@ class WebContext:
     def forget_diary(self, name: str) -> None:
         self._diaries.pop(name, None)
 
-    def _fresh(self, name: str, load: Callable[[], T]) -> T:
-        """`load()`, or its copy kept while SQLite's change counter has not moved (every
-        call loads on PostgreSQL, where no counter is as cheap as the read itself)."""
+    def fresh(self, key: Hashable, load: Callable[[], T]) -> T:
+        """`load()`, or its copy kept while the database's access count has not moved.
+
+        Only for what that count covers: the access tables of migration 0010 (sessions,
+        accounts, settings, practitioners, sharing), never a diary."""
         if self.changes is None:
             return load()
-        version = self.changes()  # before the read: a commit in between makes it stale
-        kept = self._kept.get(name)
+        version = self.changes.access()  # before the read: a commit in between: stale
+        kept = self._kept.get(key)
         if kept is not None and kept[0] == version:
             return kept[1]  # type: ignore[return-value]
         value = load()
-        self._kept[name] = (version, value)
+        if len(self._kept) >= KEPT_LIMIT:
+            self._kept.clear()  # the database stays authoritative: refilled on demand
+        self._kept[key] = (version, value)
         return value
 
     def devices(self) -> DeviceCookies:
         """Device cookies, signed with the key kept in the database (made on first use: two
         processes making it at once agree on the one stored first)."""
-        return DeviceCookies(bytes.fromhex(self._fresh("device_cookie_key", self._device_key)))
+        return DeviceCookies(bytes.fromhex(self.fresh("device_cookie_key", self._device_key)))
 
     def _device_key(self) -> str:
         # A plain read first: the write (and SQLite's write lock) only the first time.
@@ -123,18 +126,18 @@ class WebContext:
         return self.auth.site_setting_or_create("device_cookie_key", secrets.token_hex(32))
 
     def has_owner(self) -> bool:
-        return self._fresh("has_owner", self.auth.has_owner)
+        return self.fresh("has_owner", self.auth.has_owner)
 
     def open_signup(self) -> bool:
         """Whether anyone may create an account: the owner's choice, else the setting."""
-        stored = self._fresh("open_signup", lambda: self.auth.site_setting("open_signup"))
+        stored = self.fresh("open_signup", lambda: self.auth.site_setting("open_signup"))
         return self.settings.open_signup if stored is None else stored == "true"
 
     def set_open_signup(self, value: bool) -> None:
         self.auth.set_site_setting("open_signup", "true" if value else "false")
 
     def reset_owner_cache(self) -> None:
-        """Kept for callers: the owner is read from the database (see `_fresh`)."""
+        """Kept for callers: the owner is read from the database (see `fresh`)."""
 
     def user_for_api_token(self, token: str) -> WebUser | None:
         account = self.auth.account_for_api_token(token)

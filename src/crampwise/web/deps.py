@@ -73,7 +73,7 @@ from crampwise.store import UserDiary
 from crampwise.web.context import WebContext
 from crampwise.web.context import web_context as web_context  # routes import it from here
 from crampwise.web.security.limits import DB_INT_MAX
-from crampwise.web.security.sessions import SessionInfo, session_generation
+from crampwise.web.security.sessions import SessionInfo
 from crampwise.web.security.sessions import WebUser as WebUser  # routes import it from here
 
 WEB_DIR = Path(__file__).resolve().parent
@@ -127,13 +127,9 @@ async def current_user(request: Request) -> WebUser | None:
     else:
         raw = request.cookies.get(SESSION_COOKIE)
         if raw:
-            session = await db_call(ctx, ctx.sessions.lookup, raw)
+            # A kept session costs no read; else the row, off the loop on PostgreSQL.
+            session = ctx.sessions.kept(raw) or await db_call(ctx, ctx.sessions.lookup, raw)
             user = session.user if session else None
-            if ctx.changes is None and session is not None and session.generation is not None:
-                # Read just now (no session is kept without a change counter), perhaps on a
-                # worker thread whose context variables stay there: the kept page checks
-                # against this (`WebContext.generation`).
-                session_generation.set(session.generation)
     request.state.session = session
     request.state.user = user
     return user

@@ -9,13 +9,14 @@ served only while the counter is unchanged. Any commit by anyone (this server, t
 import, another user's cramp, a session's `last_seen`) makes every copy stale: coarse, but
 never wrong, and nothing has to remember to invalidate it.
 
-PostgreSQL has no such counter; there a copy is tagged with its user's data generation
-(`data_generations`, bumped by database triggers in the same transaction as any write to
-that user's diary, care-team notes or users row: migration 0005), read by the user id in
-the key: one primary-key read per visit, and a write made by any process on any machine
-makes the copy stale at the next request. The session itself is checked before the page
-is looked up (`crampwise.web.security.sessions`), so a signed-out session's copies are
-never served, on this process or another.
+On PostgreSQL a copy is tagged with its user's counter from the database's change
+notifications (`crampwise.store.notify.PgChanges.user`): it moves when that person's data
+generation does (`data_generations`, bumped by database triggers in the same transaction
+as any write to their diary, care-team notes or users row: migration 0005) and with any
+change to sessions, accounts, settings or sharing, on any process on any machine, at no
+round trip. The session itself is checked before the page is looked up
+(`crampwise.web.security.sessions`), so a signed-out session's copies are never served, on
+this process or another.
 """
 
 from __future__ import annotations
@@ -26,7 +27,10 @@ from typing import Protocol
 
 
 class Counter(Protocol):
-    def __call__(self) -> int: ...
+    """The database's change probes (`store.engine.ChangeCounter`, `store.notify.PgChanges`):
+    `access()` moves whenever sessions, accounts, settings or sharing change."""
+
+    def access(self) -> int: ...
     def close(self) -> None: ...
 
 
@@ -45,7 +49,7 @@ class PageCache:
 
     def __init__(
         self,
-        version: Counter | None,
+        version: Callable[[], int] | None,
         limit: int = DEFAULT_LIMIT,
         *,
         generations: Callable[[int], int] | None = None,
@@ -113,5 +117,3 @@ class PageCache:
 
     def close(self) -> None:
         self._pages.clear()
-        if self._version is not None:
-            self._version.close()

@@ -54,15 +54,14 @@ def client_share(request: Request, user: WebUser, client_id: int, scope: str) ->
 
 def is_practitioner(request: Request) -> bool:
     """Whether the signed-in person is a practitioner (base.html shows "My clients" in the
-    main navigation then); read once per request."""
+    main navigation then): every page asks, so kept while the database is unchanged."""
     user: WebUser | None = getattr(request.state, "user", None)
     if user is None:
         return False
-    known: bool | None = getattr(request.state, "is_practitioner", None)
-    if known is None:
-        known = care_store(request).profession(user.id) is not None
-        request.state.is_practitioner = known
-    return known
+    store = care_store(request)
+    return web_context(request).fresh(
+        ("practitioner", user.id), lambda: store.profession(user.id) is not None
+    )
 
 
 # Every page extends base.html, which asks this: a template global, so no page has to pass it.

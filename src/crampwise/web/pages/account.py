@@ -176,7 +176,15 @@ def sample_state(request: Request) -> str:
     return "made" if _samples(request).sample_of(user.id) is not None else ""
 
 
+def viewing_sample(request: Request) -> bool:
+    """For base.html, on every page: whether this is a sample account's view (only a name
+    with the sample suffix is looked up, so other people's pages read nothing for it)."""
+    user: WebUser | None = getattr(request.state, "user", None)
+    return user is not None and user.name.endswith(SUFFIX) and sample_state(request) == "sample"
+
+
 templates.env.globals["sample_state"] = sample_state
+templates.env.globals["viewing_sample"] = viewing_sample
 
 
 def _delete_sample(request: Request, maker_id: int) -> None:

@@ -4,18 +4,17 @@ Sessions live in the `web_sessions` table (token hash only), the one place that 
 whether a cookie still signs someone in: several web processes (`crampwise serve
 --workers N`, or several machines) share it, so a sign-out, "sign out everywhere", an
 account deletion or a role change made by one process holds on every other at its next
-request. On PostgreSQL each request reads its session: one query by the unique token
-hash, joined to the user and to the user's data generation (which a kept page is then
-checked against: `session_generation`). On an SQLite file a per-process copy is kept, but
-only for as long as the file's change counter (`crampwise.store.engine.change_counter`,
-a few microseconds to read) is unchanged: any commit from any process, a sign-out
-included, sends the next request back to the row.
+request. A per-process copy of a session is kept only for as long as the database's
+access count is unchanged: on an SQLite file a row that triggers bump with every change to
+sessions, accounts, settings or sharing (`crampwise.store.engine.ChangeCounter.access`, a
+few microseconds to read), on PostgreSQL a counter that the database's notifications move
+(`crampwise.store.notify`, no round trip). Any sign-in, sign-out, password change, deletion or role change, from any process,
+sends the next request back to the row.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -24,12 +23,6 @@ from crampwise.web.pagecache import Counter, PageCache
 from crampwise.web.settings import WebSettings
 
 _CACHE_LIMIT = 10_000
-
-# (user id, data generation) read with this request's session row; a kept page of that user
-# is checked against it instead of reading the generation again (`WebContext.generation`).
-session_generation: ContextVar[tuple[int, int] | None] = ContextVar(
-    "crampwise_session_generation", default=None
-)
 
 
 @dataclass(frozen=True)
@@ -55,9 +48,6 @@ class SessionInfo:
     created_at: datetime
     last_seen: datetime
     expires_at: datetime
-    # (user id, data generation) as read with the row: `session_generation` for a lookup
-    # made off the event loop (a context variable set in a worker thread stays there).
-    generation: tuple[int, int] | None = None
 
 
 class SessionManager:
@@ -79,8 +69,9 @@ class SessionManager:
         self.idle = timedelta(seconds=settings.session_idle_s)
         self.absolute = timedelta(seconds=settings.session_absolute_s)
         self.touch_every = timedelta(seconds=settings.session_touch_s)
-        # SQLite's change counter: a kept session is good while it has not moved. None
-        # (PostgreSQL, in-memory SQLite): every request reads the row.
+        # The database's access count: a kept session is good while it has not moved.
+        # None (in-memory SQLite, a listener that never connected): every request reads
+        # the row.
         self.changes = changes
         self._cache: dict[str, tuple[int, SessionInfo]] = {}
 
@@ -92,37 +83,52 @@ class SessionManager:
         info = SessionInfo(hash_token(raw), web_user(account), csrf, now, now, now + self.absolute)
         return raw, info
 
+    def kept(self, raw: str) -> SessionInfo | None:
+        """The session if a copy is kept and nothing has changed since: no database read,
+        so the event loop may ask before handing a `lookup` to a thread."""
+        if self.changes is None:
+            return None
+        token_hash = hash_token(raw)
+        kept = self._cache.get(token_hash)
+        if kept is None or kept[0] != self.changes.access():
+            return None
+        now = utcnow()
+        if now >= kept[1].expires_at or now - kept[1].last_seen >= self.idle:
+            return None  # run out: `lookup` ends it (a write, not for the event loop)
+        return self._checked(kept[1])
+
     def lookup(self, raw: str) -> SessionInfo | None:
         token_hash = hash_token(raw)
         # Read before the row, so a commit in between makes the copy stale, never fresh.
-        version = self.changes() if self.changes is not None else None
+        version = self.changes.access() if self.changes is not None else None
         kept = self._cache.get(token_hash)
         if kept is not None and kept[0] == version:
-            info = kept[1]
-        else:
-            row = self.auth.get_session(token_hash)
-            if row is None:
-                self._cache.pop(token_hash, None)
-                return None
-            info = SessionInfo(
-                row.token_hash,
-                web_user(row.account),
-                row.csrf_token,
-                row.created_at,
-                row.last_seen,
-                row.expires_at,
-                (row.account.id, row.generation),
-            )
-            session_generation.set(info.generation)
-            if version is not None:
-                self._remember(version, info)
+            return self._checked(kept[1])
+        row = self.auth.get_session(token_hash)
+        if row is None:
+            self._cache.pop(token_hash, None)
+            return None
+        info = SessionInfo(
+            row.token_hash,
+            web_user(row.account),
+            row.csrf_token,
+            row.created_at,
+            row.last_seen,
+            row.expires_at,
+        )
+        if version is not None:
+            self._remember(version, info)
+        return self._checked(info)
+
+    def _checked(self, info: SessionInfo) -> SessionInfo | None:
+        """`info` unless it has run out (then ended); its last_seen touched now and then."""
         now = utcnow()
         if now >= info.expires_at or now - info.last_seen >= self.idle:
-            self.end_hash(token_hash)
+            self.end_hash(info.token_hash)
             return None
         if now - info.last_seen >= self.touch_every:
             info.last_seen = now
-            self.background(self.auth.touch_session, token_hash, now)
+            self.background(self.auth.touch_session, info.token_hash, now)
         return info
 
     def end(self, raw: str) -> None:

@@ -1,0 +1,240 @@
+"""PostgreSQL's answer to SQLite's change counter: LISTEN/NOTIFY, read without a round trip.
+
+A web process keeps sessions, the open-sign-up switch, the owner, the device-cookie key and
+rendered pages in memory only while nothing they depend on has changed. On an SQLite file
+`PRAGMA data_version` says so for a few microseconds (`store.engine.change_counter`). On
+PostgreSQL the database tells every process instead: triggers (migration 0010) send a
+notification on channel `CHANNEL` in the same transaction as the change, so PostgreSQL
+delivers it only if and when that transaction commits:
+
+* payload `a` ("access"): any write to what decides who may do what or what every page
+  shows besides a person's diary: sessions, users, invitations, tokens, site settings,
+  practitioners, shares, care invitations and requests;
+* payload `<user id>`: that person's data generation moved (any write to their diary,
+  care notes or users row: the 0005 triggers).
+
+Each process keeps one connection that only listens (`PgChanges`). Reading a counter drains
+whatever notifications have arrived on its socket (libpq's non-blocking `PQconsumeInput`:
+one `recv`, no round trip) and returns a number that moves with them. PostgreSQL signals
+the listening sessions when the changing transaction commits, before that commit is
+acknowledged, so by the time a browser has the answer to a sign-out and sends its next
+request to another process, the notification is normally on that process's socket: a
+window of the time PostgreSQL takes to wake a listening backend (microseconds on one
+machine), never a timeout.
+
+A process that commits such a change itself answers only once its own listener has heard
+of it (`PgChanges.watch`: after any transaction that wrote to an access table, the
+connection waits on its return to the pool). PostgreSQL wakes every listening session at
+that commit at once, so by then the others have normally been told as well, before the
+browser can even send its next request.
+
+Anything the listener cannot vouch for counts as a change: while its connection is down
+(a database restart) every read returns a new number, so nothing kept is served; once it
+is back, everything kept before is stale, since notifications sent meanwhile are lost.
+"""
+
+from __future__ import annotations
+
+import select
+import threading
+import time
+from typing import Any
+
+import sqlalchemy as sa
+
+CHANNEL = "crampwise_changes"
+ACCESS = "a"  # payload: sessions, accounts, settings, sharing changed
+# The tables whose writes send ACCESS (migration 0010's list, which is frozen there).
+ACCESS_TABLES = frozenset(
+    {
+        "web_sessions",
+        "users",
+        "invitations",
+        "api_tokens",
+        "site_settings",
+        "practitioners",
+        "care_shares",
+        "care_invitations",
+        "care_requests",
+    }
+)
+# Longest a committing connection waits for its own notification (never, normally, this).
+SETTLE_TIMEOUT_S = 0.5
+_WROTE = "crampwise_access_write"  # connection info: an access table was written
+_BEFORE = "crampwise_access_before"  # the access count read just before COMMIT
+# How often a lost listener tries to connect again (each try can wait for a timeout).
+RECONNECT_EVERY_S = 1.0
+CONNECT_TIMEOUT_S = 2
+
+
+class PgChanges:
+    """Counters that move whenever another session commits a change that matters.
+
+    `access()` moves with sessions, accounts, settings and sharing; `user(id)` also when
+    that person's data changes. Both only ever grow; compare for equality.
+    """
+
+    def __init__(self, connect: Any):
+        self._connect_fn = connect
+        self._lock = threading.Lock()
+        self._conn: Any = None
+        self._poll = select.poll()
+        self._next_try = 0.0
+        self._seq = 0  # one more for every change seen
+        self._access = 0  # `_seq` at the last access change
+        self._users: dict[int, int] = {}  # user id -> `_seq` at their last data change
+        self._hooks: list[tuple[Any, str, Any]] = []  # engine events of `watch`
+        self._listen()
+
+    def access(self) -> int:
+        with self._lock:
+            self._drain()
+            return self._access
+
+    def user(self, user_id: int) -> int:
+        """Moves with the access counter and with any change to `user_id`'s data."""
+        with self._lock:
+            self._drain()
+            return max(self._access, self._users.get(user_id, 0))
+
+    def close(self) -> None:
+        for target, name, fn in self._hooks:
+            sa.event.remove(target, name, fn)
+        self._hooks = []
+        with self._lock:
+            self._drop()
+
+    def wait_past(self, before: int, timeout: float = SETTLE_TIMEOUT_S) -> bool:
+        """Wait until the access count is past `before` (a notification since): True, or
+        False after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while self.access() == before:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            conn = self._conn
+            if conn is None:
+                continue  # reads move by themselves while the listener is away
+            waiter = select.poll()
+            try:
+                waiter.register(conn.pgconn.socket, select.POLLIN)
+            except Exception:  # closed meanwhile: the next read reconnects
+                continue
+            waiter.poll(min(left, 0.05) * 1000)
+        return True
+
+    def watch(self, engine: sa.Engine) -> None:
+        """Make `engine`'s transactions that write to an access table wait, once committed,
+        until this listener has heard of them (see the module docstring)."""
+
+        def wrote(conn: Any, _cursor: Any, _sql: str, _params: Any, context: Any, _many: Any) -> None:
+            if context is None or not (context.isinsert or context.isupdate or context.isdelete):
+                return  # a read, or raw SQL (none of ours writes an access table so)
+            table = getattr(getattr(context.compiled, "statement", None), "table", None)
+            if getattr(table, "name", None) in ACCESS_TABLES:
+                conn.info[_WROTE] = True
+
+        def committing(conn: Any) -> None:
+            if conn.info.pop(_WROTE, False):
+                conn.info[_BEFORE] = self.access()
+
+        def returned(_dbapi_connection: Any, record: Any) -> None:
+            # Back in the pool: its transaction has ended (Core has no after-commit event;
+            # `Connection.info` is this record's).
+            before = record.info.pop(_BEFORE, None)
+            if before is not None:
+                self.wait_past(before)
+
+        def rolled_back(conn: Any) -> None:
+            conn.info.pop(_WROTE, None)
+
+        self._hooks = [
+            (engine, "after_cursor_execute", wrote),
+            (engine, "commit", committing),
+            (engine, "rollback", rolled_back),
+            (engine.pool, "checkin", returned),
+        ]
+        for target, name, fn in self._hooks:
+            sa.event.listen(target, name, fn)
+
+    @property
+    def listening(self) -> bool:
+        return self._conn is not None
+
+    def _everything_changed(self) -> None:
+        self._seq += 1
+        self._access = self._seq
+
+    def _listen(self) -> None:
+        self._next_try = time.monotonic() + RECONNECT_EVERY_S
+        try:
+            conn = self._connect_fn()
+            conn.execute(f"LISTEN {CHANNEL}")
+        except Exception:
+            self._conn = None
+            return
+        self._conn = conn
+        self._poll = select.poll()
+        self._poll.register(conn.pgconn.socket, select.POLLIN)
+
+    def _drop(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                conn.close()
+            except Exception:  # already broken: nothing to close
+                pass
+
+    def _drain(self) -> None:
+        if self._conn is None:
+            # Nothing can be vouched for: every read is a change until listening again.
+            self._everything_changed()
+            if time.monotonic() >= self._next_try:
+                self._listen()
+            return
+        pgconn = self._conn.pgconn
+        try:
+            # libpq reads once per call: a server's goodbye and the end of the connection
+            # behind it, or more notifications than its buffer holds, need more calls.
+            while True:
+                pgconn.consume_input()
+                while (note := pgconn.notifies()) is not None:
+                    self._note(note.extra.decode())
+                if not self._poll.poll(0):
+                    break
+        except Exception:
+            self._drop()
+            self._everything_changed()
+            self._listen()
+            return
+        if pgconn.status != 0:  # CONNECTION_OK is 0; anything else: lost
+            self._drop()
+            self._everything_changed()
+            self._listen()
+
+    def _note(self, payload: str) -> None:
+        self._seq += 1
+        if payload == ACCESS:
+            self._access = self._seq
+        elif payload.isdigit():
+            self._users[int(payload)] = self._seq
+        else:  # not ours to read: assume the worst
+            self._access = self._seq
+
+
+def pg_changes(engine: sa.Engine) -> PgChanges | None:
+    """A `PgChanges` listening on `engine`'s PostgreSQL database; None for SQLite."""
+    if engine.url.get_backend_name() != "postgresql":
+        return None
+    import psycopg
+
+    args, kwargs = engine.dialect.create_connect_args(engine.url)
+    kwargs.pop("context", None)
+    kwargs.setdefault("connect_timeout", CONNECT_TIMEOUT_S)
+
+    def connect() -> Any:
+        return psycopg.connect(*args, autocommit=True, **kwargs)
+
+    changes = PgChanges(connect)
+    changes.watch(engine)
+    return changes

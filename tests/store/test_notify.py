@@ -1,0 +1,175 @@
+"""PostgreSQL's change notifications (`crampwise.store.notify`): which writes move which
+counter, that a rolled-back write moves none, and that a lost listener never vouches for
+anything until it listens again."""
+
+from __future__ import annotations
+
+import importlib.util
+import time
+from collections.abc import Callable, Iterator
+from datetime import date, datetime
+
+import pytest
+import sqlalchemy as sa
+
+from crampwise.diary.model import DayLog, Episode
+from crampwise.store import Store, open_store
+from crampwise.store.auth import AuthStore
+from crampwise.store.engine import MIGRATIONS_DIR
+from crampwise.store.notify import CHANNEL, PgChanges, pg_changes
+from crampwise.store.tables import users
+
+pytestmark = pytest.mark.postgres
+
+
+def _migration(name: str) -> object:
+    path = MIGRATIONS_DIR / "versions" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def store(postgres_url: str) -> Iterator[Store]:
+    opened = open_store(postgres_url)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def changes(store: Store) -> Iterator[PgChanges]:
+    found = pg_changes(store.engine)
+    assert found is not None and found.listening
+    yield found
+    found.close()
+
+
+def _sentinel(store: Store, changes: PgChanges) -> None:
+    """Wait until every notification committed so far has reached `changes`.
+
+    Delivery to the listener's socket is asynchronous, in commit order: so send one more,
+    for user id 0 (no one's), and read until it is in."""
+    before = changes.user(0)
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql(f"SELECT pg_notify('{CHANNEL}', '0')")
+    deadline = time.monotonic() + 10
+    while changes.user(0) == before:
+        assert time.monotonic() < deadline, "the notification never arrived"
+        time.sleep(0.001)
+
+
+def test_access_changes_move_every_counter_and_diary_writes_only_their_users(
+    store: Store, changes: PgChanges
+) -> None:
+    olive, dan = store.diary("olive"), store.diary("dan")
+    olive.put_day(DayLog(date(2026, 3, 1), {"fluids_l": 1.0}), source="manual")
+    dan.put_day(DayLog(date(2026, 3, 1), {"fluids_l": 1.0}), source="manual")
+    olive_id, dan_id = olive.user_id(), dan.user_id()
+    assert olive_id is not None and dan_id is not None
+    access, mine, theirs = changes.access(), changes.user(olive_id), changes.user(dan_id)
+    # The same reads again: nothing has changed, nothing moves.
+    assert (changes.access(), changes.user(olive_id), changes.user(dan_id)) == (access, mine, theirs)
+
+    olive.add_episode(Episode(started_at=datetime(2026, 3, 1, 23)), now=datetime(2026, 3, 2))
+    assert changes.user(olive_id) != mine or _wait_moved(store, changes, olive_id, mine)
+    assert changes.access() == access  # a cramp is no access change
+    assert changes.user(dan_id) == theirs  # nor a change to anyone else's data
+    mine = changes.user(olive_id)
+
+    AuthStore(store.engine).set_site_setting("open_signup", "true")
+    assert _access_moved(store, changes, access)
+    assert changes.user(dan_id) != theirs  # an access change makes every kept page stale
+
+
+def _wait_moved(store: Store, changes: PgChanges, user_id: int, before: int) -> bool:
+    _sentinel(store, changes)
+    return changes.user(user_id) != before
+
+
+def _access_moved(store: Store, changes: PgChanges, before: int) -> bool:
+    if changes.access() != before:
+        return True
+    _sentinel(store, changes)
+    return changes.access() != before
+
+
+def test_a_rolled_back_write_moves_nothing(store: Store, changes: PgChanges) -> None:
+    store.diary("olive").put_day(DayLog(date(2026, 3, 1), {"fluids_l": 1.0}), source="manual")
+    before = changes.access()
+    with store.engine.connect() as conn:
+        with conn.begin() as tx:
+            conn.execute(users.update().values(role="owner"))
+            tx.rollback()
+    _sentinel(store, changes)
+    assert changes.access() == before
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["sign-in", "role", "setting"],
+)
+def test_each_kind_of_access_change_is_notified(
+    store: Store, changes: PgChanges, change: str
+) -> None:
+    auth = AuthStore(store.engine)
+    store.diary("olive").put_day(DayLog(date(2026, 3, 1), {"fluids_l": 1.0}), source="manual")
+    user_id = store.diary("olive").user_id()
+    assert user_id is not None
+    before = changes.access()
+    if change == "sign-in":
+        from datetime import timedelta
+
+        auth.create_session(user_id, timedelta(hours=1))
+    elif change == "role":
+        with store.engine.begin() as conn:
+            conn.execute(users.update().where(users.c.id == user_id).values(role="owner"))
+    else:
+        auth.set_site_setting("open_signup", "false")
+    assert _access_moved(store, changes, before)
+
+
+def test_a_lost_listener_vouches_for_nothing_until_it_listens_again(
+    store: Store, changes: PgChanges
+) -> None:
+    assert changes._conn is not None
+    before = changes.access()
+    pid = changes._conn.info.backend_pid
+    connect = changes._connect_fn
+
+    def database_down() -> None:
+        raise OSError("connection refused")
+
+    changes._connect_fn = database_down  # the server is away: listening again fails
+    with store.engine.begin() as conn:
+        # With a timeout, PostgreSQL waits until the listener's backend has gone.
+        conn.execute(sa.text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid})
+    readings = [changes.access() for _ in range(3)]
+    assert not changes.listening
+    assert len(set(readings)) == 3 and min(readings) > before  # nothing kept holds
+    changes._connect_fn = connect
+    changes._next_try = 0.0  # the next read tries again (else once a second)
+    again = changes.access()
+    assert changes.listening and again > max(readings)
+    assert changes.access() == again  # listening: numbers hold still while nothing changes
+
+
+def test_every_table_is_either_notified_or_read_by_no_cache(store: Store) -> None:
+    """A table added later must be classified here: what a process keeps must hear of it."""
+    access = set(_migration("0010_change_notifications").ACCESS_TABLES)  # type: ignore[attr-defined]
+    diary = set(_migration("0005_shared_web_state").DIARY_TABLES)  # type: ignore[attr-defined]
+    unread = {"alembic_version", "data_generations", "signin_failures", "audit_log"}
+    unread.add("change_counts")  # SQLite's access count: never written on PostgreSQL
+    tables = set(sa.inspect(store.engine).get_table_names())
+    assert tables == access | diary | unread
+    with store.engine.connect() as conn:
+        triggers = set(
+            conn.execute(
+                sa.text(
+                    "SELECT event_object_table FROM information_schema.triggers "
+                    "WHERE right(trigger_name, 7) = '_notify'"
+                )
+            ).scalars()
+        )
+    assert triggers == access | {"data_generations"}
