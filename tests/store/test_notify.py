@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import importlib.util
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date, datetime
 
 import pytest
@@ -70,7 +70,11 @@ def test_access_changes_move_every_counter_and_diary_writes_only_their_users(
     assert olive_id is not None and dan_id is not None
     access, mine, theirs = changes.access(), changes.user(olive_id), changes.user(dan_id)
     # The same reads again: nothing has changed, nothing moves.
-    assert (changes.access(), changes.user(olive_id), changes.user(dan_id)) == (access, mine, theirs)
+    assert (changes.access(), changes.user(olive_id), changes.user(dan_id)) == (
+        access,
+        mine,
+        theirs,
+    )
 
     olive.add_episode(Episode(started_at=datetime(2026, 3, 1, 23)), now=datetime(2026, 3, 2))
     assert changes.user(olive_id) != mine or _wait_moved(store, changes, olive_id, mine)
@@ -98,10 +102,9 @@ def _access_moved(store: Store, changes: PgChanges, before: int) -> bool:
 def test_a_rolled_back_write_moves_nothing(store: Store, changes: PgChanges) -> None:
     store.diary("olive").put_day(DayLog(date(2026, 3, 1), {"fluids_l": 1.0}), source="manual")
     before = changes.access()
-    with store.engine.connect() as conn:
-        with conn.begin() as tx:
-            conn.execute(users.update().values(role="owner"))
-            tx.rollback()
+    with store.engine.connect() as conn, conn.begin() as tx:
+        conn.execute(users.update().values(role="owner"))
+        tx.rollback()
     _sentinel(store, changes)
     assert changes.access() == before
 

@@ -35,6 +35,7 @@ is back, everything kept before is stale, since notifications sent meanwhile are
 
 from __future__ import annotations
 
+import contextlib
 import select
 import threading
 import time
@@ -127,7 +128,7 @@ class PgChanges:
         """Make `engine`'s transactions that write to an access table wait, once committed,
         until this listener has heard of them (see the module docstring)."""
 
-        def wrote(conn: Any, _cursor: Any, _sql: str, _params: Any, context: Any, _many: Any) -> None:
+        def wrote(conn: Any, _cur: Any, _sql: str, _par: Any, context: Any, _many: Any) -> None:
             if context is None or not (context.isinsert or context.isupdate or context.isdelete):
                 return  # a read, or raw SQL (none of ours writes an access table so)
             table = getattr(getattr(context.compiled, "statement", None), "table", None)
@@ -180,10 +181,8 @@ class PgChanges:
     def _drop(self) -> None:
         conn, self._conn = self._conn, None
         if conn is not None:
-            try:
+            with contextlib.suppress(Exception):  # already broken: nothing to close
                 conn.close()
-            except Exception:  # already broken: nothing to close
-                pass
 
     def _drain(self) -> None:
         if self._conn is None:

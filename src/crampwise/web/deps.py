@@ -297,8 +297,11 @@ async def db_call(ctx: WebContext, fn: Callable[..., T], *args: Any) -> T:
 # Threads that talk to PostgreSQL at once, per event loop: fewer than the engine's pool
 # keeps (`DB_THREADS` < `store.engine.PG_POOL_SIZE`). With more, the pool opened extra
 # connections and closed them again on return, a new PostgreSQL backend process for
-# every few requests (most of a worker's time in a profile under load).
-DB_THREADS = 8
+# every few requests (most of a worker's time in a profile under load). Two: the threads
+# run Python (a render) between round trips and share one GIL, so more of them mostly
+# queue for it: the uncached Tonight page gave 770 / 830 / 720 / 600 renders a second
+# with 1 / 2 / 3 / 8 threads (one worker, wrk 32 connections, PostgreSQL on loopback).
+DB_THREADS = 2
 _limiters: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, CapacityLimiter] = (
     weakref.WeakKeyDictionary()
 )

@@ -8,8 +8,8 @@ request. A per-process copy of a session is kept only for as long as the databas
 access count is unchanged: on an SQLite file a row that triggers bump with every change to
 sessions, accounts, settings or sharing (`crampwise.store.engine.ChangeCounter.access`, a
 few microseconds to read), on PostgreSQL a counter that the database's notifications move
-(`crampwise.store.notify`, no round trip). Any sign-in, sign-out, password change, deletion or role change, from any process,
-sends the next request back to the row.
+(`crampwise.store.notify`, no round trip). Any sign-in, sign-out, password change,
+deletion or role change, from any process, sends the next request back to the row.
 """
 
 from __future__ import annotations
