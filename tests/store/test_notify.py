@@ -16,7 +16,7 @@ from crampwise.diary.model import DayLog, Episode
 from crampwise.store import Store, open_store
 from crampwise.store.auth import AuthStore
 from crampwise.store.engine import MIGRATIONS_DIR
-from crampwise.store.notify import CHANNEL, PgChanges, pg_changes
+from crampwise.store.notify import CHANNEL, PgChanges, access_tables, pg_changes
 from crampwise.store.tables import users
 
 pytestmark = pytest.mark.postgres
@@ -176,3 +176,16 @@ def test_every_table_is_either_notified_or_read_by_no_cache(store: Store) -> Non
             ).scalars()
         )
     assert triggers == access | {"data_generations"}
+    assert access_tables(store.engine) == access  # what a process watches for its own writes
+
+
+def test_a_process_that_changes_access_has_heard_of_it_when_the_write_returns(
+    store: Store, changes: PgChanges
+) -> None:
+    """The writing side waits for its own notification (`PgChanges.watch`): with no wait,
+    most of these reads would come before the notification does."""
+    auth = AuthStore(store.engine)
+    for n in range(20):
+        before = changes.access()
+        auth.set_site_setting("open_signup", "true" if n % 2 else "false")
+        assert changes.access() != before, n

@@ -45,20 +45,6 @@ import sqlalchemy as sa
 
 CHANNEL = "crampwise_changes"
 ACCESS = "a"  # payload: sessions, accounts, settings, sharing changed
-# The tables whose writes send ACCESS (migration 0010's list, which is frozen there).
-ACCESS_TABLES = frozenset(
-    {
-        "web_sessions",
-        "users",
-        "invitations",
-        "api_tokens",
-        "site_settings",
-        "practitioners",
-        "care_shares",
-        "care_invitations",
-        "care_requests",
-    }
-)
 # Longest a committing connection waits for its own notification (never, normally, this).
 SETTLE_TIMEOUT_S = 0.5
 _WROTE = "crampwise_access_write"  # connection info: an access table was written
@@ -124,15 +110,16 @@ class PgChanges:
             waiter.poll(min(left, 0.05) * 1000)
         return True
 
-    def watch(self, engine: sa.Engine) -> None:
-        """Make `engine`'s transactions that write to an access table wait, once committed,
-        until this listener has heard of them (see the module docstring)."""
+    def watch(self, engine: sa.Engine, tables: frozenset[str]) -> None:
+        """Make `engine`'s transactions that write to one of `tables` (those that notify
+        ACCESS) wait, once committed, until this listener has heard of them (see the module
+        docstring)."""
 
         def wrote(conn: Any, _cur: Any, _sql: str, _par: Any, context: Any, _many: Any) -> None:
             if context is None or not (context.isinsert or context.isupdate or context.isdelete):
                 return  # a read, or raw SQL (none of ours writes an access table so)
             table = getattr(getattr(context.compiled, "statement", None), "table", None)
-            if getattr(table, "name", None) in ACCESS_TABLES:
+            if getattr(table, "name", None) in tables:
                 conn.info[_WROTE] = True
 
         def committing(conn: Any) -> None:
@@ -235,5 +222,16 @@ def pg_changes(engine: sa.Engine) -> PgChanges | None:
         return psycopg.connect(*args, autocommit=True, **kwargs)
 
     changes = PgChanges(connect)
-    changes.watch(engine)
+    changes.watch(engine, access_tables(engine))
     return changes
+
+
+def access_tables(engine: sa.Engine) -> frozenset[str]:
+    """The tables whose writes notify ACCESS, as the database has them (migration 0010 and
+    any later one), so this list is never kept in two places."""
+    query = sa.text(
+        "SELECT DISTINCT event_object_table FROM information_schema.triggers "
+        "WHERE action_statement LIKE '%crampwise_notify_access%'"
+    )
+    with engine.connect() as conn:
+        return frozenset(conn.execute(query).scalars())
