@@ -66,12 +66,18 @@ class PgChanges:
         self._lock = threading.Lock()
         self._conn: Any = None
         self._poll = select.poll()
-        self._next_try = 0.0
+        self._next_try = 0.0  # when a lost listener may try again
         self._seq = 0  # one more for every change seen
         self._access = 0  # `_seq` at the last access change
         self._users: dict[int, int] = {}  # user id -> `_seq` at their last data change
         self._hooks: list[tuple[Any, str, Any]] = []  # engine events of `watch`
-        self._listen()
+        self._connecting = False  # a thread is trying to listen again
+        self._closed = False
+        first = self._listen()  # at start-up: waiting here delays no request
+        if first is not None:
+            self._use(first)
+        else:
+            self._next_try = time.monotonic() + RECONNECT_EVERY_S
 
     def access(self) -> int:
         with self._lock:
@@ -89,6 +95,7 @@ class PgChanges:
             sa.event.remove(target, name, fn)
         self._hooks = []
         with self._lock:
+            self._closed = True
             self._drop()
 
     def wait_past(self, before: int, timeout: float = SETTLE_TIMEOUT_S) -> bool:
@@ -153,17 +160,42 @@ class PgChanges:
         self._seq += 1
         self._access = self._seq
 
-    def _listen(self) -> None:
-        self._next_try = time.monotonic() + RECONNECT_EVERY_S
+    def _listen(self) -> Any:
+        """A new connection listening on CHANNEL, or None (it can wait for a timeout: never
+        called with the lock held, nor on a request's path once started)."""
         try:
             conn = self._connect_fn()
             conn.execute(f"LISTEN {CHANNEL}")
         except Exception:
-            self._conn = None
-            return
+            return None
+        return conn
+
+    def _use(self, conn: Any) -> None:
         self._conn = conn
         self._poll = select.poll()
         self._poll.register(conn.pgconn.socket, select.POLLIN)
+
+    def _listen_again_soon(self) -> None:
+        """Start a thread that listens again (a request never waits for a connection)."""
+        if self._connecting or self._closed or time.monotonic() < self._next_try:
+            return
+        self._connecting = True
+        threading.Thread(target=self._listen_again, name="crampwise-listen", daemon=True).start()
+
+    def _listen_again(self) -> None:
+        conn = self._listen()
+        with self._lock:
+            self._connecting = False
+            self._next_try = time.monotonic() + RECONNECT_EVERY_S
+            if conn is None:
+                return
+            if self._closed or self._conn is not None:
+                with contextlib.suppress(Exception):
+                    conn.close()
+                return
+            self._use(conn)
+            # Whatever was sent while nobody listened is lost: nothing kept before holds.
+            self._everything_changed()
 
     def _drop(self) -> None:
         conn, self._conn = self._conn, None
@@ -175,8 +207,7 @@ class PgChanges:
         if self._conn is None:
             # Nothing can be vouched for: every read is a change until listening again.
             self._everything_changed()
-            if time.monotonic() >= self._next_try:
-                self._listen()
+            self._listen_again_soon()
             return
         pgconn = self._conn.pgconn
         try:
@@ -189,14 +220,16 @@ class PgChanges:
                 if not self._poll.poll(0):
                     break
         except Exception:
-            self._drop()
-            self._everything_changed()
-            self._listen()
+            self._lost()
             return
         if pgconn.status != 0:  # CONNECTION_OK is 0; anything else: lost
-            self._drop()
-            self._everything_changed()
-            self._listen()
+            self._lost()
+
+    def _lost(self) -> None:
+        self._drop()
+        self._everything_changed()
+        self._next_try = 0.0  # try again at once; then once a second while it fails
+        self._listen_again_soon()
 
     def _note(self, payload: str) -> None:
         self._seq += 1
