@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
@@ -113,6 +113,21 @@ def test_a_zoned_start_becomes_local_wall_time_before_the_clock_is_read() -> Non
     with pytest.raises(InputError, match="in the future"):
         check_episode(Episode(zoned), NOW)
     assert check_episode(Episode(zoned)).started_at == NOW + timedelta(hours=2)
+
+
+@pytest.mark.parametrize(
+    "zoned",
+    [
+        datetime(1, 1, 1, 1, 0, 1, tzinfo=timezone(timedelta(hours=8, minutes=51))),
+        datetime(9999, 12, 31, 23, 0, tzinfo=timezone(timedelta(hours=-12))),
+    ],
+)
+def test_a_zoned_start_that_local_time_cannot_hold_is_refused_by_name(zoned: datetime) -> None:
+    # Found by the API fuzzer: year 1 at +08:51 made the edit answer 500.
+    with pytest.raises(InputError) as refused:
+        check_episode(Episode(zoned))
+    assert refused.value.field == "episode.started_at"
+    assert "outside the dates a diary can hold" in str(refused.value)
 
 
 def test_checking_returns_a_copy_and_leaves_the_input_alone() -> None:

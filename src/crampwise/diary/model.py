@@ -202,10 +202,19 @@ def _boolean(field_name: str, value: object) -> bool:
     )
 
 
-def local_naive(moment: datetime) -> datetime:
-    """Diary times are local wall-clock times without a zone, to the second."""
+def local_naive(moment: datetime, field: str = "started_at") -> datetime:
+    """Diary times are local wall-clock times without a zone, to the second.
+
+    InputError naming `field` when the time cannot be shown in local time (a zone that
+    moves it past year 1 or 9999)."""
     if moment.tzinfo is not None:
-        moment = moment.astimezone().replace(tzinfo=None)
+        try:
+            moment = moment.astimezone().replace(tzinfo=None)
+        except (OverflowError, ValueError):
+            raise InputError(
+                f"field '{field}': {moment.isoformat()} is outside the dates a diary can hold",
+                field=field,
+            ) from None
     return moment.replace(microsecond=0)
 
 
@@ -219,7 +228,7 @@ def check_episode(episode: Episode, now: datetime | None = None) -> Episode:
     the demo), whose times are not typed now.
     """
     checked = dataclasses.replace(episode, helped=list(episode.helped))
-    checked.started_at = local_naive(episode.started_at)
+    checked.started_at = local_naive(episode.started_at, "episode.started_at")
     if now is not None and checked.started_at > local_naive(now) + FUTURE_SLACK:
         raise InputError(
             f"field 'episode.started_at': {checked.started_at:%Y-%m-%d %H:%M} is in the future",
