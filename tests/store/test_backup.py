@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -67,6 +67,27 @@ def test_restore_brings_back_the_backup_and_keeps_a_safety_copy(tmp_path: Path) 
     assert done.safety_copy == tmp_path / "live.before-restore-20261201-093000.sqlite3"
     assert _episodes(f"sqlite:///{done.safety_copy}") == [(WHEN, 3), (datetime(2026, 11, 21, 2), 8)]
     assert _episodes(url) == [(WHEN, 3)] and not done.upgraded
+
+
+def test_a_restore_moves_the_access_count_past_the_one_it_replaced(tmp_path: Path) -> None:
+    """A running web process keeps sessions while the access count holds still: a restored
+    file must not bring back a number it kept them under (the backup fires no trigger)."""
+    from crampwise.store.auth import AuthStore
+    from crampwise.store.engine import change_counter
+
+    url, _ = _db(tmp_path)
+    saved = backup(url, tmp_path / "saved.sqlite3")
+    with open_store(url) as store:
+        counter = change_counter(store.engine)
+        assert counter is not None
+        user_id = store.diary("me").user_id()
+        assert user_id is not None
+        for _ in range(3):  # sign-ins after the backup: the live count runs ahead of it
+            AuthStore(store.engine).create_session(user_id, timedelta(hours=1))
+        seen = counter.access()
+        restore(url, saved)
+        assert counter.access() > seen
+        counter.close()
 
 
 def _refused(tmp_path: Path, file: Path, message: str) -> None:

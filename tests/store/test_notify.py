@@ -4,17 +4,20 @@ anything until it listens again."""
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+import socket
+import threading
 import time
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from crampwise.diary.model import DayLog, Episode
 from crampwise.store import Store, open_store
-from crampwise.store.auth import AuthStore
+from crampwise.store.auth import AuthStore, site_settings
 from crampwise.store.engine import MIGRATIONS_DIR
 from crampwise.store.notify import CHANNEL, PgChanges, access_tables, pg_changes
 from crampwise.store.tables import users
@@ -194,3 +197,118 @@ def test_a_process_that_changes_access_has_heard_of_it_when_the_write_returns(
         before = changes.access()
         auth.set_site_setting("open_signup", "true" if n % 2 else "false")
         assert changes.access() != before, n
+
+
+def test_a_write_returns_with_its_own_notification_in_while_others_land(store: Store) -> None:
+    """Another process's access change lands while this one's commit is under way; the
+    write still returns only once its own notification is in (the wait looks for the
+    sender's process id, not for any change), so none of ours arrives after it."""
+    with store.engine.begin() as conn:  # committing a new setting takes 0.2 s
+        conn.exec_driver_sql(
+            "CREATE FUNCTION slow() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            "BEGIN PERFORM pg_sleep(0.2); RETURN NULL; END $$"
+        )
+        conn.exec_driver_sql(
+            "CREATE CONSTRAINT TRIGGER slow AFTER INSERT ON site_settings "
+            "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION slow()"
+        )
+    olive = store.diary("olive")
+    olive.put_day(DayLog(date(2026, 3, 1), {"fluids_l": 1.0}), source="manual")
+    user_id = olive.user_id()
+    assert user_id is not None
+    other = AuthStore(open_store(store.engine.url.render_as_string(hide_password=False)).engine)
+    other.site_setting("warm")  # connected before the race
+    changes = pg_changes(store.engine)
+    assert changes is not None
+    try:
+        for n in range(3):
+            # Another process signs someone in while this one's commit is under way.
+            sign_in = threading.Timer(
+                0.05, lambda: other.create_session(user_id, timedelta(hours=1))
+            )
+            sign_in.start()
+            with store.engine.begin() as conn:
+                conn.execute(site_settings.insert().values(key=f"race:{n}", value="x"))
+            settled = changes.access()  # returned: its own notification is in
+            sign_in.join()
+            _sentinel(store, changes)
+            assert changes.access() == settled, n  # nothing of ours came in late
+    finally:
+        changes.close()
+        other.engine.dispose()
+
+
+class _Proxy:
+    """A TCP forwarder that can turn into a black hole (drops bytes, keeps the sockets)."""
+
+    def __init__(self, port: int):
+        self.target, self.black = port, False
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        self.sockets: list[socket.socket] = [self.server]
+        self.lock, self.closed = threading.Lock(), False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        with contextlib.suppress(OSError):  # closed
+            while True:
+                client, _ = self.server.accept()
+                upstream = socket.create_connection(("127.0.0.1", self.target))
+                with self.lock:
+                    self.sockets += [client, upstream]
+                    if self.closed:  # accepted as it closed
+                        self._close_all()
+                        return
+                for a, b in ((client, upstream), (upstream, client)):
+                    threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    def _pipe(self, a: socket.socket, b: socket.socket) -> None:
+        with contextlib.suppress(OSError):  # closed
+            while data := a.recv(65536):
+                if not self.black:
+                    b.sendall(data)
+
+    def close(self) -> None:
+        with self.lock:
+            self.closed = True
+            self._close_all()
+
+    def _close_all(self) -> None:
+        for sock in self.sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+
+
+def test_a_listener_that_went_silent_is_found_by_its_own_next_change(store: Store) -> None:
+    """A network path that drops the listener without a word: this process's next access
+    change never hears its notification, so the listener is taken for lost and nothing
+    kept is trusted (keepalives find it too, but in about half a minute)."""
+    import psycopg
+
+    url = store.engine.url
+    proxy = _Proxy(int(url.port or 5432))
+
+    def connect() -> object:
+        return psycopg.connect(
+            host="127.0.0.1",
+            port=proxy.port,
+            user=url.username,
+            dbname=url.database,
+            autocommit=True,
+            connect_timeout=1,
+        )
+
+    changes = PgChanges(connect)
+    changes.watch(store.engine, access_tables(store.engine))
+    try:
+        assert changes.listening
+        before = changes.access()
+        proxy.black = True
+        AuthStore(store.engine).set_site_setting("open_signup", "true")  # waits, then gives up
+        assert not changes.listening
+        readings = {changes.access() for _ in range(3)}
+        assert len(readings) == 3 and min(readings) > before
+    finally:
+        changes.close()  # first: no more tries to listen through the proxy
+        proxy.close()

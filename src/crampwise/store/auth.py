@@ -33,6 +33,7 @@ from crampwise.store.auth_tables import (
     web_sessions,
 )
 from crampwise.store.engine import WRITE_OPTION
+from crampwise.store.notify import QUIET
 from crampwise.store.tables import users
 
 __all__ = [
@@ -255,11 +256,13 @@ class AuthStore(InvitationQueries):
         )
 
     def touch_session(self, token_hash: str, when: datetime) -> None:
+        # Quiet: a session's clock alone notifies no process (migration 0010).
         with self.engine.begin() as conn:
             conn.execute(
                 web_sessions.update()
                 .where(web_sessions.c.token_hash == token_hash)
                 .values(last_seen=when)
+                .execution_options(**{QUIET: True})
             )
 
     def delete_session(self, token_hash: str) -> None:

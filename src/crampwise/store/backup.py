@@ -163,9 +163,11 @@ def restore(url: str, file: Path, *, now: datetime | None = None) -> Restored:
     stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
     safety = path.with_name(f"{path.stem}.before-restore-{stamp}{path.suffix or '.sqlite3'}")
     kept: Path | None = None
+    counted = 0
     if path.exists():
         _copy(path, safety)
         kept = safety
+        counted = _access_count(path)
     src = sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro", uri=True)
     try:
         dest = sqlite3.connect(path)
@@ -182,4 +184,31 @@ def restore(url: str, file: Path, *, now: datetime | None = None) -> Restored:
             upgrade(engine)
         finally:
             engine.dispose()
+    _count_past(path, counted)
     return Restored(file, path, kept, upgraded)
+
+
+def _access_count(path: Path) -> int:
+    """The database's access count (migration 0010), 0 where it has none."""
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        row = conn.execute("SELECT n FROM change_counts WHERE name = 'access'").fetchone()
+    except sqlite3.Error:  # older than 0010
+        row = None
+    finally:
+        conn.close()
+    return int(row[0]) if row else 0
+
+
+def _count_past(path: Path, counted: int) -> None:
+    """Move the restored access count past the one it replaced. The backup API copies pages
+    and fires no trigger, so a running web process could otherwise find a number it kept
+    sessions under, and trust them, though the sessions table itself was replaced."""
+    conn = sqlite3.connect(path)
+    try:
+        with conn:
+            conn.execute(
+                "UPDATE change_counts SET n = MAX(n, ?) + 1 WHERE name = 'access'", (counted,)
+            )
+    finally:
+        conn.close()

@@ -25,7 +25,7 @@ import re
 import sqlite3
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -78,6 +78,14 @@ def make_engine(url: str) -> sa.Engine:
     event.listen(engine, "connect", _sqlite_on_connect)
     event.listen(engine, "begin", _sqlite_on_begin)
     return engine
+
+
+class AccessCounter(Protocol):
+    """The database's change probes (`ChangeCounter`, `store.notify.PgChanges`): `access()`
+    moves whenever sessions, accounts, settings or sharing change."""
+
+    def access(self) -> int: ...
+    def close(self) -> None: ...
 
 
 class ChangeCounter:

@@ -22,15 +22,19 @@ request to another process, the notification is normally on that process's socke
 window of the time PostgreSQL takes to wake a listening backend (microseconds on one
 machine), never a timeout.
 
-A process that commits such a change itself answers only once its own listener has heard
-of it (`PgChanges.watch`: after any transaction that wrote to an access table, the
-connection waits on its return to the pool). PostgreSQL wakes every listening session at
-that commit at once, so by then the others have normally been told as well, before the
-browser can even send its next request.
+A process that commits such a change itself goes on only once its own listener has heard
+that very notification (`PgChanges.watch`: after a transaction that wrote to an access
+table, the connection waits on its return to the pool for a notification from its own
+database session, told apart by the sender's process id), so its next request never reads
+its own change as unmade. PostgreSQL wakes every listening session at that commit at once,
+so the other processes have normally been told by then as well.
 
 Anything the listener cannot vouch for counts as a change: while its connection is down
 (a database restart) every read returns a new number, so nothing kept is served; once it
-is back, everything kept before is stale, since notifications sent meanwhile are lost.
+is back, everything kept before is stale, since notifications sent meanwhile are lost. A
+connection that dies without a word (a network path that drops it) is found by TCP
+keepalives within about half a minute, or at once by this process's next access change,
+whose notification then never comes.
 """
 
 from __future__ import annotations
@@ -45,12 +49,25 @@ import sqlalchemy as sa
 
 CHANNEL = "crampwise_changes"
 ACCESS = "a"  # payload: sessions, accounts, settings, sharing changed
-# Longest a committing connection waits for its own notification (never, normally, this).
+# Longest a committing connection waits for its own notification; past it the listener is
+# taken for lost (it is never this long while it lives).
 SETTLE_TIMEOUT_S = 0.5
+# Execution option of a write to an access table that the triggers leave quiet (a
+# session's `last_seen` alone): nothing to wait for.
+QUIET = "crampwise_quiet"
 _WROTE = "crampwise_access_write"  # connection info: an access table was written
-_BEFORE = "crampwise_access_before"  # the access count read just before COMMIT
+_BEFORE = "crampwise_access_before"  # (sender's process id, `_seq`) just before COMMIT
+# A listener's TCP keepalives: a connection dropped without a word is found in ~30 s.
+KEEPALIVES = {
+    "keepalives": 1,
+    "keepalives_idle": 10,
+    "keepalives_interval": 5,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 30_000,
+}
 # How often a lost listener tries to connect again (each try can wait for a timeout).
 RECONNECT_EVERY_S = 1.0
+_HEARD_LIMIT = 4096  # database process ids remembered (a pool's connections live long)
 CONNECT_TIMEOUT_S = 2
 
 
@@ -70,6 +87,8 @@ class PgChanges:
         self._seq = 0  # one more for every change seen
         self._access = 0  # `_seq` at the last access change
         self._users: dict[int, int] = {}  # user id -> `_seq` at their last data change
+        # database process id -> `_seq` at its last access notification (`wait_heard`)
+        self._heard: dict[int, int] = {}
         self._hooks: list[tuple[Any, str, Any]] = []  # engine events of `watch`
         self._connecting = False  # a thread is trying to listen again
         self._closed = False
@@ -99,54 +118,76 @@ class PgChanges:
             self._drop()
 
     def wait_past(self, before: int, timeout: float = SETTLE_TIMEOUT_S) -> bool:
-        """Wait until the access count is past `before` (a notification since): True, or
-        False after `timeout` seconds."""
+        """Wait until the access count is past `before`: True, or False after `timeout`."""
+        return self._wait(lambda: self._access != before, timeout)
+
+    def wait_heard(self, pid: int, seq: int, timeout: float = SETTLE_TIMEOUT_S) -> bool:
+        """Wait until an access notification sent by database process `pid` has arrived
+        after `seq` (what `_seq` was when it committed): True, or False after `timeout`."""
+        return self._wait(lambda: self._heard.get(pid, -1) > seq, timeout)
+
+    def _wait(self, done: Any, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
-        while self.access() == before:
+        while True:
+            with self._lock:
+                self._drain()
+                if done() or self._conn is None:  # away: reads move by themselves
+                    return True
+                socket = self._conn.pgconn.socket
             left = deadline - time.monotonic()
             if left <= 0:
                 return False
-            conn = self._conn
-            if conn is None:
-                continue  # reads move by themselves while the listener is away
             waiter = select.poll()
             try:
-                waiter.register(conn.pgconn.socket, select.POLLIN)
-            except Exception:  # closed meanwhile: the next read reconnects
+                waiter.register(socket, select.POLLIN)
+            except (OSError, ValueError):  # closed meanwhile: the next read reconnects
                 continue
-            waiter.poll(min(left, 0.05) * 1000)
-        return True
+            # Short slices: another thread may drain what this one waits for.
+            waiter.poll(min(left, 0.002) * 1000)
 
     def watch(self, engine: sa.Engine, tables: frozenset[str]) -> None:
         """Make `engine`'s transactions that write to one of `tables` (those that notify
-        ACCESS) wait, once committed, until this listener has heard of them (see the module
-        docstring)."""
+        ACCESS) wait, once committed, until this listener has heard their own notification
+        (see the module docstring); a wait past `SETTLE_TIMEOUT_S` means the listener is
+        lost."""
 
         def wrote(conn: Any, _cur: Any, _sql: str, _par: Any, context: Any, _many: Any) -> None:
             if context is None or not (context.isinsert or context.isupdate or context.isdelete):
                 return  # a read, or raw SQL (none of ours writes an access table so)
+            if context.execution_options.get(QUIET):
+                return
             table = getattr(getattr(context.compiled, "statement", None), "table", None)
             if getattr(table, "name", None) in tables:
                 conn.info[_WROTE] = True
 
         def committing(conn: Any) -> None:
             if conn.info.pop(_WROTE, False):
-                conn.info[_BEFORE] = self.access()
+                pid = conn.connection.dbapi_connection.info.backend_pid
+                with self._lock:
+                    self._drain()
+                    conn.info[_BEFORE] = (pid, self._seq)
 
         def returned(_dbapi_connection: Any, record: Any) -> None:
             # Back in the pool: its transaction has ended (Core has no after-commit event;
             # `Connection.info` is this record's).
-            before = record.info.pop(_BEFORE, None)
-            if before is not None:
-                self.wait_past(before)
+            sent = record.info.pop(_BEFORE, None)
+            if sent is not None and not self.wait_heard(*sent):
+                with self._lock:
+                    self._lost()  # heard nothing: the listener is not listening
 
-        def rolled_back(conn: Any) -> None:
+        def forget(conn: Any) -> None:
             conn.info.pop(_WROTE, None)
+            conn.info.pop(_BEFORE, None)  # rolled back or failed: nothing will be sent
+
+        def failed(context: Any) -> None:
+            if context.connection is not None:
+                forget(context.connection)
 
         self._hooks = [
             (engine, "after_cursor_execute", wrote),
             (engine, "commit", committing),
-            (engine, "rollback", rolled_back),
+            (engine, "rollback", forget),
+            (engine, "handle_error", failed),
             (engine.pool, "checkin", returned),
         ]
         for target, name, fn in self._hooks:
@@ -216,7 +257,7 @@ class PgChanges:
             while True:
                 pgconn.consume_input()
                 while (note := pgconn.notifies()) is not None:
-                    self._note(note.extra.decode())
+                    self._note(note.extra.decode(), note.be_pid)
                 if not self._poll.poll(0):
                     break
         except Exception:
@@ -231,10 +272,13 @@ class PgChanges:
         self._next_try = 0.0  # try again at once; then once a second while it fails
         self._listen_again_soon()
 
-    def _note(self, payload: str) -> None:
+    def _note(self, payload: str, pid: int) -> None:
         self._seq += 1
         if payload == ACCESS:
             self._access = self._seq
+            if len(self._heard) >= _HEARD_LIMIT:
+                self._heard.clear()  # a waiter then times out: taken for lost, safe
+            self._heard[pid] = self._seq
         elif payload.isdigit():
             self._users[int(payload)] = self._seq
         else:  # not ours to read: assume the worst
@@ -250,12 +294,19 @@ def pg_changes(engine: sa.Engine) -> PgChanges | None:
     args, kwargs = engine.dialect.create_connect_args(engine.url)
     kwargs.pop("context", None)
     kwargs.setdefault("connect_timeout", CONNECT_TIMEOUT_S)
+    for key, value in KEEPALIVES.items():
+        kwargs.setdefault(key, value)
 
     def connect() -> Any:
         return psycopg.connect(*args, autocommit=True, **kwargs)
 
+    tables = access_tables(engine)
+    if not tables:
+        # No notifying triggers visible (an older schema, or a role that cannot see them):
+        # nothing would move the counters, so keep nothing; every request reads the rows.
+        return None
     changes = PgChanges(connect)
-    changes.watch(engine, access_tables(engine))
+    changes.watch(engine, tables)
     return changes
 
 

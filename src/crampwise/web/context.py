@@ -22,9 +22,9 @@ from fastapi import Request
 
 from crampwise.store import Store, UserDiary
 from crampwise.store.auth import AuthStore
-from crampwise.store.engine import change_counter
+from crampwise.store.engine import AccessCounter, change_counter
 from crampwise.store.notify import pg_changes
-from crampwise.web.pagecache import Counter, PageCache
+from crampwise.web.pagecache import PageCache
 from crampwise.web.security.passwords import Passwords
 from crampwise.web.security.sessions import (
     SessionManager,
@@ -52,7 +52,7 @@ class WebContext:
         # user's counter, which the database's notifications move.
         sqlite = change_counter(engine)
         self.notes = pg_changes(engine)
-        self.changes: Counter | None = sqlite or self.notes
+        self.changes: AccessCounter | None = sqlite or self.notes
         self.pages = PageCache(
             sqlite if settings.page_cache else None,
             generations=self.notes.user if settings.page_cache and self.notes else None,

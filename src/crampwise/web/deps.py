@@ -127,8 +127,14 @@ async def current_user(request: Request) -> WebUser | None:
     else:
         raw = request.cookies.get(SESSION_COOKIE)
         if raw:
-            # A kept session costs no read; else the row, off the loop on PostgreSQL.
-            session = ctx.sessions.kept(raw) or await db_call(ctx, ctx.sessions.lookup, raw)
+            # A kept session costs no read. On PostgreSQL, where other processes' changes
+            # arrive as notifications (a moment after their commit), only a view may use
+            # one: anything that changes data reads the row, off the loop, so however soon
+            # after a sign-out or an account deletion elsewhere it comes, an ended session
+            # changes nothing. SQLite's access count is read from the file itself.
+            strict = ctx.notes is not None and request.method not in SAFE_METHODS
+            kept = None if strict else ctx.sessions.kept(raw)
+            session = kept or await db_call(ctx, ctx.sessions.lookup_row, raw)
             user = session.user if session else None
     request.state.session = session
     request.state.user = user

@@ -23,16 +23,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from contextvars import ContextVar
-from typing import Protocol
-
-
-class Counter(Protocol):
-    """The database's change probes (`store.engine.ChangeCounter`, `store.notify.PgChanges`):
-    `access()` moves whenever sessions, accounts, settings or sharing change."""
-
-    def access(self) -> int: ...
-    def close(self) -> None: ...
-
 
 # (session token hash, user id, then whatever else the page depends on)
 Key = tuple[Hashable, ...]
@@ -45,7 +35,8 @@ _asked: ContextVar[Key | None] = ContextVar("crampwise_page_key", default=None)
 
 class PageCache:
     """Rendered bodies by key, each valid for one value of the database's change counter
-    (`version`, SQLite) or of its user's data generation (`generations`, by user id)."""
+    (`version`, SQLite) or of its user's counter (`generations`, by user id: on PostgreSQL
+    `store.notify.PgChanges.user`)."""
 
     def __init__(
         self,
@@ -91,7 +82,7 @@ class PageCache:
         if entry is None:
             return None
         if entry[0] != self._current(key):
-            del self._pages[key]
+            self._pages.pop(key, None)  # another thread may have dropped it meanwhile
             return None
         return entry[1]
 
@@ -105,7 +96,7 @@ class PageCache:
             return
         self._pages.pop(key, None)  # a page stored again moves to the newest end
         if len(self._pages) >= self._limit:
-            del self._pages[next(iter(self._pages))]
+            self._pages.pop(next(iter(self._pages)), None)
         self._pages[key] = (version, body)
 
     def forget(self, match: Callable[[Key], bool]) -> None:
@@ -113,7 +104,7 @@ class PageCache:
         # list() first: a session ended on a worker thread (PostgreSQL) may call this while
         # the event loop stores a page.
         for key in [k for k in list(self._pages) if match(k)]:
-            del self._pages[key]
+            self._pages.pop(key, None)
 
     def close(self) -> None:
         self._pages.clear()

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from crampwise.store.auth import Account, AuthStore, hash_token, utcnow
-from crampwise.web.pagecache import Counter, PageCache
+from crampwise.store.engine import AccessCounter
+from crampwise.web.pagecache import PageCache
 from crampwise.web.settings import WebSettings
 
 _CACHE_LIMIT = 10_000
@@ -59,7 +60,7 @@ class SessionManager:
         settings: WebSettings,
         background: Callable[..., None] | None = None,
         pages: PageCache | None = None,
-        changes: Counter | None = None,
+        changes: AccessCounter | None = None,
     ):
         self.auth = auth
         # Rendered pages are keyed (session token hash, user id, ...): dropped with the session.
@@ -70,8 +71,7 @@ class SessionManager:
         self.absolute = timedelta(seconds=settings.session_absolute_s)
         self.touch_every = timedelta(seconds=settings.session_touch_s)
         # The database's access count: a kept session is good while it has not moved.
-        # None (in-memory SQLite, a listener that never connected): every request reads
-        # the row.
+        # None (an in-memory SQLite database): every request reads the row.
         self.changes = changes
         self._cache: dict[str, tuple[int, SessionInfo]] = {}
 
@@ -92,9 +92,8 @@ class SessionManager:
         kept = self._cache.get(token_hash)
         if kept is None or kept[0] != self.changes.access():
             return None
-        now = utcnow()
-        if now >= kept[1].expires_at or now - kept[1].last_seen >= self.idle:
-            return None  # run out: `lookup` ends it (a write, not for the event loop)
+        if self._looks_run_out(kept[1]):
+            return None  # `lookup` reads the row: ending it is a write, not for the loop
         return self._checked(kept[1])
 
     def lookup(self, raw: str) -> SessionInfo | None:
@@ -102,8 +101,14 @@ class SessionManager:
         # Read before the row, so a commit in between makes the copy stale, never fresh.
         version = self.changes.access() if self.changes is not None else None
         kept = self._cache.get(token_hash)
-        if kept is not None and kept[0] == version:
+        if kept is not None and kept[0] == version and not self._looks_run_out(kept[1]):
             return self._checked(kept[1])
+        # Not kept, stale, or idle by the copy's clock: the row decides (another process
+        # may have used the session since, and a touch moves no count).
+        return self._read_row(token_hash, version)
+
+    def _read_row(self, token_hash: str, version: int | None) -> SessionInfo | None:
+        """`version`: the access count read before the row (None: keep nothing)."""
         row = self.auth.get_session(token_hash)
         if row is None:
             self._cache.pop(token_hash, None)
@@ -120,6 +125,15 @@ class SessionManager:
             self._remember(version, info)
         return self._checked(info)
 
+    def lookup_row(self, raw: str) -> SessionInfo | None:
+        """The session as its row says now (kept again afterwards): for requests that
+        change something."""
+        return self._read_row(hash_token(raw), self.changes.access() if self.changes else None)
+
+    def _looks_run_out(self, info: SessionInfo) -> bool:
+        now = utcnow()
+        return now >= info.expires_at or now - info.last_seen >= self.idle
+
     def _checked(self, info: SessionInfo) -> SessionInfo | None:
         """`info` unless it has run out (then ended); its last_seen touched now and then."""
         now = utcnow()
@@ -135,16 +149,18 @@ class SessionManager:
         self.end_hash(hash_token(raw))
 
     def end_hash(self, token_hash: str) -> None:
+        self.auth.delete_session(token_hash)  # first: the row is what every process reads
         self._cache.pop(token_hash, None)
         self.pages.forget(lambda key: key[0] == token_hash)
-        self.auth.delete_session(token_hash)
 
     def end_all(self, user_id: int) -> None:
         """End every session of a user (password change, account deletion)."""
-        for key in [k for k, (_, v) in self._cache.items() if v.user.id == user_id]:
-            del self._cache[key]
+        self.auth.delete_sessions_of(user_id)  # first, as in `end_hash`
+        # A snapshot: database threads may add sessions while this runs.
+        for key, (_, info) in list(self._cache.items()):
+            if info.user.id == user_id:
+                self._cache.pop(key, None)
         self.pages.forget(lambda key: key[1] == user_id)
-        self.auth.delete_sessions_of(user_id)
 
     def _remember(self, version: int, info: SessionInfo) -> None:
         if len(self._cache) >= _CACHE_LIMIT:

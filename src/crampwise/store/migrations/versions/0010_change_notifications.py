@@ -38,6 +38,12 @@ branch_labels = None
 depends_on = None
 
 CHANNEL = "crampwise_changes"  # frozen here; `crampwise.store.notify.CHANNEL` must match
+# A session's clock (`last_seen`, touched about once a minute by every active session)
+# decides nothing another process keeps: updating it alone notifies nothing. The other
+# columns of `web_sessions`, and every column of the other tables, do.
+UPDATES_THAT_NOTIFY = {
+    "web_sessions": ("token_hash", "user_id", "csrf_token", "created_at", "expires_at")
+}
 ACCESS_TABLES = (
     "web_sessions",
     "users",
@@ -72,8 +78,8 @@ def upgrade() -> None:
     )
     for table in ACCESS_TABLES:
         op.execute(
-            f"CREATE TRIGGER {table}_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
-            f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION crampwise_notify_access()"
+            f"CREATE TRIGGER {table}_notify AFTER INSERT OR {_update(table)} OR DELETE "
+            f"OR TRUNCATE ON {table} FOR EACH STATEMENT EXECUTE FUNCTION crampwise_notify_access()"
         )
     op.execute(
         "CREATE TRIGGER data_generations_notify AFTER INSERT OR UPDATE ON data_generations "
@@ -83,11 +89,17 @@ def upgrade() -> None:
 
 def _sqlite_upgrade() -> None:
     for table in ACCESS_TABLES:
-        for event in ("INSERT", "UPDATE", "DELETE"):
+        for name, event in (("insert", "INSERT"), ("update", _update(table)), ("delete", "DELETE")):
             op.execute(
-                f"CREATE TRIGGER {table}_access_{event.lower()} AFTER {event} ON {table} "
+                f"CREATE TRIGGER {table}_access_{name} AFTER {event} ON {table} "
                 "BEGIN UPDATE change_counts SET n = n + 1 WHERE name = 'access'; END"
             )
+
+
+def _update(table: str) -> str:
+    """The UPDATE event that notifies: of any column, or only of the columns listed."""
+    columns = UPDATES_THAT_NOTIFY.get(table)
+    return "UPDATE OF " + ", ".join(columns) if columns else "UPDATE"
 
 
 def downgrade() -> None:
