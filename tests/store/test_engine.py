@@ -185,7 +185,7 @@ def test_the_access_count_moves_with_sessions_accounts_and_settings_not_diaries(
 ) -> None:
     from datetime import timedelta
 
-    from crampwise.store.auth import AuthStore
+    from crampwise.store.auth import AuthStore, hash_token
     from crampwise.store.tables import users
 
     store = open_store(sqlite_url)
@@ -200,8 +200,10 @@ def test_the_access_count_moves_with_sessions_accounts_and_settings_not_diaries(
         seen = [counter.access()]
         diary.add_episode(Episode(started_at=datetime(2026, 3, 2, 23, 0)))
         assert counter.access() == seen[-1]  # a cramp is no access change
-        auth.create_session(user_id, timedelta(hours=1))
+        raw, _ = auth.create_session(user_id, timedelta(hours=1))
         seen.append(counter.access())
+        auth.touch_session(hash_token(raw), datetime(2026, 3, 3, 9, 0))
+        assert counter.access() == seen[-1]  # a session's clock is no access change
         auth.set_site_setting("open_signup", "true")
         seen.append(counter.access())
         with store.engine.begin() as conn:

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from crampwise.diary.model import DayLog, Episode
 from crampwise.store import Store, open_store
-from crampwise.store.auth import AuthStore, site_settings
+from crampwise.store.auth import AuthStore, hash_token, site_settings
 from crampwise.store.engine import MIGRATIONS_DIR
 from crampwise.store.notify import CHANNEL, PgChanges, access_tables, pg_changes
 from crampwise.store.tables import users
@@ -125,9 +125,13 @@ def test_each_kind_of_access_change_is_notified(
     assert user_id is not None
     before = changes.access()
     if change == "sign-in":
-        from datetime import timedelta
-
-        auth.create_session(user_id, timedelta(hours=1))
+        raw, _ = auth.create_session(user_id, timedelta(hours=1))
+        assert _access_moved(store, changes, before)
+        before = changes.access()
+        auth.touch_session(hash_token(raw), datetime(2026, 3, 3, 9, 0))
+        _sentinel(store, changes)
+        assert changes.access() == before  # a session's clock notifies nothing
+        return
     elif change == "role":
         with store.engine.begin() as conn:
             conn.execute(users.update().where(users.c.id == user_id).values(role="owner"))
