@@ -14,3 +14,8 @@ class InputError(ValueError):
 
 class NotFoundError(LookupError):
     """A record that does not exist for this user (another user's records count as absent)."""
+
+
+class SessionEnded(PermissionError):
+    """A web write came with a session that has ended since it was last read (signed out
+    or deleted on another process): nothing was written; the web asks to sign in again."""

@@ -42,7 +42,7 @@ from types import TracebackType
 import sqlalchemy as sa
 
 from crampwise.diary.model import Episode
-from crampwise.errors import InputError, NotFoundError
+from crampwise.errors import InputError, NotFoundError, SessionEnded
 from crampwise.settings import get_settings
 from crampwise.store.diary.episodes import add_for_users
 from crampwise.store.diary.records import ExperimentRecord, ImportSummary
@@ -82,15 +82,22 @@ class Store:
             return list(conn.execute(sa.select(users.c.name).order_by(users.c.name)).scalars())
 
     def add_episodes_for(
-        self, batch: Sequence[tuple[str, Episode]], *, now: datetime
-    ) -> list[Episode | InputError]:
+        self,
+        batch: Sequence[tuple[str, Episode]],
+        *,
+        now: datetime,
+        sessions: Sequence[str | None] | None = None,
+    ) -> list[Episode | InputError | SessionEnded]:
         """Store cramps of many users (user name, episode) in ONE transaction, in order.
 
         Each is checked against `now` as a cramp someone logs; one that fails comes back as
         its InputError in its place and the others are stored. A stored `client_id` returns
-        the episode already stored, as `UserDiary.add_episode` does.
+        the episode already stored, as `UserDiary.add_episode` does. `sessions`, one per
+        cramp: the web session's token hash each was sent with (None: none to check); a
+        cramp whose session is no longer in the database, read in the same transaction,
+        comes back as SessionEnded and is not stored.
         """
-        return add_for_users(self.engine, batch, now)
+        return add_for_users(self.engine, batch, now, sessions)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -69,6 +69,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from crampwise.diary.model import Episode
+from crampwise.errors import SessionEnded
 from crampwise.store import UserDiary
 from crampwise.web.context import WebContext
 from crampwise.web.context import web_context as web_context  # routes import it from here
@@ -132,8 +133,13 @@ async def current_user(request: Request) -> WebUser | None:
             # one: anything that changes data reads the row, off the loop, so however soon
             # after a sign-out or an account deletion elsewhere it comes, an ended session
             # changes nothing. SQLite's access count is read from the file itself.
+            # (A route marked `checks_session_at_write` checks it in its own writing
+            # transaction instead, one statement for a whole batch of cramps.)
             strict = ctx.notes is not None and request.method not in SAFE_METHODS
-            kept = None if strict else ctx.sessions.kept(raw)
+            deferred = strict and getattr(request.scope.get("endpoint"), _AT_WRITE, False)
+            kept = None if strict and not deferred else ctx.sessions.kept(raw)
+            if deferred and kept is not None:
+                request.state.check_session = kept.token_hash
             session = kept or await db_call(ctx, ctx.sessions.lookup_row, raw)
             user = session.user if session else None
     request.state.session = session
@@ -276,14 +282,36 @@ def render(request: Request, template: str, /, status_code: int = 200, **ctx: An
     return response
 
 
+_AT_WRITE = "crampwise_checks_session_at_write"
+
+
+def checks_session_at_write(endpoint: Callable[..., T]) -> Callable[..., T]:
+    """Mark a route whose only write is `log_episode`: on PostgreSQL it may then use a kept
+    session, which the writer checks against its row in the writing transaction."""
+    setattr(endpoint, _AT_WRITE, True)
+    return endpoint
+
+
 async def log_episode(request: Request, user: WebUser, episode: Episode) -> Episode:
     """Log a cramp durably with group commit (see `crampwise.web.writes`); returns it stored.
 
     Prefer this to ``diary.add_episode`` in request handlers: same validation (InputError),
     same client_id de-duplication, but concurrent cramps share one fsync and the event loop
-    never waits on the disk.
+    never waits on the disk. A session ended meanwhile (checked in the writing transaction
+    on routes marked `checks_session_at_write`) stores nothing: 401 for the API, else
+    the sign-in page.
     """
-    return await web_context(request).writer.add(user.name, episode)
+    ctx = web_context(request)
+    session = getattr(request.state, "check_session", None)
+    try:
+        return await ctx.writer.add(user.name, episode, session)
+    except SessionEnded:
+        ctx.sessions.forget(session)
+        if request.url.path.startswith("/api/"):
+            raise HTTPException(
+                401, "not signed in", headers={"WWW-Authenticate": "Bearer"}
+            ) from None
+        raise LoginRequired(request.url.path) from None
 
 
 async def db_call(ctx: WebContext, fn: Callable[..., T], *args: Any) -> T:

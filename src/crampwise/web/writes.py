@@ -22,7 +22,9 @@ from crampwise.store import Store
 from crampwise.store.base import local_now
 from crampwise.store.engine import writer_turn
 
-Item = tuple[str, Episode, "asyncio.Future[Episode]"]
+# (user name, cramp, the session hash to check in the writing transaction or None, answer)
+Item = tuple[str, Episode, str | None, "asyncio.Future[Episode]"]
+Work = tuple[str, Episode, str | None]
 
 
 class EpisodeWriter:
@@ -42,14 +44,15 @@ class EpisodeWriter:
         # instead of meeting its busy handler's sleeps (see `WriterTurn`).
         self._turn = writer_turn(engine)
 
-    async def add(self, user_name: str, episode: Episode) -> Episode:
+    async def add(self, user_name: str, episode: Episode, session: str | None = None) -> Episode:
         """Store one cramp durably; returns it with its id (or the stored one for a client_id).
 
-        Raises InputError as `UserDiary.add_episode` does, and nothing is stored.
+        Raises InputError as `UserDiary.add_episode` does, and nothing is stored; with
+        `session` (a token hash), SessionEnded when that session is gone at the write.
         """
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Episode] = loop.create_future()
-        self._pending.append((user_name, episode, future))
+        self._pending.append((user_name, episode, session, future))
         if not self._flushing:
             self._flushing = True
             # Keep a reference: the loop holds tasks only weakly.
@@ -61,14 +64,14 @@ class EpisodeWriter:
         try:
             while self._pending:
                 batch, self._pending = self._pending, []
-                work = [(name, ep) for name, ep, _ in batch]
+                work = [(name, ep, session) for name, ep, session, _ in batch]
                 results: list[Episode | BaseException]
                 try:
                     results = list(await loop.run_in_executor(self._executor, self._write, work))
                 except Exception:
                     # One bad row must not sink its neighbours: retry each on its own.
                     results = [await self._write_one(loop, item) for item in work]
-                for (_, _, future), result in zip(batch, results, strict=True):
+                for (*_, future), result in zip(batch, results, strict=True):
                     if future.done():  # the client went away; the row is stored regardless
                         continue
                     if isinstance(result, BaseException):
@@ -79,19 +82,21 @@ class EpisodeWriter:
             self._flushing = False
 
     async def _write_one(
-        self, loop: asyncio.AbstractEventLoop, item: tuple[str, Episode]
+        self, loop: asyncio.AbstractEventLoop, item: Work
     ) -> Episode | BaseException:
         try:
             return (await loop.run_in_executor(self._executor, self._write, [item]))[0]
         except Exception as exc:
             return exc
 
-    def _write(self, items: list[tuple[str, Episode]]) -> list[Episode | BaseException]:
+    def _write(self, items: list[Work]) -> list[Episode | BaseException]:
         # Many users, one transaction: one fsync for the whole batch.
+        cramps = [(name, episode) for name, episode, _ in items]
+        sessions = [session for *_, session in items]
         if self._turn is None:
-            return list(self.store.add_episodes_for(items, now=self.clock()))
+            return list(self.store.add_episodes_for(cramps, now=self.clock(), sessions=sessions))
         with self._turn:
-            return list(self.store.add_episodes_for(items, now=self.clock()))
+            return list(self.store.add_episodes_for(cramps, now=self.clock(), sessions=sessions))
 
     def submit(self, fn: Callable[..., object], *args: object) -> None:
         """Run a small write on the writer thread, without waiting (e.g. a session's clock).

@@ -14,7 +14,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from crampwise.diary.model import Episode, check_episode, night_of
-from crampwise.errors import InputError, NotFoundError
+from crampwise.errors import InputError, NotFoundError, SessionEnded
+from crampwise.store.auth_tables import web_sessions
 from crampwise.store.base import DiaryBase, local_now, utc_now
 from crampwise.store.tables import episodes
 
@@ -174,17 +175,33 @@ class EpisodesMixin(DiaryBase):
 
 
 def add_for_users(
-    engine: sa.Engine, batch: Sequence[tuple[str, Episode]], now: datetime
-) -> list[Episode | InputError]:
+    engine: sa.Engine,
+    batch: Sequence[tuple[str, Episode]],
+    now: datetime,
+    sessions: Sequence[str | None] | None = None,
+) -> list[Episode | InputError | SessionEnded]:
     """Store cramps of many users in ONE transaction; see `Store.add_episodes_for`."""
-    results: list[Episode | InputError] = []
+    results: list[Episode | InputError | SessionEnded] = []
     uids: dict[str, int] = {}
     # Cramps with a client_id go one by one (a retry is de-duplicated); the rest are one
     # multi-row INSERT ... RETURNING, in order (a statement per row costs ~0.3 ms here).
     plain: list[tuple[Episode, dict[str, object]]] = []
     created = utc_now()
+    hashes = list(sessions) if sessions is not None else [None] * len(batch)
     with engine.begin() as conn:
-        for name, episode in batch:
+        # One statement for the whole batch, in its transaction: the sessions still live.
+        asked = {h for h in hashes if h is not None}
+        live = set(
+            conn.execute(
+                sa.select(web_sessions.c.token_hash).where(web_sessions.c.token_hash.in_(asked))
+            ).scalars()
+            if asked
+            else ()
+        )
+        for (name, episode), session in zip(batch, hashes, strict=True):
+            if session is not None and session not in live:
+                results.append(SessionEnded())
+                continue
             try:
                 new = check_episode(episode, now)
                 diary = EpisodesMixin(engine, name)

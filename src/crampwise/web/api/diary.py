@@ -35,6 +35,7 @@ from crampwise.web.deps import (
     ApiUserDep,
     IsoDate,
     RecordId,
+    checks_session_at_write,
     log_episode,
     run_blocking,
     web_context,
@@ -126,6 +127,7 @@ async def list_episodes(
 
 
 @router.post("/episodes", status_code=201, summary="Log a cramp")
+@checks_session_at_write
 async def add_episode(request: Request, user: ApiUserDep, body: EpisodeIn) -> Response:
     stored = await log_episode(request, user, Episode(**body.model_dump()))
     return JSONResponse(episode_json(stored), status_code=201)

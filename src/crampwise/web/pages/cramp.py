@@ -14,7 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from crampwise.diary.model import SIDES, Episode, night_of
 from crampwise.errors import InputError
-from crampwise.web.deps import DiaryDep, UserDep, log_episode, render
+from crampwise.web.deps import DiaryDep, UserDep, checks_session_at_write, log_episode, render
 from crampwise.web.pages.common import (
     MUSCLE_CHOICES,
     form_dict,
@@ -182,6 +182,7 @@ def duration_from_form(form: dict[str, str]) -> int | None:
 
 
 @router.post("/cramp")
+@checks_session_at_write
 async def cramp_log(request: Request, user: UserDep) -> Response:
     """Log a cramp from the form (the path without JavaScript; app.js uses the JSON API)."""
     form = await form_dict(request)

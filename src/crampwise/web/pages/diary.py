@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from crampwise.diary.model import BUILTIN_BY_NAME, Episode, FactorValue
 from crampwise.diary.units import c_to_f
 from crampwise.errors import InputError
-from crampwise.web.deps import DiaryDep, UserDep, log_episode, render
+from crampwise.web.deps import DiaryDep, UserDep, checks_session_at_write, log_episode, render
 from crampwise.web.pages.common import (
     MUSCLE_CHOICES,
     form_dict,
@@ -139,6 +139,7 @@ async def episode_new(request: Request, user: UserDep) -> Response:
 
 
 @router.post("/diary/new")
+@checks_session_at_write
 async def episode_create(request: Request, user: UserDep) -> Response:
     form = await form_dict(request)
     try:

@@ -145,6 +145,12 @@ class SessionManager:
             self.background(self.auth.touch_session, info.token_hash, now)
         return info
 
+    def forget(self, token_hash: str | None) -> None:
+        """Drop a kept session found ended (its row is already gone)."""
+        if token_hash is not None:
+            self._cache.pop(token_hash, None)
+            self.pages.forget(lambda key: key[0] == token_hash)
+
     def end(self, raw: str) -> None:
         self.end_hash(hash_token(raw))
 
