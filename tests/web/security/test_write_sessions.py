@@ -59,6 +59,7 @@ def test_a_cramp_logged_through_the_api_checks_the_session_in_its_own_write(
     app: FastAPI, owner: TestClient
 ) -> None:
     csrf = session_csrf(owner)
+    # The app judges "in the future" by the real clock: a cramp now is valid on any day.
     when = datetime.now().replace(microsecond=0).isoformat()
     logged = owner.post(
         "/api/v1/episodes", json={"started_at": when}, headers={"X-CSRF-Token": csrf}

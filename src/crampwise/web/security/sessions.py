@@ -85,7 +85,7 @@ class SessionManager:
 
     def kept(self, raw: str) -> SessionInfo | None:
         """The session if a copy is kept and nothing has changed since: no database read,
-        so the event loop may ask before handing a `lookup` to a thread."""
+        so the event loop may ask before handing `lookup_row` to a thread."""
         if self.changes is None:
             return None
         token_hash = hash_token(raw)
@@ -93,22 +93,20 @@ class SessionManager:
         if kept is None or kept[0] != self.changes.access():
             return None
         if self._looks_run_out(kept[1]):
-            return None  # `lookup` reads the row: ending it is a write, not for the loop
+            return None  # `lookup_row` decides: ending it is a write, not for the loop
         return self._checked(kept[1])
 
     def lookup(self, raw: str) -> SessionInfo | None:
+        """The kept copy if it still holds, else the row (read, then kept)."""
+        return self.kept(raw) or self.lookup_row(raw)
+
+    def lookup_row(self, raw: str) -> SessionInfo | None:
+        """The session as its row says now (kept again afterwards): for a copy that is
+        stale, looks idle by its own clock (another process may have used the session
+        since, and a touch moves no count), or is not trusted for a write."""
         token_hash = hash_token(raw)
         # Read before the row, so a commit in between makes the copy stale, never fresh.
         version = self.changes.access() if self.changes is not None else None
-        kept = self._cache.get(token_hash)
-        if kept is not None and kept[0] == version and not self._looks_run_out(kept[1]):
-            return self._checked(kept[1])
-        # Not kept, stale, or idle by the copy's clock: the row decides (another process
-        # may have used the session since, and a touch moves no count).
-        return self._read_row(token_hash, version)
-
-    def _read_row(self, token_hash: str, version: int | None) -> SessionInfo | None:
-        """`version`: the access count read before the row (None: keep nothing)."""
         row = self.auth.get_session(token_hash)
         if row is None:
             self._cache.pop(token_hash, None)
@@ -125,21 +123,16 @@ class SessionManager:
             self._remember(version, info)
         return self._checked(info)
 
-    def lookup_row(self, raw: str) -> SessionInfo | None:
-        """The session as its row says now (kept again afterwards): for requests that
-        change something."""
-        return self._read_row(hash_token(raw), self.changes.access() if self.changes else None)
-
     def _looks_run_out(self, info: SessionInfo) -> bool:
         now = utcnow()
         return now >= info.expires_at or now - info.last_seen >= self.idle
 
     def _checked(self, info: SessionInfo) -> SessionInfo | None:
         """`info` unless it has run out (then ended); its last_seen touched now and then."""
-        now = utcnow()
-        if now >= info.expires_at or now - info.last_seen >= self.idle:
+        if self._looks_run_out(info):
             self.end_hash(info.token_hash)
             return None
+        now = utcnow()
         if now - info.last_seen >= self.touch_every:
             info.last_seen = now
             self.background(self.auth.touch_session, info.token_hash, now)
