@@ -24,6 +24,7 @@ from crampwise.store import Store, open_store
 from crampwise.web.api import diary as api_diary
 from crampwise.web.api import practice as api_practice
 from crampwise.web.api.answers import install_api_answers
+from crampwise.web.api.lane import CrampLane
 from crampwise.web.care import audit_trail, clinic, practice
 from crampwise.web.care import client as care_client
 from crampwise.web.care.audit import prune_due
@@ -270,10 +271,13 @@ def create_app(
         raise
     # The API is its own app under a Mount: a request is matched against the routes of its
     # part only (FastAPI walks every route of every included router, ~2 µs each, twice).
-    app.mount("/api/v1", create_api_app(ctx))
+    api_app = create_api_app(ctx)
+    app.mount("/api/v1", api_app)
     for router in PAGE_ROUTERS:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
+    # Added first, so innermost: every check below (and in `CrampwiseApp`) runs before it.
+    app.add_middleware(CrampLane, api=api_app)
     app.add_middleware(CrossSiteRefusal)
     hosts = allowed_host_list(settings, bind_host)
     if hosts != ["*"]:  # inside SecurityHeaders (see CrampwiseApp), so a refusal has them too

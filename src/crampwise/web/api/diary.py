@@ -35,6 +35,7 @@ from crampwise.web.deps import (
     ApiUserDep,
     IsoDate,
     RecordId,
+    WebUser,
     checks_session_at_write,
     log_episode,
     run_blocking,
@@ -129,6 +130,12 @@ async def list_episodes(
 @router.post("/episodes", status_code=201, summary="Log a cramp")
 @checks_session_at_write
 async def add_episode(request: Request, user: ApiUserDep, body: EpisodeIn) -> Response:
+    # Most requests never get here: `crampwise.web.api.lane` answers them the same way.
+    return await answer_posted_cramp(request, user, body)
+
+
+async def answer_posted_cramp(request: Request, user: WebUser, body: EpisodeIn) -> Response:
+    """Log a posted cramp; the answer is 201 with it as stored (the route's and the lane's)."""
     stored = await log_episode(request, user, Episode(**body.model_dump()))
     return JSONResponse(episode_json(stored), status_code=201)
 
