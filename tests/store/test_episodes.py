@@ -183,3 +183,29 @@ def test_many_users_in_one_commit_refuse_only_the_bad_cramps(store: Store) -> No
     assert isinstance(ben, Episode) and ben.id is not None
     assert [e.id for e in store.diary("ann").episodes()] == [first.id]
     assert [e.pain for e in store.diary("ben").episodes()] == [3]
+
+
+def test_a_batch_gets_each_cramp_its_own_id_in_order(store: Store) -> None:
+    # More rows than one SQLite statement takes, two users interleaved, a refused cramp and
+    # a client_id among them: every answer must be the row stored under its id.
+    now = datetime(2026, 11, 24, 3, 0)
+    store.diary("ben").add_episode(Episode(now - timedelta(days=9)))  # ids not from 1
+    batch = [
+        ("ann" if i % 3 else "ben", Episode(now - timedelta(minutes=i), pain=i % 11))
+        for i in range(1_234)
+    ]
+    batch[7] = ("ann", Episode(now + timedelta(days=1)))
+    batch[11] = ("ben", Episode(now - timedelta(hours=30), client_id="phone-1"))
+    results = store.add_episodes_for(batch, now=now)
+    assert isinstance(results[7], InputError)
+    stored = [r for r in results if isinstance(r, Episode)]
+    assert len(stored) == len(batch) - 1 and len({e.id for e in stored}) == len(stored)
+    for (name, sent), got in zip(batch, results, strict=True):
+        if isinstance(got, Episode):
+            assert got.id is not None
+            row = store.diary(name).get_episode(got.id)
+            assert (row.started_at, row.pain, row.client_id) == (
+                sent.started_at,
+                sent.pain,
+                sent.client_id,
+            )

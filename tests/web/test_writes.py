@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from crampwise.diary.model import Episode
 from crampwise.errors import InputError
 from crampwise.store import open_store
+from crampwise.store.engine import writer_turn
 from crampwise.web.writes import EpisodeWriter
 
 from .support import run_in_own_loop
@@ -81,4 +84,35 @@ def test_cramps_are_read_against_the_writers_clock(sqlite_url: str) -> None:
     assert run_in_own_loop(writer.add("ann", Episode(now))).id is not None
     writer.close()
     assert [e.started_at for e in store.diary("ann").episodes()] == [now]
+    store.close()
+
+
+def test_cramps_queued_while_another_process_writes_share_the_next_commit(
+    sqlite_url: str,
+) -> None:
+    """The writer takes its batch once its turn has come, not before it waits for it."""
+    store = open_store(sqlite_url)
+    commits: list[int] = []
+    sa.event.listen(store.engine, "commit", lambda conn: commits.append(1))
+    writer = EpisodeWriter(store.engine)
+    other = writer_turn(store.engine)  # the turn as another worker process takes it
+    assert other is not None
+    start = datetime(2026, 11, 1, 3, 0)
+
+    async def burst() -> list[Episode]:
+        first = asyncio.ensure_future(writer.add("ann", Episode(start)))
+        await asyncio.sleep(0.2)  # the writer thread is now waiting for the turn
+        rest = [writer.add("ann", Episode(start + timedelta(minutes=i))) for i in range(1, 20)]
+        gathered = asyncio.gather(first, *rest)
+        await asyncio.sleep(0.2)
+        other.__exit__(None, None, None)  # the other process's commit is done
+        return list(await gathered)
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(other.__enter__).result()  # held from a thread of its own, as flock is
+        stored = run_in_own_loop(burst())
+    writer.close()
+    other.close()
+    assert len({e.id for e in stored}) == 20
+    assert len(commits) == 1
     store.close()

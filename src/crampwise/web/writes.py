@@ -11,8 +11,10 @@ answer still means "your cramp is on disk".
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -36,7 +38,9 @@ class EpisodeWriter:
     def __init__(self, engine: sa.Engine, clock: Callable[[], datetime] = local_now):
         self.store = Store(engine)
         self.clock = clock
+        # Filled on the event loop, emptied by the writer thread once its turn has come.
         self._pending: list[Item] = []
+        self._pending_lock = threading.Lock()
         self._flushing = False
         self._task: asyncio.Task[None] | None = None
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crampwise-writer")
@@ -52,7 +56,8 @@ class EpisodeWriter:
         """
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Episode] = loop.create_future()
-        self._pending.append((user_name, episode, session, future))
+        with self._pending_lock:
+            self._pending.append((user_name, episode, session, future))
         if not self._flushing:
             self._flushing = True
             # Keep a reference: the loop holds tasks only weakly.
@@ -62,16 +67,13 @@ class EpisodeWriter:
     async def _flush(self) -> None:
         loop = asyncio.get_running_loop()
         try:
-            while self._pending:
-                batch, self._pending = self._pending, []
-                work = [(name, ep, session) for name, ep, session, _ in batch]
-                results: list[Episode | BaseException]
-                try:
-                    results = list(await loop.run_in_executor(self._executor, self._write, work))
-                except Exception:
+            while self._pending:  # read on the loop, where `add` appends: no wake-up is lost
+                batch, outcome = await loop.run_in_executor(self._executor, self._write_queued)
+                if isinstance(outcome, BaseException):
                     # One bad row must not sink its neighbours: retry each on its own.
-                    results = [await self._write_one(loop, item) for item in work]
-                for (*_, future), result in zip(batch, results, strict=True):
+                    work = [(name, ep, session) for name, ep, session, _ in batch]
+                    outcome = [await self._write_one(loop, item) for item in work]
+                for (*_, future), result in zip(batch, outcome, strict=True):
                     if future.done():  # the client went away; the row is stored regardless
                         continue
                     if isinstance(result, BaseException):
@@ -81,22 +83,36 @@ class EpisodeWriter:
         finally:
             self._flushing = False
 
+    def _write_queued(self) -> tuple[list[Item], list[Episode | BaseException] | Exception]:
+        """Wait for the turn, then write everything queued by then: the cramps that came while
+        another process wrote go in this batch, not the next (on SQLite, with two workers,
+        batches grew and the file's one writer at a time carried more cramps a commit)."""
+        with self._turn or nullcontext():
+            with self._pending_lock:
+                batch, self._pending = self._pending, []
+            work = [(name, ep, session) for name, ep, session, _ in batch]
+            try:
+                return batch, self._write(work)
+            except Exception as exc:
+                return batch, exc
+
     async def _write_one(
         self, loop: asyncio.AbstractEventLoop, item: Work
     ) -> Episode | BaseException:
         try:
-            return (await loop.run_in_executor(self._executor, self._write, [item]))[0]
+            return (await loop.run_in_executor(self._executor, self._write_in_turn, [item]))[0]
         except Exception as exc:
             return exc
+
+    def _write_in_turn(self, items: list[Work]) -> list[Episode | BaseException]:
+        with self._turn or nullcontext():
+            return self._write(items)
 
     def _write(self, items: list[Work]) -> list[Episode | BaseException]:
         # Many users, one transaction: one fsync for the whole batch.
         cramps = [(name, episode) for name, episode, _ in items]
         sessions = [session for *_, session in items]
-        if self._turn is None:
-            return list(self.store.add_episodes_for(cramps, now=self.clock(), sessions=sessions))
-        with self._turn:
-            return list(self.store.add_episodes_for(cramps, now=self.clock(), sessions=sessions))
+        return list(self.store.add_episodes_for(cramps, now=self.clock(), sessions=sessions))
 
     def submit(self, fn: Callable[..., object], *args: object) -> None:
         """Run a small write on the writer thread, without waiting (e.g. a session's clock).
@@ -107,10 +123,7 @@ class EpisodeWriter:
         self._executor.submit(self._in_turn, fn, *args)
 
     def _in_turn(self, fn: Callable[..., object], *args: object) -> None:
-        if self._turn is None:
-            fn(*args)
-            return
-        with self._turn:
+        with self._turn or nullcontext():
             fn(*args)
 
     def close(self) -> None:
