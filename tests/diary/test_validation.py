@@ -130,6 +130,17 @@ def test_a_zoned_start_that_local_time_cannot_hold_is_refused_by_name(zoned: dat
     assert "outside the dates a diary can hold" in str(refused.value)
 
 
+@pytest.mark.parametrize("start", [datetime(1, 1, 1, 1, 2, 2), datetime(1, 1, 1, 11, 59)])
+def test_a_start_whose_night_no_date_can_hold_is_refused_by_name(start: datetime) -> None:
+    # Found by the API fuzzer: before noon on 1 January of year 1 the night is the day
+    # before, which no date holds, and logging it answered 500.
+    with pytest.raises(InputError) as refused:
+        check_episode(Episode(start))
+    assert refused.value.field == "episode.started_at"
+    assert "0001-01-01" in str(refused.value) and "outside the dates" in str(refused.value)
+    assert check_episode(Episode(datetime(1, 1, 1, 12, 0))).started_at.year == 1
+
+
 def test_checking_returns_a_copy_and_leaves_the_input_alone() -> None:
     typed = Episode(NOW, muscle=" Foot ", helped=["Stretch"])
     checked = check_episode(typed, NOW)

@@ -229,6 +229,13 @@ def check_episode(episode: Episode, now: datetime | None = None) -> Episode:
     """
     checked = dataclasses.replace(episode, helped=list(episode.helped))
     checked.started_at = local_naive(episode.started_at, "episode.started_at")
+    if checked.started_at.toordinal() == 1 and checked.started_at.time() < NIGHT_ENDS_AT:
+        # Its night would be the day before 1 January of year 1, which no date can hold.
+        raise InputError(
+            f"field 'episode.started_at': {checked.started_at.isoformat(' ', 'minutes')} is"
+            " outside the dates a diary can hold",
+            field="episode.started_at",
+        )
     if now is not None and checked.started_at > local_naive(now) + FUTURE_SLACK:
         raise InputError(
             f"field 'episode.started_at': {checked.started_at:%Y-%m-%d %H:%M} is in the future",

@@ -113,6 +113,8 @@ def test_a_retried_client_id_is_stored_once_in_the_lane(
     [
         pytest.param(b'{"started_at": "2026-11-22T02:15:00", "muscle": "knee"}', id="vocabulary"),
         pytest.param(b'{"started_at": "2999-01-01T02:15:00"}', id="in-the-future"),
+        # Its night would be before year 1 (the API fuzzer's find: it answered 500).
+        pytest.param(b'{"started_at": "0001-01-01T01:02:02", "client_id": "q"}', id="year-1"),
     ],
 )
 def test_a_cramp_the_diary_refuses_is_answered_by_the_apis_own_handler(
