@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from datetime import date, datetime, timedelta
 
@@ -191,7 +192,16 @@ def test_a_batch_gets_each_cramp_its_own_id_in_order(store: Store) -> None:
     now = datetime(2026, 11, 24, 3, 0)
     store.diary("ben").add_episode(Episode(now - timedelta(days=9)))  # ids not from 1
     batch = [
-        ("ann" if i % 3 else "ben", Episode(now - timedelta(minutes=i), pain=i % 11))
+        (
+            "ann" if i % 3 else "ben",
+            Episode(
+                now - timedelta(minutes=i),
+                pain=i % 11,
+                helped=["stretch", "walk"][: i % 3],
+                note=f"n{i}" if i % 2 else None,
+                woke=bool(i % 2),
+            ),
+        )
         for i in range(1_234)
     ]
     batch[7] = ("ann", Episode(now + timedelta(days=1)))
@@ -204,8 +214,4 @@ def test_a_batch_gets_each_cramp_its_own_id_in_order(store: Store) -> None:
         if isinstance(got, Episode):
             assert got.id is not None
             row = store.diary(name).get_episode(got.id)
-            assert (row.started_at, row.pain, row.client_id) == (
-                sent.started_at,
-                sent.pain,
-                sent.client_id,
-            )
+            assert row == got == dataclasses.replace(sent, id=got.id)

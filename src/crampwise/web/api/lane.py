@@ -17,6 +17,7 @@ no session or token, a wrong CSRF token, a body the model refuses. Those answers
 
 from __future__ import annotations
 
+import inspect
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -30,7 +31,7 @@ from crampwise.web.api.diary import add_episode, answer_posted_cramp
 from crampwise.web.api.models import EpisodeIn
 from crampwise.web.deps import csrf_protect
 
-Handler = Callable[[Request, Exception], Awaitable[Response]]
+Handler = Callable[[Request, Any], Response | Awaitable[Response]]
 
 
 class CrampLane:
@@ -88,7 +89,8 @@ class CrampLane:
             handler = self._handler(exc)
             if handler is None:
                 raise
-            response = await handler(request, exc)
+            answer = handler(request, exc)
+            response = await answer if inspect.isawaitable(answer) else answer
         await response(lane, receive, send)
         return True
 
