@@ -239,22 +239,8 @@ def add_for_users(
 
 # Rows per SQLite INSERT: 13 values each, well under its 32,766 variables a statement.
 _SQLITE_ROWS = 500
-# The columns a new episode row gives, in the order the PostgreSQL insert takes them.
-_NEW_ROW = (
-    "user_id",
-    "origin",
-    "client_id",
-    "created_at",
-    "started_at",
-    "night",
-    "muscle",
-    "side",
-    "duration_s",
-    "pain",
-    "woke",
-    "helped",
-    "note",
-)
+# The columns a new episode row gives (all but the generated id), in the table's order.
+_NEW_ROW = tuple(column.name for column in episodes.c if column.name != "id")
 
 
 def _pg_insert() -> sa.Insert:
