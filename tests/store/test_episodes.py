@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from crampwise.diary.model import Episode
-from crampwise.errors import InputError, NotFoundError
+from crampwise.errors import InputError, NotFoundError, SessionEnded
 from crampwise.store import Store, open_store
 from crampwise.store.tables import episodes
 
@@ -215,3 +215,29 @@ def test_a_batch_gets_each_cramp_its_own_id_in_order(store: Store) -> None:
             assert got.id is not None
             row = store.diary(name).get_episode(got.id)
             assert row == got == dataclasses.replace(sent, id=got.id)
+
+
+def test_an_ended_session_is_the_answer_even_for_a_refused_cramp(store: Store) -> None:
+    now = datetime(2026, 11, 24, 3, 0)
+    results = store.add_episodes_for(
+        [
+            ("ann", Episode(now, muscle="knee")),  # refused by its checks, session gone
+            ("ann", Episode(now, muscle="knee")),  # refused, no session to check
+            ("ann", Episode(now)),  # fine, session gone
+        ],
+        now=now,
+        sessions=["no-such-session", None, "no-such-session"],
+    )
+    assert [type(r) for r in results] == [SessionEnded, InputError, SessionEnded]
+    assert store.diary("ann").episodes() == []
+
+
+def test_a_value_too_long_for_its_column_is_never_stored_cut_short(store: Store) -> None:
+    # Origins are set by code, not typed; this guards the batch insert's own types.
+    now = datetime(2026, 11, 24, 3, 0)
+    try:
+        store.add_episodes_for([("ann", Episode(now, origin="o" * 40))], now=now)
+    except sa.exc.DBAPIError:
+        assert store.diary("ann").episodes() == []  # PostgreSQL: refused by the column
+    else:
+        assert [e.origin for e in store.diary("ann").episodes()] == ["o" * 40]  # SQLite

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -115,4 +116,35 @@ def test_cramps_queued_while_another_process_writes_share_the_next_commit(
     other.close()
     assert len({e.id for e in stored}) == 20
     assert len(commits) == 1
+    store.close()
+
+
+def test_a_turn_that_cannot_be_taken_answers_every_cramp_with_the_error(
+    sqlite_url: str,
+) -> None:
+    store = open_store(sqlite_url)
+    # A folder where the turn's lock file goes: opening it fails, as on a read-only disk.
+    Path(sqlite_url.removeprefix("sqlite:///") + "-writer-turn").mkdir()
+    writer = EpisodeWriter(store.engine)
+    start = datetime(2026, 11, 1, 3, 0)
+
+    async def burst() -> list[Episode | BaseException]:
+        jobs = [writer.add("ann", Episode(start + timedelta(minutes=i))) for i in range(5)]
+        return list(await asyncio.wait_for(asyncio.gather(*jobs, return_exceptions=True), 10))
+
+    answers = run_in_own_loop(burst())
+    assert all(isinstance(a, IsADirectoryError) for a in answers), answers
+    writer.close()
+    assert store.diary("ann").episodes() == []
+    store.close()
+
+
+def test_a_cramp_after_the_writer_has_closed_is_refused_not_left_waiting(
+    sqlite_url: str,
+) -> None:
+    store = open_store(sqlite_url)
+    writer = EpisodeWriter(store.engine)
+    writer.close()
+    with pytest.raises(RuntimeError):
+        run_in_own_loop(asyncio.wait_for(writer.add("ann", Episode(datetime(2026, 11, 1))), 10))
     store.close()

@@ -68,33 +68,51 @@ class EpisodeWriter:
         loop = asyncio.get_running_loop()
         try:
             while self._pending:  # read on the loop, where `add` appends: no wake-up is lost
-                batch, outcome = await loop.run_in_executor(self._executor, self._write_queued)
+                try:
+                    batch, outcome = await loop.run_in_executor(self._executor, self._write_queued)
+                except BaseException as exc:
+                    # The writer thread could not take the work (shut down): nothing was
+                    # taken or written, and no request may wait for ever.
+                    with self._pending_lock:
+                        batch, self._pending = self._pending, []
+                    _answer(batch, [_as_error(exc)] * len(batch))
+                    if not isinstance(exc, Exception):
+                        raise  # cancelled, or the process is stopping
+                    return
                 if isinstance(outcome, BaseException):
                     # One bad row must not sink its neighbours: retry each on its own.
                     work = [(name, ep, session) for name, ep, session, _ in batch]
                     outcome = [await self._write_one(loop, item) for item in work]
-                for (*_, future), result in zip(batch, outcome, strict=True):
-                    if future.done():  # the client went away; the row is stored regardless
-                        continue
-                    if isinstance(result, BaseException):
-                        future.set_exception(result)
-                    else:
-                        future.set_result(result)
+                _answer(batch, outcome)
         finally:
             self._flushing = False
 
     def _write_queued(self) -> tuple[list[Item], list[Episode | BaseException] | Exception]:
         """Wait for the turn, then write everything queued by then: the cramps that came while
         another process wrote go in this batch, not the next (on SQLite, with two workers,
-        batches grew and the file's one writer at a time carried more cramps a commit)."""
-        with self._turn or nullcontext():
-            with self._pending_lock:
-                batch, self._pending = self._pending, []
-            work = [(name, ep, session) for name, ep, session, _ in batch]
-            try:
-                return batch, self._write(work)
-            except Exception as exc:
-                return batch, exc
+        batches grew and the file's one writer at a time carried more cramps a commit).
+
+        A turn that cannot be taken (its file unwritable, say) answers everything queued
+        with that error. Once the batch is written its answers stand, whatever giving the
+        turn back does: a cramp told "not stored" would be sent again and stored twice."""
+        batch: list[Item] = []
+        outcome: list[Episode | BaseException] | Exception | None = None
+        try:
+            with self._turn or nullcontext():
+                with self._pending_lock:
+                    batch, self._pending = self._pending, []
+                work = [(name, ep, session) for name, ep, session, _ in batch]
+                try:
+                    outcome = self._write(work)
+                except Exception as exc:
+                    outcome = exc
+        except Exception as exc:
+            if outcome is None:
+                with self._pending_lock:
+                    batch, self._pending = batch + self._pending, []
+                outcome = exc
+        assert outcome is not None
+        return batch, outcome
 
     async def _write_one(
         self, loop: asyncio.AbstractEventLoop, item: Work
@@ -130,3 +148,18 @@ class EpisodeWriter:
         self._executor.shutdown(wait=True)
         if self._turn is not None:
             self._turn.close()
+
+
+def _as_error(exc: BaseException) -> Exception:
+    return exc if isinstance(exc, Exception) else RuntimeError("the cramp writer stopped")
+
+
+def _answer(batch: list[Item], outcome: list[Episode | BaseException]) -> None:
+    """Give each request in `batch` its result or its error."""
+    for (*_, future), result in zip(batch, outcome, strict=True):
+        if future.done():  # the client went away; the row is stored regardless
+            continue
+        if isinstance(result, BaseException):
+            future.set_exception(result)
+        else:
+            future.set_result(result)

@@ -7,6 +7,7 @@ the demo) is not.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -204,7 +205,7 @@ def add_for_users(
         results.append(None)
     with engine.begin() as conn:
         # One statement for the whole batch, in its transaction: the sessions still live.
-        asked = {hashes[place] for place, *_ in todo} - {None}
+        asked = set(hashes) - {None}
         live = set(
             conn.execute(
                 sa.select(web_sessions.c.token_hash).where(web_sessions.c.token_hash.in_(asked))
@@ -212,14 +213,17 @@ def add_for_users(
             if asked
             else ()
         )
+        # An ended session is the answer even for a cramp its checks refused: whoever sent
+        # it must sign in again before anything else they send can count.
+        for place, session in enumerate(hashes):
+            if session is not None and session not in live:
+                results[place] = SessionEnded()
         uids: dict[str, int] = {}
         # Cramps with a client_id go one by one (a retry is de-duplicated); the rest are one
         # multi-row INSERT ... RETURNING, in order (a statement per row costs ~0.3 ms here).
         plain: list[tuple[Episode, dict[str, object]]] = []
         for place, diary, new, row in todo:
-            session = hashes[place]
-            if session is not None and session not in live:
-                results[place] = SessionEnded()
+            if isinstance(results[place], SessionEnded):
                 continue
             name = diary.user_name
             if name not in uids:
@@ -239,33 +243,32 @@ def add_for_users(
 
 # Rows per SQLite INSERT: 13 values each, well under its 32,766 variables a statement.
 _SQLITE_ROWS = 500
-# The columns a new episode row gives (all but the generated id), in the table's order.
-_NEW_ROW = tuple(column.name for column in episodes.c if column.name != "id")
 
 
-def _pg_insert() -> sa.Insert:
+@functools.cache
+def _pg_insert(names: tuple[str, ...]) -> sa.Insert:
     """INSERT ... SELECT FROM unnest(one array a column) ORDER BY the rows' order RETURNING id.
 
     A statement with one parameter a column, whatever the batch's size: SQLAlchemy's own
     multi-row form has a parameter a value, so every batch size is a new statement that
     psycopg parses again (no cache past 50 parameters), ~0.5 ms a batch on the writer's
-    thread. `helped` travels as JSON text and is cast back.
+    thread. Strings travel as text, so the column's own length refuses one too long (a cast
+    to VARCHAR(n) would cut it short), and `helped` as JSON text, cast back.
     """
-    arrays = [
-        sa.bindparam(name, type_=pg.ARRAY(sa.Text if name == "helped" else episodes.c[name].type))
-        for name in _NEW_ROW
-    ]
-    rows = sa.func.unnest(*arrays).table_valued(*_NEW_ROW, with_ordinality="n").render_derived()
-    values = [sa.cast(rows.c.helped, sa.JSON) if n == "helped" else rows.c[n] for n in _NEW_ROW]
+
+    def array(column: sa.Column[Any]) -> pg.ARRAY[Any]:
+        text = column.name == "helped" or isinstance(column.type, sa.String)
+        return pg.ARRAY(sa.Text if text else column.type)
+
+    arrays = [sa.bindparam(name, type_=array(episodes.c[name])) for name in names]
+    rows = sa.func.unnest(*arrays).table_valued(*names, with_ordinality="n").render_derived()
+    values = [sa.cast(rows.c.helped, sa.JSON) if n == "helped" else rows.c[n] for n in names]
     select = sa.select(*values).order_by(rows.c.n)
-    return sa.insert(episodes).from_select(list(_NEW_ROW), select).returning(episodes.c.id)
-
-
-_PG_INSERT = _pg_insert()
+    return sa.insert(episodes).from_select(list(names), select).returning(episodes.c.id)
 
 
 def _insert_rows(conn: sa.Connection, rows: list[dict[str, object]]) -> list[int]:
-    """Insert episode rows; their new ids, in the rows' order.
+    """Insert episode rows (each with the same keys); their new ids, in the rows' order.
 
     Both forms insert the rows in order in one statement and sort the ids they return: an
     id from the identity (PostgreSQL) or AUTOINCREMENT (SQLite, `NEVER_REUSED`,
@@ -277,11 +280,12 @@ def _insert_rows(conn: sa.Connection, rows: list[dict[str, object]]) -> list[int
     if not rows:
         return []
     if conn.dialect.name == "postgresql":
+        names = tuple(rows[0])
         columns = {
             name: [json.dumps(row[name]) if name == "helped" else row[name] for row in rows]
-            for name in _NEW_ROW
+            for name in names
         }
-        return sorted(conn.execute(_PG_INSERT, columns).scalars())
+        return sorted(conn.execute(_pg_insert(names), columns).scalars())
     ids: list[int] = []
     insert = sa.insert(episodes).returning(episodes.c.id)
     for at in range(0, len(rows), _SQLITE_ROWS):

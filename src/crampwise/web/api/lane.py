@@ -22,8 +22,9 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -50,6 +51,8 @@ class CrampLane:
             scope["type"] != "http"
             or scope["method"] != "POST"
             or scope["path"] != self.path
+            # At the root only: under a root path the route's own matching is the one to use.
+            or scope.get("root_path")
             # A body of a declared length, which the body limit outside has checked whole: a
             # body streamed without one is counted as it comes, and refused mid-way, there.
             or not any(name == b"content-length" for name, _ in scope["headers"])
@@ -67,6 +70,11 @@ class CrampLane:
         media = Headers(scope=scope).get("content-type", "").partition(";")[0]
         if media.strip().lower() != "application/json":
             return False
+        # The body first: a request handed on for its body is signed in once, by the route.
+        try:
+            posted = EpisodeIn.model_validate(json.loads(body))
+        except Exception:  # not JSON, too deeply nested, or refused by the model
+            return False
         # A scope of its own: what the sign-in check keeps in `request.state` must not leak
         # into the full stack's request if this one is handed on. `endpoint` is what the
         # route match would set; the sign-in check reads the route's marks from it.
@@ -80,10 +88,6 @@ class CrampLane:
         if user is None:
             return False
         try:
-            posted = EpisodeIn.model_validate(json.loads(body))
-        except ValueError:  # not JSON, or refused by the model (ValidationError is one)
-            return False
-        try:
             response = await answer_posted_cramp(request, user, posted)
         except Exception as exc:
             handler = self._handler(exc)
@@ -95,8 +99,11 @@ class CrampLane:
         return True
 
     def _handler(self, exc: Exception) -> Handler | None:
-        """The API's handler for `exc`, looked up along its classes as Starlette does."""
+        """The API's handler for `exc`, looked up as Starlette does: an HTTP error's status
+        first, then along the exception's classes."""
         handlers: dict[Any, Handler] = self.api.exception_handlers
+        if isinstance(exc, HTTPException) and exc.status_code in handlers:
+            return handlers[exc.status_code]
         for cls in type(exc).__mro__:
             if cls in handlers:
                 return handlers[cls]
