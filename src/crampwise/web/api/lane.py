@@ -3,8 +3,8 @@
 `POST /api/v1/episodes` is the write that comes in bursts: the offline queue replays a
 night's cramps at once, and a clinic's server takes every client's. Through the whole stack
 (routing into the mounted API, its own middleware, FastAPI's dependency solving and body
-parsing) the framework cost more than the cramp: about 70% of a worker's CPU per logged
-cramp in a profile under load. `CrampLane` sits inside every security middleware (host,
+parsing) the framework cost more than the cramp: about half of a worker's CPU per logged
+cramp in a profile under load, against a tenth for the route itself. `CrampLane` sits inside every security middleware (host,
 cross-site, body and number limits, headers) and answers the common case itself, with the
 route's own parts: the same sign-in and CSRF check (`csrf_protect`), the same model
 (`EpisodeIn`), the same group-commit write and answer (`answer_posted_cramp`), the API's own
