@@ -131,6 +131,21 @@ def test_current_schema_opens_without_loading_alembic(sqlite_url: str) -> None:
     assert out.stdout.strip() == "False"
 
 
+def test_logging_a_cramp_on_sqlite_never_loads_the_postgresql_dialect(sqlite_url: str) -> None:
+    """Importing it costs a cold `crampwise log cramp` ~120 ms; SQLite never needs it."""
+    code = (
+        "import sys; from datetime import datetime; from crampwise.store import open_store; "
+        "from crampwise.diary.model import Episode; "
+        f"store = open_store({sqlite_url!r}); "
+        "store.diary('me').add_episode(Episode(datetime(2026, 11, 2, 3))); "
+        "store.add_episodes_for([('me', Episode(datetime(2026, 11, 2, 4)))], "
+        "now=datetime(2026, 11, 3)); store.close(); "
+        "print('sqlalchemy.dialects.postgresql' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
 @pytest.mark.parametrize(
     ("given", "expected"),
     [
