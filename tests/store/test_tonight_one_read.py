@@ -11,8 +11,9 @@ import pytest
 from crampwise.diary.model import DayLog, Episode
 from crampwise.store import Store
 from crampwise.store.auth import AuthStore
+from crampwise.store.base import at_once
 from crampwise.store.care.tables import care_notes
-from crampwise.store.diary.userdiary import _TONIGHT, _pipelined
+from crampwise.store.diary.userdiary import _TONIGHT
 
 NIGHT = date(2026, 3, 20)
 WHEN = datetime(2026, 3, 20, 23, 0)
@@ -71,7 +72,7 @@ def test_the_pipeline_reads_what_one_statement_at_a_time_reads(postgres_url: str
         )
         with store.engine.connect() as conn:
             one_by_one = [conn.execute(q, p).all() for q, p in zip(_TONIGHT, params, strict=True)]
-            pipelined = _pipelined(conn, params)
+            pipelined = at_once(conn, _TONIGHT, params)
         assert [list(map(tuple, rows)) for rows in pipelined] == [
             list(map(tuple, rows)) for rows in one_by_one
         ]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from types import ModuleType
+from typing import Any, cast
 
 import sqlalchemy as sa
 
@@ -45,6 +46,41 @@ def _insert_dialect(name: str) -> ModuleType:
     from sqlalchemy.dialects import sqlite
 
     return sqlite
+
+
+# Statements compiled once per dialect for `at_once` (module-level statements live forever).
+_COMPILED: dict[tuple[str, int], Any] = {}
+
+
+def at_once(
+    conn: sa.Connection, statements: Sequence[sa.Executable], params: Sequence[dict[str, Any]]
+) -> list[Sequence[Any]]:
+    """Each statement's rows, the statements sent together on PostgreSQL (psycopg's pipeline
+    mode): alone, each is a round trip of its own, and a transaction's BEGIN one more. Rows
+    are named tuples there (plain columns: dates, numbers, JSON that psycopg decodes, as
+    SQLAlchemy's rows give them); elsewhere the statements run one by one."""
+    if conn.dialect.name != "postgresql":
+        return [conn.execute(q, p).all() for q, p in zip(statements, params, strict=True)]
+    from psycopg.rows import namedtuple_row
+
+    compiled = []
+    for statement in statements:
+        key = (conn.dialect.name, id(statement))
+        if key not in _COMPILED:
+            _COMPILED[key] = cast(sa.ClauseElement, statement).compile(dialect=conn.dialect)
+        compiled.append(_COMPILED[key])
+    dbapi: Any = conn.connection.dbapi_connection
+    cursors = []
+    with dbapi.pipeline():
+        for statement, values in zip(compiled, params, strict=True):
+            cursor = dbapi.cursor(row_factory=namedtuple_row)
+            cursor.execute(str(statement), statement.construct_params(values))
+            cursors.append(cursor)
+    try:
+        return [cursor.fetchall() for cursor in cursors]
+    finally:
+        for cursor in cursors:
+            cursor.close()
 
 
 class DiaryBase:

@@ -18,8 +18,8 @@ import sqlalchemy as sa
 from crampwise.diary.model import Episode, check_episode, night_of
 from crampwise.errors import InputError, NotFoundError, SessionEnded
 from crampwise.store.auth_tables import web_sessions
-from crampwise.store.base import DiaryBase, local_now, utc_now
-from crampwise.store.tables import episodes
+from crampwise.store.base import DiaryBase, at_once, local_now, utc_now
+from crampwise.store.tables import episodes, users
 
 EDITABLE = ("started_at", "muscle", "side", "duration_s", "pain", "woke", "helped", "note")
 
@@ -203,21 +203,19 @@ def add_for_users(
         todo.append((len(results), diary, new, {**row, **episode_values(new)}))
         results.append(None)
     with engine.begin() as conn:
-        # One statement for the whole batch, in its transaction: the sessions still live.
-        asked = set(hashes) - {None}
-        live = set(
-            conn.execute(
-                sa.select(web_sessions.c.token_hash).where(web_sessions.c.token_hash.in_(asked))
-            ).scalars()
-            if asked
-            else ()
+        # In the batch's own transaction: the sessions still live, and the users' ids.
+        asked = sorted({h for h in hashes if h is not None})
+        names = sorted({diary.user_name for _, diary, _, _ in todo})
+        live_rows, user_rows = at_once(
+            conn, _lookups(conn.dialect.name), ({"hashes": asked}, {"names": names})
         )
+        live = {alive.token_hash for alive in live_rows}
+        uids: dict[str, int] = {user.name: user.id for user in user_rows}
         # An ended session is the answer even for a cramp its checks refused: whoever sent
         # it must sign in again before anything else they send can count.
         for place, session in enumerate(hashes):
             if session is not None and session not in live:
                 results[place] = SessionEnded()
-        uids: dict[str, int] = {}
         # Cramps with a client_id go one by one (a retry is de-duplicated); the rest are one
         # multi-row INSERT ... RETURNING, in order (a statement per row costs ~0.3 ms here).
         plain: list[tuple[Episode, dict[str, object]]] = []
@@ -238,6 +236,29 @@ def add_for_users(
     done = [result for result in results if result is not None]
     assert len(done) == len(batch)  # every cramp has its answer, in its place
     return done
+
+
+@functools.cache
+def _lookups(dialect: str) -> tuple[sa.Select[Any], sa.Select[Any]]:
+    """The live sessions among `hashes` and (id, name) of the users among `names`.
+
+    A list travels as one array on PostgreSQL (`= ANY`), so the statements are fixed and
+    `at_once` sends them together with the transaction's BEGIN."""
+    if dialect == "postgresql":
+        # Imported here: the dialect costs a cold `crampwise log cramp` on SQLite ~120 ms.
+        from sqlalchemy.dialects import postgresql as pg
+
+        hashes: Any = sa.any_(sa.bindparam("hashes", type_=pg.ARRAY(sa.Text)))
+        names: Any = sa.any_(sa.bindparam("names", type_=pg.ARRAY(sa.Text)))
+        live = web_sessions.c.token_hash == hashes
+        named = users.c.name == names
+    else:
+        live = web_sessions.c.token_hash.in_(sa.bindparam("hashes", expanding=True))
+        named = users.c.name.in_(sa.bindparam("names", expanding=True))
+    return (
+        sa.select(web_sessions.c.token_hash).where(live),
+        sa.select(users.c.id, users.c.name).where(named),
+    )
 
 
 # Rows per SQLite INSERT: 13 values each, well under its 32,766 variables a statement.

@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from crampwise.diary.model import FactorValue
+from crampwise.store.base import at_once
 from crampwise.store.care.tables import Note, care_notes, note_from_row
 from crampwise.store.diary.bulk import BulkMixin
 from crampwise.store.diary.days import BUILTIN_NAMES
@@ -71,33 +72,6 @@ _TONIGHT = (
     _NEWEST_NOTES,
     _LATEST_SITUATION,
 )
-_COMPILED: dict[str, list[sa.sql.compiler.Compiled]] = {}
-
-
-def _pipelined(conn: sa.Connection, params: tuple[dict[str, Any], ...]) -> list[Sequence[Any]]:
-    """The Tonight statements on PostgreSQL in one round trip (psycopg's pipeline mode):
-    each statement alone is a round trip of its own, and six of them were most of a
-    render's time on a busy server. Rows come back as named tuples, as SQLAlchemy's do
-    for what `tonight` reads (plain columns: dates, numbers, JSON that psycopg decodes)."""
-    from psycopg.rows import namedtuple_row
-
-    compiled = _COMPILED.get(conn.dialect.name)
-    if compiled is None:
-        compiled = _COMPILED[conn.dialect.name] = [
-            q.compile(dialect=conn.dialect) for q in _TONIGHT
-        ]
-    dbapi: Any = conn.connection.dbapi_connection
-    cursors = []
-    with dbapi.pipeline():
-        for statement, values in zip(compiled, params, strict=True):
-            cursor = dbapi.cursor(row_factory=namedtuple_row)
-            cursor.execute(str(statement), statement.construct_params(values))
-            cursors.append(cursor)
-    try:
-        return [cursor.fetchall() for cursor in cursors]
-    finally:
-        for cursor in cursors:
-            cursor.close()
 
 
 @dataclass
@@ -148,10 +122,8 @@ class UserDiary(BulkMixin, TableImportMixin, PortableMixin, RecordsMixin):
         )
         results: list[Sequence[Any]]
         with self._read() as conn:
-            if conn.dialect.name == "postgresql":
-                results = _pipelined(conn, params)
-            else:
-                results = [conn.execute(q, p).all() for q, p in zip(_TONIGHT, params, strict=True)]
+            # One round trip on PostgreSQL: six of them were most of a busy server's render.
+            results = at_once(conn, _TONIGHT, params)
         counts, days, day_rows, active, newest, situations = results
         row = day_rows[0] if day_rows else None
         situation = situations[0][0] if situations else None

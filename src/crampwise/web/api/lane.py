@@ -4,11 +4,11 @@
 night's cramps at once, and a clinic's server takes every client's. Through the whole stack
 (routing into the mounted API, its own middleware, FastAPI's dependency solving and body
 parsing) the framework cost more than the cramp: about half of a worker's CPU per logged
-cramp in a profile under load, against a tenth for the route itself. `CrampLane` sits inside every security middleware (host,
-cross-site, body and number limits, headers) and answers the common case itself, with the
-route's own parts: the same sign-in and CSRF check (`csrf_protect`), the same model
-(`EpisodeIn`), the same group-commit write and answer (`answer_posted_cramp`), the API's own
-error handlers.
+cramp in a profile under load, against a tenth for the route itself. `CrampLane` sits
+inside every security middleware (host, cross-site, body and number limits, headers) and
+answers the common case itself, with the route's own parts: the same sign-in and CSRF
+check (`csrf_protect`), the same model (`EpisodeIn`), the same group-commit write and
+answer (`answer_posted_cramp`), the API's own error handlers.
 
 Anything else goes on to the full stack untouched, its body replayed: another content type,
 no session or token, a wrong CSRF token, a body the model refuses. Those answers (401, 403,
