@@ -16,6 +16,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from datetime import datetime
+from typing import TypeVar
 
 import sqlalchemy as sa
 
@@ -27,6 +28,7 @@ from crampwise.store.engine import writer_turn
 # (user name, cramp, the session hash to check in the writing transaction or None, answer)
 Item = tuple[str, Episode, str | None, "asyncio.Future[Episode]"]
 Work = tuple[str, Episode, str | None]
+T = TypeVar("T")
 
 
 class EpisodeWriter:
@@ -118,13 +120,11 @@ class EpisodeWriter:
         self, loop: asyncio.AbstractEventLoop, item: Work
     ) -> Episode | BaseException:
         try:
-            return (await loop.run_in_executor(self._executor, self._write_in_turn, [item]))[0]
+            return (await loop.run_in_executor(self._executor, self._in_turn, self._write, [item]))[
+                0
+            ]
         except Exception as exc:
             return exc
-
-    def _write_in_turn(self, items: list[Work]) -> list[Episode | BaseException]:
-        with self._turn or nullcontext():
-            return self._write(items)
 
     def _write(self, items: list[Work]) -> list[Episode | BaseException]:
         # Many users, one transaction: one fsync for the whole batch.
@@ -140,9 +140,9 @@ class EpisodeWriter:
         """
         self._executor.submit(self._in_turn, fn, *args)
 
-    def _in_turn(self, fn: Callable[..., object], *args: object) -> None:
+    def _in_turn(self, fn: Callable[..., T], *args: object) -> T:
         with self._turn or nullcontext():
-            fn(*args)
+            return fn(*args)
 
     def close(self) -> None:
         self._executor.shutdown(wait=True)
